@@ -1,0 +1,23 @@
+using Luigi.Engine.Graph;
+
+namespace Luigi.Engine.Events;
+
+/// <summary>
+/// Hears everything a run does, so that later layers can persist it and push it to dashboards without
+/// the engine knowing about either. Calls come from several workers at once: implementations must be
+/// thread-safe. A transition is reported before anything that depends on it happens (a task's
+/// <see cref="TaskState.Done"/> before its dependents start), so an observer that stores transitions
+/// never stores an effect before its cause. An exception thrown by an observer is logged and does not
+/// stop the run.
+/// </summary>
+public interface IExecutionObserver
+{
+    /// <summary>The graph is resolved and the run is about to start its tasks.</summary>
+    ValueTask OnRunStartedAsync(string runId, TaskGraph graph, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>A task changed state.</summary>
+    ValueTask OnTransitionAsync(TaskTransition transition, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>Every task has reached a final state.</summary>
+    ValueTask OnRunFinishedAsync(RunResult result, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+
+namespace Luigi.Engine.Execution;
+
+/// <summary>
+/// The logger a task gets: keeps each line with its attempt (up to a cap, counting what is dropped) and
+/// passes it on to the host's logging.
+/// </summary>
+internal sealed class AttemptLogger(AttemptRecord attempt, ILogger forward, TimeProvider time, int cap, int maxLineLength) : ILogger
+{
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => forward.BeginScope(state);
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (logLevel == LogLevel.None)
+        {
+            return;
+        }
+
+        var message = formatter(state, exception);
+        if (exception is not null)
+        {
+            message = $"{message}{Environment.NewLine}{exception}";
+        }
+
+        if (message.Length > maxLineLength)
+        {
+            message = string.Concat(message.AsSpan(0, maxLineLength), $"… [line truncated, {message.Length - maxLineLength} more characters]");
+        }
+
+        attempt.Append(new LogLine(time.GetUtcNow(), logLevel, message), cap);
+        forward.Log(logLevel, eventId, state, exception, formatter);
+    }
+}

@@ -1,0 +1,425 @@
+using Luigi.Engine.Events;
+using Luigi.Engine.Graph;
+using Luigi.Engine.Scheduling;
+using Microsoft.Extensions.Logging;
+
+namespace Luigi.Engine.Execution;
+
+/// <summary>
+/// Runs one resolved graph on a pool of workers. Each task keeps a count of unsatisfied requirements;
+/// when it reaches zero the task enters the <see cref="ReadyQueue"/>, and a free worker takes the best
+/// ready task. A failed attempt with retries left waits on a timer, holding no worker. All scheduling
+/// state is guarded by one lock held only for O(log n) queue operations; tasks run outside it.
+/// </summary>
+internal sealed class RunExecution : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly ReadyQueue _ready = new();
+    private readonly SemaphoreSlim _signal = new(0);
+    private readonly Dictionary<TaskNode, ITimer> _retryTimers = [];
+    private readonly string _runId;
+    private readonly TaskGraph _graph;
+    private readonly LuigiEngineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly IReadOnlyList<IExecutionObserver> _observers;
+    private readonly CancellationTokenSource _cancel;
+    private int _unfinished;
+    private bool _finished;
+    private bool _cancelRequested;
+    private Task? _cancelling;
+
+    public RunExecution(
+        string runId,
+        TaskGraph graph,
+        LuigiEngineOptions options,
+        TimeProvider time,
+        ILoggerFactory loggers,
+        IReadOnlyList<IExecutionObserver> observers,
+        CancellationToken cancellationToken)
+    {
+        _runId = runId;
+        _graph = graph;
+        _options = options;
+        _time = time;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger("Luigi.Engine");
+        _observers = observers;
+        _cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    }
+
+    public async Task RunAsync()
+    {
+        var nodes = _graph.Nodes;
+        ReadTaskSettings();
+        var failedAtStart = new List<TaskNode>();
+        foreach (var node in nodes)
+        {
+            if (!node.State.IsTerminal())
+            {
+                _unfinished++;
+            }
+            else if (node.State == TaskState.Failed)
+            {
+                failedAtStart.Add(node);
+            }
+
+            var remaining = 0;
+            foreach (var requirement in node.Requirements)
+            {
+                if (!nodes[requirement].State.IsSatisfied())
+                {
+                    remaining++;
+                }
+            }
+
+            node.RemainingRequirements = remaining;
+        }
+
+        foreach (var failed in failedAtStart)
+        {
+            await BlockDependentsAsync(failed).ConfigureAwait(false);
+        }
+
+        var readyCount = 0;
+        lock (_gate)
+        {
+            foreach (var node in nodes)
+            {
+                if (node.State == TaskState.Pending && node.RemainingRequirements == 0)
+                {
+                    _ready.Push(node, node.Priority);
+                    readyCount++;
+                }
+            }
+
+            if (_unfinished == 0)
+            {
+                return;
+            }
+        }
+
+        _signal.Release(readyCount);
+        using var registration = _cancel.Token.Register(() =>
+        {
+            lock (_gate)
+            {
+                _cancelling ??= Task.Run(CancelPendingAsync);
+            }
+        });
+
+        var workers = new Task[_options.Workers];
+        for (var w = 0; w < workers.Length; w++)
+        {
+            var worker = w + 1;
+            workers[w] = Task.Run(() => WorkerLoopAsync(worker));
+        }
+
+        await Task.WhenAll(workers).ConfigureAwait(false);
+        Task? cancelling;
+        lock (_gate)
+        {
+            cancelling = _cancelling;
+        }
+
+        if (cancelling is not null)
+        {
+            await cancelling.ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose()
+    {
+        _cancel.Dispose();
+        _signal.Dispose();
+    }
+
+    private void ReadTaskSettings()
+    {
+        foreach (var node in _graph.Nodes)
+        {
+            if (node.State.IsTerminal())
+            {
+                continue;
+            }
+
+            try
+            {
+                node.Priority = node.Task.Priority;
+                node.RetryPolicy = node.Task.Retry ?? _options.DefaultRetry;
+                node.Timeout = node.Task.Timeout;
+            }
+            catch (Exception exception)
+            {
+                node.State = TaskState.Failed;
+                node.Error = $"Reading the settings (Priority, Retry, Timeout) of {node.TaskId} threw: {exception}";
+            }
+        }
+    }
+
+    private async Task WorkerLoopAsync(int worker)
+    {
+        while (true)
+        {
+            await _signal.WaitAsync().ConfigureAwait(false);
+            TaskNode? node;
+            TaskState from;
+            AttemptRecord attempt;
+            lock (_gate)
+            {
+                if (_finished)
+                {
+                    return;
+                }
+
+                if (!_ready.TryPop(out node))
+                {
+                    continue;
+                }
+
+                from = node.State;
+                node.State = TaskState.Running;
+                attempt = new AttemptRecord(node.Attempts.Count + 1, worker, _time.GetUtcNow());
+                node.AddAttempt(attempt);
+            }
+
+            await PublishAsync(node, from, TaskState.Running, attempt.Number).ConfigureAwait(false);
+            await ExecuteAsync(node, attempt).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ExecuteAsync(TaskNode node, AttemptRecord attempt)
+    {
+        Exception? error = null;
+        var timedOut = false;
+        using (var timeout = node.Timeout is { } limit ? new CancellationTokenSource(limit, _time) : null)
+        using (var token = timeout is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token)
+            : CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, timeout.Token))
+        {
+            var logger = new AttemptLogger(attempt, _loggers.CreateLogger("Luigi.Tasks." + node.Family), _time,
+                _options.MaxLogLinesPerAttempt, _options.MaxLogLineLength);
+            var context = new TaskContext(node.Task, _runId, attempt.Number, attempt.Worker, logger);
+            try
+            {
+                await (node.Task.RunAsync(context, token.Token)
+                    ?? throw new InvalidOperationException($"{node.TaskId}.RunAsync returned null instead of a task.")).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                error = exception;
+                timedOut = timeout?.IsCancellationRequested == true && !_cancel.IsCancellationRequested;
+            }
+        }
+
+        if (error is OperationCanceledException && timedOut)
+        {
+            error = new TimeoutException($"{node.TaskId} attempt {attempt.Number} timed out after {node.Timeout}.", error);
+        }
+
+        TaskState outcome;
+        if (error is null)
+        {
+            outcome = TaskState.Done;
+        }
+        else if (error is OperationCanceledException && _cancel.IsCancellationRequested)
+        {
+            outcome = TaskState.Cancelled;
+        }
+        else
+        {
+            outcome = !_cancel.IsCancellationRequested && node.RetryPolicy.ShouldRetry(attempt.Number)
+                ? TaskState.RetryWaiting
+                : TaskState.Failed;
+        }
+
+        lock (_gate)
+        {
+            attempt.FinishedAt = _time.GetUtcNow();
+            attempt.Outcome = outcome == TaskState.RetryWaiting ? TaskState.Failed : outcome;
+            attempt.Error = error?.ToString();
+            node.State = outcome;
+            if (outcome == TaskState.Failed)
+            {
+                node.Error = error!.ToString();
+            }
+        }
+
+        await PublishAsync(node, TaskState.Running, outcome, attempt.Number).ConfigureAwait(false);
+        switch (outcome)
+        {
+            case TaskState.Done:
+                ReleaseDependents(node);
+                MarkTerminal();
+                break;
+            case TaskState.RetryWaiting:
+                ScheduleRetry(node, node.RetryPolicy.DelayAfter(attempt.Number));
+                break;
+            case TaskState.Failed:
+                await BlockDependentsAsync(node).ConfigureAwait(false);
+                MarkTerminal();
+                break;
+            default:
+                MarkTerminal();
+                break;
+        }
+    }
+
+    private void ReleaseDependents(TaskNode node)
+    {
+        var released = 0;
+        lock (_gate)
+        {
+            foreach (var index in node.Dependents)
+            {
+                var dependent = _graph.Nodes[index];
+                if (--dependent.RemainingRequirements == 0 && dependent.State == TaskState.Pending)
+                {
+                    _ready.Push(dependent, dependent.Priority);
+                    released++;
+                }
+            }
+        }
+
+        if (released > 0)
+        {
+            _signal.Release(released);
+        }
+    }
+
+    private void ScheduleRetry(TaskNode node, TimeSpan delay)
+    {
+        lock (_gate)
+        {
+            if (node.State != TaskState.RetryWaiting)
+            {
+                return; // cancelled in the meantime
+            }
+
+            if (delay > TimeSpan.Zero)
+            {
+                _retryTimers[node] = _time.CreateTimer(_ => Requeue(node), null, delay, System.Threading.Timeout.InfiniteTimeSpan);
+                return;
+            }
+        }
+
+        Requeue(node);
+    }
+
+    private void Requeue(TaskNode node)
+    {
+        lock (_gate)
+        {
+            if (_retryTimers.Remove(node, out var timer))
+            {
+                timer.Dispose();
+            }
+
+            if (node.State != TaskState.RetryWaiting || _cancelRequested)
+            {
+                return;
+            }
+
+            _ready.Push(node, node.Priority);
+        }
+
+        _signal.Release();
+    }
+
+    private async Task BlockDependentsAsync(TaskNode failed)
+    {
+        var blocked = new List<TaskNode>();
+        lock (_gate)
+        {
+            var stack = new Stack<TaskNode>();
+            stack.Push(failed);
+            while (stack.TryPop(out var current))
+            {
+                foreach (var index in current.Dependents)
+                {
+                    var dependent = _graph.Nodes[index];
+                    if (dependent.State == TaskState.Pending)
+                    {
+                        dependent.State = TaskState.UpstreamFailed;
+                        dependent.BlockedBy = failed.TaskId;
+                        blocked.Add(dependent);
+                        stack.Push(dependent);
+                    }
+                }
+            }
+        }
+
+        foreach (var node in blocked)
+        {
+            await PublishAsync(node, TaskState.Pending, TaskState.UpstreamFailed, 0).ConfigureAwait(false);
+            MarkTerminal();
+        }
+    }
+
+    private async Task CancelPendingAsync()
+    {
+        var cancelled = new List<(TaskNode Node, TaskState From)>();
+        lock (_gate)
+        {
+            _cancelRequested = true;
+            _ready.Drain();
+            foreach (var timer in _retryTimers.Values)
+            {
+                timer.Dispose();
+            }
+
+            _retryTimers.Clear();
+            foreach (var node in _graph.Nodes)
+            {
+                if (node.State is TaskState.Pending or TaskState.RetryWaiting)
+                {
+                    cancelled.Add((node, node.State));
+                    node.State = TaskState.Cancelled;
+                }
+            }
+        }
+
+        foreach (var (node, from) in cancelled)
+        {
+            await PublishAsync(node, from, TaskState.Cancelled, 0).ConfigureAwait(false);
+            MarkTerminal();
+        }
+    }
+
+    private void MarkTerminal()
+    {
+        lock (_gate)
+        {
+            if (--_unfinished > 0)
+            {
+                return;
+            }
+
+            _finished = true;
+        }
+
+        _signal.Release(_options.Workers);
+    }
+
+    private async ValueTask PublishAsync(TaskNode node, TaskState from, TaskState to, int attempt)
+    {
+        if (_observers.Count == 0)
+        {
+            return;
+        }
+
+        var transition = new TaskTransition(_runId, node, from, to, attempt, _time.GetUtcNow());
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                await observer.OnTransitionAsync(transition, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                _logger.LogError(exception, "Observer {Observer} failed on {TaskId} {From} -> {To}", observer.GetType().Name, node.TaskId, from, to);
+            }
+        }
+    }
+}

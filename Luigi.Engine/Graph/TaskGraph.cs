@@ -1,0 +1,33 @@
+namespace Luigi.Engine.Graph;
+
+/// <summary>
+/// The resolved dependency graph of one run: every distinct task reachable from the roots (complete
+/// tasks are leaves: their requirements are not expanded) and the edges between them.
+/// </summary>
+public sealed class TaskGraph
+{
+    private readonly Dictionary<string, TaskNode> _byId;
+
+    internal TaskGraph(List<TaskNode> nodes, IReadOnlyList<int> roots, Dictionary<string, TaskNode> byId)
+    {
+        Nodes = nodes;
+        Roots = roots;
+        _byId = byId;
+    }
+
+    /// <summary>All tasks, in discovery order (roots first).</summary>
+    public IReadOnlyList<TaskNode> Nodes { get; }
+
+    /// <summary>Indices of the requested tasks.</summary>
+    public IReadOnlyList<int> Roots { get; }
+
+    /// <summary>Number of requirement edges.</summary>
+    public int EdgeCount => Nodes.Sum(n => n.Requirements.Count);
+
+    /// <summary>Finds a task by id.</summary>
+    public TaskNode? Find(string taskId) => _byId.GetValueOrDefault(taskId);
+
+    /// <summary>Every edge as (requirement, dependent): the requirement runs first.</summary>
+    public IEnumerable<(TaskNode Requirement, TaskNode Dependent)> Edges() =>
+        Nodes.SelectMany(n => n.Requirements.Select(r => (Nodes[r], n)));
+}

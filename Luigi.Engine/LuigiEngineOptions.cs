@@ -1,0 +1,45 @@
+namespace Luigi.Engine;
+
+/// <summary>Settings of the engine. Validated when an engine is created.</summary>
+public sealed class LuigiEngineOptions
+{
+    /// <summary>Number of workers: how many tasks may run at once. Default: the number of processors.</summary>
+    public int Workers { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>How many completeness checks may be in flight at once while the graph is resolved.</summary>
+    public int CompletenessCheckConcurrency { get; set; } = 16;
+
+    /// <summary>Retry policy of tasks that do not set <see cref="LuigiTask.Retry"/>. Default: none.</summary>
+    public RetryPolicy DefaultRetry { get; set; } = RetryPolicy.None;
+
+    /// <summary>Lines kept per attempt; past it, lines are counted as truncated.</summary>
+    public int MaxLogLinesPerAttempt { get; set; } = 10_000;
+
+    /// <summary>Characters kept per log line.</summary>
+    public int MaxLogLineLength { get; set; } = 8_192;
+
+    /// <summary>Throws when a setting is out of range, naming it.</summary>
+    public void Validate()
+    {
+        if (Workers < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Workers), Workers, "Workers must be at least 1.");
+        }
+
+        if (CompletenessCheckConcurrency < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CompletenessCheckConcurrency), CompletenessCheckConcurrency, "CompletenessCheckConcurrency must be at least 1.");
+        }
+
+        if (MaxLogLinesPerAttempt < 0 || MaxLogLineLength < 80)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxLogLinesPerAttempt), "MaxLogLinesPerAttempt must be >= 0 and MaxLogLineLength >= 80.");
+        }
+
+        ArgumentNullException.ThrowIfNull(DefaultRetry);
+        if (DefaultRetry.RetryCount < 0 || DefaultRetry.Delay < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DefaultRetry), "DefaultRetry needs a RetryCount >= 0 and a Delay >= 0.");
+        }
+    }
+}
