@@ -66,6 +66,25 @@ public abstract class LuigiTask
         return any;
     }
 
+    /// <summary>
+    /// True when every requirement is complete. Combine it with the default check to make a task
+    /// incomplete when anything upstream went missing, so that deleting an intermediate output re-runs
+    /// it and everything downstream of it:
+    /// <c>await base.CompleteAsync(ct) &amp;&amp; await RequirementsCompleteAsync(ct)</c>.
+    /// </summary>
+    protected async ValueTask<bool> RequirementsCompleteAsync(CancellationToken cancellationToken)
+    {
+        foreach (var requirement in Requires())
+        {
+            if (!await requirement.CompleteAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The parameter values of this instance, formatted, in name order.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> DescribeParameters() => ParameterSchema.For(GetType()).Describe(this);
 

@@ -7,18 +7,7 @@ namespace Luigi.Engine;
 public abstract class WrapperTask : LuigiTask
 {
     /// <inheritdoc />
-    public override async ValueTask<bool> CompleteAsync(CancellationToken cancellationToken)
-    {
-        foreach (var requirement in Requires())
-        {
-            if (!await requirement.CompleteAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public override ValueTask<bool> CompleteAsync(CancellationToken cancellationToken) => RequirementsCompleteAsync(cancellationToken);
 
     /// <inheritdoc />
     public sealed override System.Threading.Tasks.Task RunAsync(TaskContext context, CancellationToken cancellationToken) =>

@@ -1,6 +1,18 @@
+using Luigi.Web;
+using Luigi.Web.Cli;
+
+if (CliApp.IsCliInvocation(args))
+{
+    return await CliApp.RunAsync(args, LuigiWebSetup.CreatePipelineRegistry());
+}
+
 var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddLuigiWeb();
+
 var app = builder.Build();
+app.MapLuigiWeb();
+await app.RunAsync();
+return 0;
 
-app.MapGet("/", () => "Hello World!");
-
-app.Run();
+/// <summary>The entry point; public so that tests can host it.</summary>
+public partial class Program;

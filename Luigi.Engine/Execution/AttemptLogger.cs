@@ -4,9 +4,9 @@ namespace Luigi.Engine.Execution;
 
 /// <summary>
 /// The logger a task gets: keeps each line with its attempt (up to a cap, counting what is dropped) and
-/// passes it on to the host's logging.
+/// passes it on to the host's logging, tagged with the task id and attempt.
 /// </summary>
-internal sealed class AttemptLogger(AttemptRecord attempt, ILogger forward, TimeProvider time, int cap, int maxLineLength) : ILogger
+internal sealed class AttemptLogger(string taskId, AttemptRecord attempt, ILogger forward, TimeProvider time, int cap, int maxLineLength) : ILogger
 {
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => forward.BeginScope(state);
 
@@ -19,11 +19,8 @@ internal sealed class AttemptLogger(AttemptRecord attempt, ILogger forward, Time
             return;
         }
 
-        var message = formatter(state, exception);
-        if (exception is not null)
-        {
-            message = $"{message}{Environment.NewLine}{exception}";
-        }
+        var text = formatter(state, exception);
+        var message = exception is null ? text : $"{text}{Environment.NewLine}{exception}";
 
         if (message.Length > maxLineLength)
         {
@@ -31,6 +28,9 @@ internal sealed class AttemptLogger(AttemptRecord attempt, ILogger forward, Time
         }
 
         attempt.Append(new LogLine(time.GetUtcNow(), logLevel, message), cap);
-        forward.Log(logLevel, eventId, state, exception, formatter);
+        if (forward.IsEnabled(logLevel))
+        {
+            forward.Log(logLevel, eventId, exception, "{TaskId} (attempt {Attempt}): {Message}", taskId, attempt.Number, text);
+        }
     }
 }

@@ -198,7 +198,7 @@ internal sealed class RunExecution : IDisposable
             ? CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token)
             : CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, timeout.Token))
         {
-            var logger = new AttemptLogger(attempt, _loggers.CreateLogger("Luigi.Tasks." + node.Family), _time,
+            var logger = new AttemptLogger(node.TaskId, attempt, _loggers.CreateLogger("Luigi.Tasks." + node.Family), _time,
                 _options.MaxLogLinesPerAttempt, _options.MaxLogLineLength);
             var context = new TaskContext(node.Task, _runId, attempt.Number, attempt.Worker, logger);
             try

@@ -17,12 +17,13 @@ public static class GraphBuilder
         var nodes = new List<TaskNode>();
         var byId = new Dictionary<string, TaskNode>(StringComparer.Ordinal);
         var rootIndices = new List<int>();
+        var seenRoots = new HashSet<int>();
         var wave = new List<TaskNode>();
 
         foreach (var root in roots)
         {
             var node = GetOrAdd(root, nodes, byId, wave);
-            if (!rootIndices.Contains(node.Index))
+            if (seenRoots.Add(node.Index))
             {
                 rootIndices.Add(node.Index);
             }

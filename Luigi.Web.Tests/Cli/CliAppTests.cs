@@ -1,0 +1,114 @@
+using Luigi.Web.Cli;
+
+namespace Luigi.Web.Tests.Cli;
+
+public sealed class CliAppTests
+{
+    [Fact]
+    public async Task List_ShowsEveryExamplePipelineWithParametersTypesAndDefaults()
+    {
+        var result = await CliResult.RunAsync("list");
+
+        Assert.Equal(0, result.ExitCode);
+        foreach (var name in new[] { "Sequence", "ParallelJoin", "ComplexExample", "DailySales" })
+        {
+            Assert.Contains(name, result.Output);
+        }
+
+        Assert.Contains("--param delayMs=...  a whole number (int); default: 500", result.Output);
+        Assert.Contains("--param end=...  a date like 2026-11-26 (yyyy-MM-dd)", result.Output);
+    }
+
+    [Fact]
+    public async Task Run_ExitsTwoAndNamesKnownPipelines_WhenPipelineIsUnknown()
+    {
+        var result = await CliResult.RunAsync("run", "NoSuchPipeline");
+
+        Assert.Equal(CliApp.UsageError, result.ExitCode);
+        Assert.Contains("Unknown pipeline 'NoSuchPipeline'", result.Error);
+        Assert.Contains("ComplexExample", result.Error);
+        Assert.Contains("DailySales", result.Error);
+    }
+
+    [Fact]
+    public async Task Run_ExitsTwoAndListsValidParameters_WhenParameterIsUnknown()
+    {
+        var result = await CliResult.RunAsync("run", "Sequence", "--param", "speed=3");
+
+        Assert.Equal(CliApp.UsageError, result.ExitCode);
+        Assert.Contains("Unknown parameter 'speed'", result.Error);
+        Assert.Contains("delayMs", result.Error);
+        Assert.Contains("retryDelay", result.Error);
+    }
+
+    [Theory]
+    [InlineData("delayMs=soon", "Parameter 'delayMs' expects a whole number (int); got 'soon'")]
+    [InlineData("end=26/11/2026", "Parameter 'end' expects a date like 2026-11-26 (yyyy-MM-dd); got '26/11/2026'")]
+    [InlineData("retryDelay=forever", "Parameter 'retryDelay' expects a duration")]
+    [InlineData("days", "--param expects name=value; got 'days'")]
+    public async Task Run_ExitsTwoAndNamesTheProblem_WhenParameterIsMalformed(string assignment, string expected)
+    {
+        var pipeline = assignment.StartsWith("end", StringComparison.Ordinal) || assignment == "days" ? "DailySales" : "Sequence";
+
+        var result = await CliResult.RunAsync("run", pipeline, "--param", assignment);
+
+        Assert.Equal(CliApp.UsageError, result.ExitCode);
+        Assert.Contains(expected, result.Error);
+    }
+
+    [Fact]
+    public async Task Run_ExitsTwo_WhenPipelineRejectsAValueInItsRange()
+    {
+        var result = await CliResult.RunAsync("run", "DailySales", "--param", "days=0", "--param", "dataDir=" + Path.GetTempPath());
+
+        Assert.Equal(CliApp.UsageError, result.ExitCode);
+        Assert.Contains("Parameter 'days' must be between 1 and 366; got 0", result.Error);
+    }
+
+    [Theory]
+    [InlineData("--workers", "0")]
+    [InlineData("--store", "cassandra")]
+    public async Task Run_ExitsTwo_WhenOptionIsInvalid(string option, string value)
+    {
+        var result = await CliResult.RunAsync("run", "Sequence", option, value);
+
+        Assert.Equal(CliApp.UsageError, result.ExitCode);
+        Assert.Contains("error:", result.Error);
+    }
+
+    [Fact]
+    public async Task Run_ExitsZeroAndPrintsSummary_WhenEverythingSucceeds()
+    {
+        var result = await CliResult.RunAsync("run", "ParallelJoin", "--workers", "2", "--param", "delayMs=0");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Scheduled 3 tasks of which:", result.Output);
+        Assert.Contains("* 3 ran successfully:", result.Output);
+        Assert.Contains("This progress looks :)", result.Output);
+    }
+
+    [Fact]
+    public async Task Run_ExitsOneAndReportsFailureAndBlockedTask_WhenATaskKeepsFailing()
+    {
+        var result = await CliResult.RunAsync(
+            "run", "ComplexExample", "--workers", "2",
+            "--param", "delayMs=0", "--param", "failTask=TaskE", "--param", "failTimes=9", "--param", "retries=1", "--param", "retryDelay=0s");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("TaskE (after 2 attempts): System.InvalidOperationException: TaskE failed on purpose", result.Output);
+        Assert.Contains("TaskG, blocked by TaskE", result.Output);
+        Assert.Contains("* 5 ran successfully:", result.Output);
+    }
+
+    [Fact]
+    public async Task Run_ExitsZeroAfterRetries_WhenATaskFailsFewerTimesThanItMayRetry()
+    {
+        var result = await CliResult.RunAsync(
+            "run", "Sequence", "--param", "delayMs=0", "--param", "failTask=TaskA", "--param", "failTimes=2", "--param", "retries=2", "--param", "retryDelay=10ms");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("TaskA attempt 2 failed, will retry", result.Output);
+        Assert.Matches(@"TaskA running \(worker \d, attempt 3\)", result.Output);
+        Assert.Contains("* 2 ran successfully:", result.Output);
+    }
+}

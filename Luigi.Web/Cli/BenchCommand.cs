@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Luigi.Engine;
+using Luigi.Web.Bench;
+
+namespace Luigi.Web.Cli;
+
+/// <summary>
+/// <c>bench --shape chain|fanin|layered --tasks N --workers W</c>: builds a synthetic graph of no-op
+/// tasks, runs it, and prints as its last line one JSON object with the figures.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var shape = new Option<BenchShape>("--shape") { Description = "Graph shape.", DefaultValueFactory = _ => BenchShape.Layered };
+        var tasks = new Option<int>("--tasks") { Description = "Number of tasks.", DefaultValueFactory = _ => 10_000 };
+        tasks.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError("--tasks must be at least 1.");
+            }
+        });
+        var width = new Option<int>("--width") { Description = "Tasks per layer (layered shape).", DefaultValueFactory = _ => 100 };
+        var workers = RunCommand.WorkersOption();
+        workers.DefaultValueFactory = _ => 8;
+        var store = RunCommand.StoreOption();
+        var noWarmUp = new Option<bool>("--no-warmup") { Description = "Measure the first run too (JIT included)." };
+        var command = new Command("bench", "Run a synthetic graph of no-op tasks and measure the engine.")
+        {
+            shape, tasks, width, workers, store, noWarmUp,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            parse.GetValue(shape), parse.GetValue(tasks), Math.Max(1, parse.GetValue(width)), parse.GetValue(workers), parse.GetValue(store)!,
+            !parse.GetValue(noWarmUp), output, cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(
+        BenchShape shape, int count, int width, int workers, string store, bool warmUp, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (warmUp)
+        {
+            // JIT and thread-pool warm-up on a small graph of the same shape, so the figures are the steady cost.
+            await RunGraphAsync(BenchGraph.Create(shape, Math.Min(count, 2_000), width), workers, cancellationToken);
+        }
+
+        var graph = BenchGraph.Create(shape, count, width);
+        var clock = Stopwatch.StartNew();
+        var result = await RunGraphAsync(graph, workers, cancellationToken);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var done = result.Summary.Ran.Count;
+        if (done != count)
+        {
+            await output.WriteLineAsync($"error: {done} of {count} tasks ran.");
+            return 1;
+        }
+
+        var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"{shape} graph: {count} tasks, {graph.EdgeCount} edges, {workers} workers: {seconds:0.000} s, {count / seconds:0} tasks/s, {seconds / count * 1e6:0.00} µs/task"));
+        await output.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["shape"] = shape.ToString().ToLowerInvariant(),
+            ["tasks"] = count,
+            ["workers"] = workers,
+            ["store"] = store,
+            ["seconds"] = Math.Round(seconds, 4),
+            ["tasks_per_s"] = Math.Round(count / seconds, 1),
+            ["peak_mb"] = Math.Round(peakMb, 1),
+        }));
+        return 0;
+    }
+
+    private static Task<RunResult> RunGraphAsync(BenchGraph graph, int workers, CancellationToken cancellationToken)
+    {
+        var roots = graph.Sinks.Select(i => new BenchTask { Index = i, Graph = graph }).ToList();
+        return new LuigiEngine(new LuigiEngineOptions { Workers = workers }).RunAsync(roots, cancellationToken);
+    }
+}

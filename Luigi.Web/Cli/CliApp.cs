@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Luigi.Web.Pipelines;
+
+namespace Luigi.Web.Cli;
+
+/// <summary>
+/// The command-line verbs of the host binary: <c>run</c>, <c>list</c> and <c>bench</c>. Exit codes:
+/// 0 when everything requested is done or was already complete, 1 when something failed, 2 for a
+/// usage error (unknown pipeline, unknown or malformed parameter, bad option).
+/// </summary>
+public static class CliApp
+{
+    /// <summary>Exit code of a usage error.</summary>
+    public const int UsageError = 2;
+
+    private static readonly string[] Verbs = ["run", "list", "bench"];
+
+    /// <summary>True when the arguments name a verb (or ask for help) rather than starting the web host.</summary>
+    public static bool IsCliInvocation(string[] args) =>
+        args.Length > 0 && (Verbs.Contains(args[0], StringComparer.Ordinal) || args[0] is "--help" or "-h" or "-?" or "--version");
+
+    /// <summary>Parses and runs a verb, writing to the given writers (the console by default).</summary>
+    public static async Task<int> RunAsync(string[] args, PipelineRegistry registry, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
+    {
+        output = TextWriter.Synchronized(output ?? Console.Out);
+        error = TextWriter.Synchronized(error ?? Console.Error);
+        var root = new RootCommand("Luigi for .NET: run batch pipelines and their dependencies, or serve the dashboard (no verb).")
+        {
+            RunCommand.Create(registry, output, error),
+            ListCommand.Create(registry, output),
+            BenchCommand.Create(output),
+        };
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var problem in parsed.Errors)
+            {
+                await error.WriteLineAsync($"error: {problem.Message}");
+            }
+
+            await error.WriteLineAsync("See --help for usage.");
+            return UsageError;
+        }
+
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+    }
+}

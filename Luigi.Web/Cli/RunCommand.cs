@@ -1,0 +1,121 @@
+using System.CommandLine;
+using Luigi.Engine;
+using Luigi.Engine.Graph;
+using Luigi.Engine.Parameters;
+using Luigi.Web.Pipelines;
+using Microsoft.Extensions.Logging;
+
+namespace Luigi.Web.Cli;
+
+/// <summary><c>run &lt;Pipeline&gt; [--workers N] [--param name=value ...] [--store memory]</c>.</summary>
+internal static class RunCommand
+{
+    public static Command Create(PipelineRegistry registry, TextWriter output, TextWriter error)
+    {
+        var pipeline = new Argument<string>("pipeline") { Description = "Name of the pipeline to run (see list)." };
+        var workers = WorkersOption();
+        var parameters = new Option<string[]>("--param", "-p")
+        {
+            Description = "A parameter as name=value; repeat for several.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var store = StoreOption();
+        var command = new Command("run", "Run a pipeline to completion in this process and print the execution summary.")
+        {
+            pipeline, workers, parameters, store,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            registry, parse.GetRequiredValue(pipeline), parse.GetValue(workers), parse.GetValue(parameters) ?? [], output, error, cancellationToken));
+        return command;
+    }
+
+    internal static Option<int> WorkersOption()
+    {
+        var option = new Option<int>("--workers", "-w")
+        {
+            Description = "How many tasks may run at once.",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError("--workers must be at least 1.");
+            }
+        });
+        return option;
+    }
+
+    internal static Option<string> StoreOption()
+    {
+        var option = new Option<string>("--store")
+        {
+            Description = "Where runs are kept: memory (nothing is kept after the process ends).",
+            DefaultValueFactory = _ => "memory",
+        };
+        option.AcceptOnlyFromAmong("memory");
+        return option;
+    }
+
+    private static async Task<int> RunAsync(
+        PipelineRegistry registry, string name, int workers, string[] rawParameters, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        List<LuigiTask> roots;
+        try
+        {
+            var parameters = ParseAssignments(rawParameters);
+            roots = registry.Create(name, parameters).Roots().ToList();
+        }
+        catch (Exception exception) when (exception is UnknownPipelineException or ParameterException)
+        {
+            await error.WriteLineAsync($"error: {exception.Message}");
+            return CliApp.UsageError;
+        }
+        catch (Exception exception)
+        {
+            await error.WriteLineAsync($"error: pipeline '{name}' could not build its tasks: {exception}");
+            return 1;
+        }
+
+        var time = TimeProvider.System;
+        using var loggers = LoggerFactory.Create(logging => logging.AddProvider(new TextWriterLoggerProvider(output, time, LogLevel.Information)));
+        var engine = new LuigiEngine(new LuigiEngineOptions { Workers = workers }, time, loggers, [new ConsoleProgressObserver(output, time)]);
+        try
+        {
+            var result = await engine.RunAsync(roots, cancellationToken);
+            await output.WriteLineAsync();
+            await output.WriteLineAsync(result.Summary.ToString());
+            return result.ExitCode;
+        }
+        catch (DependencyCycleException exception)
+        {
+            await error.WriteLineAsync($"error: {exception.Message} Nothing was run.");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            await error.WriteLineAsync("Cancelled while resolving the graph; nothing was run.");
+            return 1;
+        }
+    }
+
+    /// <summary>Splits <c>name=value</c> pairs; a pair without '=' is a parameter error.</summary>
+    internal static List<KeyValuePair<string, string>> ParseAssignments(IEnumerable<string> raw)
+    {
+        var pairs = new List<KeyValuePair<string, string>>();
+        var errors = new List<ParameterError>();
+        foreach (var item in raw)
+        {
+            var equals = item.IndexOf('=');
+            if (equals <= 0)
+            {
+                errors.Add(new ParameterError(item, $"--param expects name=value; got '{item}'."));
+                continue;
+            }
+
+            pairs.Add(new(item[..equals].Trim(), item[(equals + 1)..]));
+        }
+
+        return errors.Count > 0 ? throw new ParameterException(errors) : pairs;
+    }
+}

@@ -1,0 +1,43 @@
+using System.Text.Encodings.Web;
+using Luigi.Web.Pipelines;
+
+namespace Luigi.Web;
+
+/// <summary>Service registration and endpoints of the web host.</summary>
+public static class LuigiWebSetup
+{
+    /// <summary>The pipelines this host offers: the examples shipped with it.</summary>
+    public static PipelineRegistry CreatePipelineRegistry() => new PipelineRegistry().AddAssembly(typeof(LuigiWebSetup).Assembly);
+
+    /// <summary>Registers what the host needs.</summary>
+    public static IServiceCollection AddLuigiWeb(this IServiceCollection services)
+    {
+        services.AddSingleton(_ => CreatePipelineRegistry());
+        services.AddHealthChecks();
+        return services;
+    }
+
+    /// <summary>Maps the host's endpoints.</summary>
+    public static WebApplication MapLuigiWeb(this WebApplication app)
+    {
+        app.MapHealthChecks("/healthz");
+        app.MapGet("/", (PipelineRegistry registry) => Results.Content(RenderHome(registry), "text/html; charset=utf-8"));
+        return app;
+    }
+
+    private static string RenderHome(PipelineRegistry registry)
+    {
+        var html = HtmlEncoder.Default;
+        var items = string.Concat(registry.All.Select(p =>
+            $"<li><strong>{html.Encode(p.Name)}</strong> — {html.Encode(p.Description)}</li>"));
+        return $"""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>Luigi for .NET</title></head>
+            <body>
+            <h1>Luigi for .NET</h1>
+            <p>The dashboard is on its way. Pipelines available to <code>dotnet run --project Luigi.Web -- run &lt;Pipeline&gt;</code>:</p>
+            <ul>{items}</ul>
+            </body></html>
+            """;
+    }
+}

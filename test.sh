@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs the whole test suite from a fresh checkout and ends with one line: "N passed, N failed".
+# Needs only the .NET 10 SDK for now; whatever else the tests come to need, this script installs.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+dotnet test Luigi.Web.sln --nologo 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+count() { grep -oE "$1: +[0-9]+" "$log" | awk '{ sum += $2 } END { print sum + 0 }'; }
+passed=$(count Passed)
+failed=$(count Failed)
+skipped=$(count Skipped)
+
+if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
+  echo "No test ran (dotnet test exited with $status)."
+  exit "$(( status == 0 ? 1 : status ))"
+fi
+
+if [ "$skipped" -gt 0 ]; then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
+exit "$status"
