@@ -15,7 +15,8 @@ public sealed class ScriptedTask(GraphScript script, TaskSpec spec) : LuigiTask
     public override TimeSpan? Timeout => spec.Timeout;
 
     /// <summary>Fresh instances on every call, as a real task would build them: the engine merges them by id.</summary>
-    public override IEnumerable<LuigiTask> Requires() => spec.Requirements.Select(script.Create).ToArray();
+    public override IEnumerable<LuigiTask> Requires() =>
+        spec.Requirements.Select(script.Create).Concat(spec.OtherRequirements.Select(create => create())).ToArray();
 
     public override IEnumerable<Target> Output() => spec.HasOutput ? [script.Store.Target(spec.Name)] : [];
 

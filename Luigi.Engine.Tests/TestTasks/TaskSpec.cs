@@ -7,6 +7,9 @@ public sealed class TaskSpec(string name)
 
     public List<string> Requirements { get; } = [];
 
+    /// <summary>Requirements that are not scripted tasks (external tasks, tasks that misbehave, ...).</summary>
+    public List<Func<LuigiTask>> OtherRequirements { get; } = [];
+
     public Func<TaskContext, CancellationToken, Task>? Body { get; private set; }
 
     public int Priority { get; private set; }
@@ -21,6 +24,12 @@ public sealed class TaskSpec(string name)
     public TaskSpec Requires(params string[] names)
     {
         Requirements.AddRange(names);
+        return this;
+    }
+
+    public TaskSpec RequiresTask(Func<LuigiTask> create)
+    {
+        OtherRequirements.Add(create);
         return this;
     }
 
