@@ -12,17 +12,6 @@ public sealed class TimerTrackingTimeProvider : FakeTimeProvider
     private readonly List<(int Count, TaskCompletionSource Reached)> _watchers = [];
     private int _created;
 
-    public int TimersCreated
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _created;
-            }
-        }
-    }
-
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = base.CreateTimer(callback, state, dueTime, period);
