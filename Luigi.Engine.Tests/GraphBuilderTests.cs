@@ -110,6 +110,20 @@ public sealed class GraphBuilderTests
     }
 
     [Fact]
+    public async Task Run_AddsNothingOfARequiresThatThrowsPartWay()
+    {
+        var ran = new ConcurrentQueue<string>();
+
+        var result = await Engines.Create(workers: 1).RunToEndAsync([new ThrowsAfterOne(ran)]);
+
+        Assert.Equal(TaskState.Failed, result.StateOf("ThrowsAfterOne"));
+        Assert.Contains("broken half-way", result.Graph.Find("ThrowsAfterOne")!.Error);
+        Assert.Null(result.Graph.Find("Early"));
+        Assert.Single(result.Graph.Nodes);
+        Assert.Empty(ran);
+    }
+
+    [Fact]
     public async Task Run_RunsARootOnce_WhenItIsRequestedTwice()
     {
         var script = GraphScript.Sequence();
@@ -266,6 +280,30 @@ public sealed class GraphBuilderTests
         public override Task RunAsync(TaskContext context, CancellationToken cancellationToken)
         {
             ran.Enqueue("CheckTimesOut");
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class ThrowsAfterOne(ConcurrentQueue<string> ran) : LuigiTask
+    {
+        public override IEnumerable<LuigiTask> Requires()
+        {
+            yield return new Early(ran);
+            throw new InvalidOperationException("broken half-way");
+        }
+
+        public override Task RunAsync(TaskContext context, CancellationToken cancellationToken)
+        {
+            ran.Enqueue(TaskId);
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class Early(ConcurrentQueue<string> ran) : LuigiTask
+    {
+        public override Task RunAsync(TaskContext context, CancellationToken cancellationToken)
+        {
+            ran.Enqueue(TaskId);
             return Task.CompletedTask;
         }
     }

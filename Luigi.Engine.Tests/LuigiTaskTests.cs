@@ -112,6 +112,35 @@ public sealed class LuigiTaskTests
         Assert.True(await task.CompleteAsync(CancellationToken.None));
     }
 
+    [Fact]
+    public void TaskId_QuotesStrings_SoThatDifferentValuesNeverShareAnId()
+    {
+        var one = new Pair { A = "x, b=y", B = "z" };
+        var other = new Pair { A = "x", B = "y, b=z" };
+        var listOfOne = new Pair { A = "", B = "", Tags = ["eu,us"] };
+        var listOfTwo = new Pair { A = "", B = "", Tags = ["eu", "us"] };
+
+        Assert.Equal("Pair(a=\"x, b=y\", b=z, tags=[])", one.TaskId);
+        Assert.Equal("Pair(a=x, b=\"y, b=z\", tags=[])", other.TaskId);
+        Assert.Equal("Pair(a=\"\", b=\"\", tags=[\"eu,us\"])", listOfOne.TaskId);
+        Assert.Equal("Pair(a=\"\", b=\"\", tags=[eu,us])", listOfTwo.TaskId);
+        Assert.Equal("Pair(a=\"say \\\"hi\\\"\", b=plain, tags=[])", new Pair { A = "say \"hi\"", B = "plain" }.TaskId);
+    }
+
+    private sealed class Pair : LuigiTask
+    {
+        [Parameter]
+        public string A { get; init; } = "";
+
+        [Parameter]
+        public string B { get; init; } = "";
+
+        [Parameter]
+        public string[] Tags { get; init; } = [];
+
+        public override Task RunAsync(TaskContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
     private sealed class Cleanup : LuigiTask
     {
         [Parameter(Significant = false)]

@@ -12,7 +12,13 @@ namespace Luigi.Engine.Events;
 /// </summary>
 public interface IExecutionObserver
 {
-    /// <summary>The graph is resolved and the run is about to start its tasks.</summary>
+    /// <summary>
+    /// The graph is resolved and the run is about to start its tasks. Tasks found complete, and tasks
+    /// that failed while the graph was resolved (their <c>Requires</c>, <c>Output</c> or
+    /// <c>CompleteAsync</c> threw, or an external dependency is missing), are already in their final
+    /// state here; no transition is reported for them, so an observer that keeps history stores this
+    /// snapshot.
+    /// </summary>
     ValueTask OnRunStartedAsync(string runId, TaskGraph graph, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <summary>A task changed state.</summary>

@@ -101,13 +101,7 @@ internal sealed class RunExecution : IDisposable
         }
 
         _signal.Release(readyCount);
-        using var registration = _cancel.Token.Register(() =>
-        {
-            lock (_gate)
-            {
-                _cancelling ??= Task.Run(CancelPendingAsync);
-            }
-        });
+        using var registration = _cancel.Token.Register(CancelPending);
 
         var workers = new Task[_options.Workers];
         for (var w = 0; w < workers.Length; w++)
@@ -173,7 +167,9 @@ internal sealed class RunExecution : IDisposable
                     return;
                 }
 
-                if (!_ready.TryPop(out node))
+                // The token reads as cancelled before its callbacks run; an attempt's own linked token may be
+                // notified (and its worker come back here) before CancelPending has emptied the queue.
+                if (_cancel.IsCancellationRequested || !_ready.TryPop(out node))
                 {
                     continue;
                 }
@@ -254,7 +250,8 @@ internal sealed class RunExecution : IDisposable
                 MarkTerminal();
                 break;
             case TaskState.RetryWaiting:
-                ScheduleRetry(node, node.RetryPolicy.DelayAfter(attempt.Number));
+                var due = attempt.FinishedAt!.Value + node.RetryPolicy.DelayAfter(attempt.Number);
+                ScheduleRetry(node, due - _time.GetUtcNow());
                 break;
             case TaskState.Failed:
                 await BlockDependentsAsync(node).ConfigureAwait(false);
@@ -316,7 +313,7 @@ internal sealed class RunExecution : IDisposable
                 timer.Dispose();
             }
 
-            if (node.State != TaskState.RetryWaiting || _cancelRequested)
+            if (node.State != TaskState.RetryWaiting || _cancel.IsCancellationRequested)
             {
                 return;
             }
@@ -357,11 +354,21 @@ internal sealed class RunExecution : IDisposable
         }
     }
 
-    private async Task CancelPendingAsync()
+    /// <summary>
+    /// Runs synchronously when the run's token fires, so that no worker can take another task after it:
+    /// the ready queue is emptied and every waiting task marked cancelled under the lock at once. Only the
+    /// reporting of those transitions is left to a background task.
+    /// </summary>
+    private void CancelPending()
     {
         var cancelled = new List<(TaskNode Node, TaskState From)>();
         lock (_gate)
         {
+            if (_cancelRequested)
+            {
+                return;
+            }
+
             _cancelRequested = true;
             _ready.Drain();
             foreach (var timer in _retryTimers.Values)
@@ -378,8 +385,13 @@ internal sealed class RunExecution : IDisposable
                     node.State = TaskState.Cancelled;
                 }
             }
-        }
 
+            _cancelling = Task.Run(() => ReportCancelledAsync(cancelled));
+        }
+    }
+
+    private async Task ReportCancelledAsync(List<(TaskNode Node, TaskState From)> cancelled)
+    {
         foreach (var (node, from) in cancelled)
         {
             await PublishAsync(node, from, TaskState.Cancelled, 0).ConfigureAwait(false);

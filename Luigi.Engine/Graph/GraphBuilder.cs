@@ -70,6 +70,7 @@ public static class GraphBuilder
 
     private static void Expand(TaskNode node, List<TaskNode> nodes, Dictionary<string, TaskNode> byId, List<TaskNode> next)
     {
+        var requirements = new List<LuigiTask>();
         try
         {
             foreach (var requirement in node.Task.Requires())
@@ -79,13 +80,21 @@ public static class GraphBuilder
                     throw new InvalidOperationException($"{node.TaskId}.Requires() returned null among its requirements.");
                 }
 
-                node.AddRequirement(GetOrAdd(requirement, nodes, byId, next));
+                _ = requirement.TaskId; // an id that cannot be formatted fails this task too
+                requirements.Add(requirement);
             }
         }
         catch (Exception exception)
         {
+            // Nothing of a half-enumerated Requires() joins the graph.
             node.State = TaskState.Failed;
             node.Error = $"Requires() of {node.TaskId} threw: {exception}";
+            return;
+        }
+
+        foreach (var requirement in requirements)
+        {
+            node.AddRequirement(GetOrAdd(requirement, nodes, byId, next));
         }
     }
 
@@ -130,7 +139,7 @@ public static class GraphBuilder
             }
             else
             {
-                (pending ??= []).Add(AwaitCheckAsync(check, node, results, i, gate));
+                (pending ??= []).Add(AwaitCheckAsync(check, node, results, i, gate, cancellationToken));
             }
         }
 
@@ -143,15 +152,16 @@ public static class GraphBuilder
         return results;
     }
 
-    private static async Task AwaitCheckAsync(ValueTask<bool> check, TaskNode node, bool[] results, int index, SemaphoreSlim gate)
+    private static async Task AwaitCheckAsync(
+        ValueTask<bool> check, TaskNode node, bool[] results, int index, SemaphoreSlim gate, CancellationToken cancellationToken)
     {
         try
         {
             results[index] = await check.ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Reported once by the caller's cancellation check.
+            // The resolution itself was cancelled: reported once by the caller.
         }
         catch (Exception exception)
         {

@@ -140,7 +140,7 @@ public sealed class ParameterSchema
 
             var descriptor = Significant[i];
             builder.Append(descriptor.Name).Append('=');
-            ParameterValues.FormatInto(builder, descriptor.GetValue(instance), bracketLists: true);
+            ParameterValues.FormatInto(builder, descriptor.GetValue(instance), forTaskId: true);
         }
 
         return builder.Append(')').ToString();

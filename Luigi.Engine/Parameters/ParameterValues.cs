@@ -71,15 +71,23 @@ public static class ParameterValues
     public static string Format(object? value)
     {
         var builder = new StringBuilder();
-        FormatInto(builder, value, bracketLists: false);
+        FormatInto(builder, value, forTaskId: false);
         return builder.ToString();
     }
 
-    internal static void FormatInto(StringBuilder builder, object? value, bool bracketLists)
+    /// <summary>
+    /// Appends a value. In task ids (<paramref name="forTaskId"/>) lists are bracketed and a string
+    /// that is empty, has outer spaces or contains <c>, = [ ] ( ) " \</c> is quoted with backslash
+    /// escapes, so that two different sets of values never give the same id.
+    /// </summary>
+    internal static void FormatInto(StringBuilder builder, object? value, bool forTaskId)
     {
         switch (value)
         {
             case null:
+                break;
+            case string s when forTaskId && NeedsQuotes(s):
+                builder.Append('"').Append(s.Replace("\\", "\\\\").Replace("\"", "\\\"")).Append('"');
                 break;
             case string s:
                 builder.Append(s);
@@ -103,7 +111,7 @@ public static class ParameterValues
                 builder.Append(f.ToString(null, CultureInfo.InvariantCulture));
                 break;
             case IEnumerable list:
-                if (bracketLists)
+                if (forTaskId)
                 {
                     builder.Append('[');
                 }
@@ -117,10 +125,10 @@ public static class ParameterValues
                     }
 
                     first = false;
-                    FormatInto(builder, item, bracketLists);
+                    FormatInto(builder, item, forTaskId);
                 }
 
-                if (bracketLists)
+                if (forTaskId)
                 {
                     builder.Append(']');
                 }
@@ -216,6 +224,9 @@ public static class ParameterValues
 
         return null;
     }
+
+    private static bool NeedsQuotes(string text) =>
+        text.Length == 0 || char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1]) || text.AsSpan().IndexOfAny(",=[]()\"\\") >= 0;
 
     private static bool IsScalar(Type type)
     {
