@@ -1,0 +1,26 @@
+using Luigi.Engine.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Luigi.Engine.Storage.Configurations;
+
+internal sealed class RunRecordConfiguration : IEntityTypeConfiguration<RunRecord>
+{
+    public void Configure(EntityTypeBuilder<RunRecord> run)
+    {
+        run.ToTable("runs");
+        run.HasKey(r => r.Id);
+        run.Property(r => r.Pipeline).HasMaxLength(200);
+        run.Property(r => r.Parameters).AsJson();
+        run.Property(r => r.Trigger).AsName();
+        run.Property(r => r.RerunScope).HasConversion<string>().HasMaxLength(24);
+        run.Property(r => r.State).AsName();
+        run.Property(r => r.RequestedBy).HasMaxLength(200);
+        run.Property(r => r.RerunTaskId).HasMaxLength(2000);
+        run.Property(r => r.ResolvedBy).HasMaxLength(200);
+        run.HasIndex(r => r.CreatedAt);
+        run.HasIndex(r => new { r.State, r.CreatedAt });
+        run.HasIndex(r => new { r.Pipeline, r.CreatedAt });
+        run.HasIndex(r => r.ParentRunId);
+    }
+}
