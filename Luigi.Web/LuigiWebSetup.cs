@@ -1,5 +1,5 @@
 using System.Text.Encodings.Web;
-using Luigi.Web.Pipelines;
+using Luigi.Engine.Pipelines;
 
 namespace Luigi.Web;
 

@@ -21,7 +21,7 @@ internal sealed class RunExecution : IDisposable
     private readonly TaskGraph _graph;
     private readonly LuigiEngineOptions _options;
     private readonly TimeProvider _time;
-    private readonly ILoggerFactory _loggers;
+    private readonly AttemptRunner _attempts;
     private readonly ILogger _logger;
     private readonly IReadOnlyList<IExecutionObserver> _observers;
     private readonly CancellationTokenSource _cancel;
@@ -43,7 +43,7 @@ internal sealed class RunExecution : IDisposable
         _graph = graph;
         _options = options;
         _time = time;
-        _loggers = loggers;
+        _attempts = new AttemptRunner(time, loggers, options);
         _logger = loggers.CreateLogger("Luigi.Engine");
         _observers = observers;
         _cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -187,52 +187,14 @@ internal sealed class RunExecution : IDisposable
 
     private async Task ExecuteAsync(TaskNode node, AttemptRecord attempt)
     {
-        Exception? error = null;
-        var timedOut = false;
-        using (var timeout = node.Timeout is { } limit ? new CancellationTokenSource(limit, _time) : null)
-        using (var token = timeout is null
-            ? CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token)
-            : CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, timeout.Token))
-        {
-            var logger = new AttemptLogger(node.TaskId, attempt, _loggers.CreateLogger("Luigi.Tasks." + node.Family), _time,
-                _options.MaxLogLinesPerAttempt, _options.MaxLogLineLength);
-            var context = new TaskContext(node.Task, _runId, attempt.Number, attempt.Worker, logger);
-            try
-            {
-                await (node.Task.RunAsync(context, token.Token)
-                    ?? throw new InvalidOperationException($"{node.TaskId}.RunAsync returned null instead of a task.")).ConfigureAwait(false);
-            }
-            catch (Exception exception)
-            {
-                error = exception;
-                timedOut = timeout?.IsCancellationRequested == true && !_cancel.IsCancellationRequested;
-            }
-        }
-
-        if (error is OperationCanceledException && timedOut)
-        {
-            error = new TimeoutException($"{node.TaskId} attempt {attempt.Number} timed out after {node.Timeout}.", error);
-        }
-
-        TaskState outcome;
-        if (error is null)
-        {
-            outcome = TaskState.Done;
-        }
-        else if (error is OperationCanceledException && _cancel.IsCancellationRequested)
-        {
-            outcome = TaskState.Cancelled;
-        }
-        else
-        {
-            outcome = !_cancel.IsCancellationRequested && node.RetryPolicy.ShouldRetry(attempt.Number)
-                ? TaskState.RetryWaiting
-                : TaskState.Failed;
-        }
+        var result = await _attempts.RunAsync(node.Task, node.TaskId, _runId, attempt, node.Timeout, node.RetryPolicy, _cancel.Token)
+            .ConfigureAwait(false);
+        var outcome = result.State;
+        var error = result.Error;
 
         lock (_gate)
         {
-            attempt.FinishedAt = _time.GetUtcNow();
+            attempt.FinishedAt = result.FinishedAt;
             attempt.Outcome = outcome == TaskState.RetryWaiting ? TaskState.Failed : outcome;
             attempt.Error = error?.ToString();
             node.State = outcome;
@@ -250,8 +212,7 @@ internal sealed class RunExecution : IDisposable
                 MarkTerminal();
                 break;
             case TaskState.RetryWaiting:
-                var due = attempt.FinishedAt!.Value + node.RetryPolicy.DelayAfter(attempt.Number);
-                ScheduleRetry(node, due - _time.GetUtcNow());
+                ScheduleRetry(node, result.RetryAt!.Value - _time.GetUtcNow());
                 break;
             case TaskState.Failed:
                 await BlockDependentsAsync(node).ConfigureAwait(false);

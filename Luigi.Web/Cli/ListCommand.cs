@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Luigi.Web.Pipelines;
+using Luigi.Engine.Pipelines;
 
 namespace Luigi.Web.Cli;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Luigi.Engine;
 using Luigi.Engine.Graph;
 using Luigi.Engine.Parameters;
-using Luigi.Web.Pipelines;
+using Luigi.Engine.Pipelines;
 using Microsoft.Extensions.Logging;
 
 namespace Luigi.Web.Cli;

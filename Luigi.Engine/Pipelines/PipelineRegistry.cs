@@ -2,7 +2,7 @@ using System.Reflection;
 using Luigi.Engine;
 using Luigi.Engine.Parameters;
 
-namespace Luigi.Web.Pipelines;
+namespace Luigi.Engine.Pipelines;
 
 /// <summary>
 /// The pipelines this host knows, by name (case-insensitive). Filled from assemblies: every public,

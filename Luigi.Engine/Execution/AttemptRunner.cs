@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Logging;
+
+namespace Luigi.Engine.Execution;
+
+/// <summary>
+/// Runs one attempt of one task and decides how it ended, the same way for every executor: the
+/// attempt's token fires when the run is cancelled or the task's timeout passes; a timeout becomes a
+/// <see cref="TimeoutException"/>; a failure with retries left (and the run not cancelled) is
+/// <see cref="TaskState.RetryWaiting"/>, otherwise <see cref="TaskState.Failed"/>.
+/// </summary>
+internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, LuigiEngineOptions options)
+{
+    public async Task<AttemptOutcome> RunAsync(
+        LuigiTask task, string taskId, string runId, AttemptRecord attempt, TimeSpan? timeout, RetryPolicy retry, CancellationToken runToken)
+    {
+        Exception? error = null;
+        var timedOut = false;
+        using (var timeoutSource = timeout is { } limit ? new CancellationTokenSource(limit, time) : null)
+        using (var token = timeoutSource is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(runToken)
+            : CancellationTokenSource.CreateLinkedTokenSource(runToken, timeoutSource.Token))
+        {
+            var logger = new AttemptLogger(taskId, attempt, loggers.CreateLogger("Luigi.Tasks." + task.Family), time,
+                options.MaxLogLinesPerAttempt, options.MaxLogLineLength);
+            var context = new TaskContext(task, runId, attempt.Number, attempt.Worker, logger);
+            try
+            {
+                await (task.RunAsync(context, token.Token)
+                    ?? throw new InvalidOperationException($"{taskId}.RunAsync returned null instead of a task.")).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                error = exception;
+                timedOut = timeoutSource?.IsCancellationRequested == true && !runToken.IsCancellationRequested;
+            }
+        }
+
+        if (error is OperationCanceledException && timedOut)
+        {
+            error = new TimeoutException($"{taskId} attempt {attempt.Number} timed out after {timeout}.", error);
+        }
+
+        var outcome = error switch
+        {
+            null => TaskState.Done,
+            OperationCanceledException when runToken.IsCancellationRequested => TaskState.Cancelled,
+            _ when !runToken.IsCancellationRequested && retry.ShouldRetry(attempt.Number) => TaskState.RetryWaiting,
+            _ => TaskState.Failed,
+        };
+        var finishedAt = time.GetUtcNow();
+        var retryAt = outcome == TaskState.RetryWaiting ? finishedAt + retry.DelayAfter(attempt.Number) : (DateTimeOffset?)null;
+        return new AttemptOutcome(outcome, error, finishedAt, retryAt);
+    }
+}
+
+/// <summary>How an attempt ended.</summary>
+/// <param name="State">Done, Cancelled, RetryWaiting or Failed.</param>
+/// <param name="Error">What it threw, if anything.</param>
+/// <param name="FinishedAt">When it ended.</param>
+/// <param name="RetryAt">For RetryWaiting: when the next attempt may start.</param>
+internal sealed record AttemptOutcome(TaskState State, Exception? Error, DateTimeOffset FinishedAt, DateTimeOffset? RetryAt);
