@@ -52,7 +52,6 @@ internal sealed class RunExecution : IDisposable
     public async Task RunAsync()
     {
         var nodes = _graph.Nodes;
-        ReadTaskSettings();
         var failedAtStart = new List<TaskNode>();
         foreach (var node in nodes)
         {
@@ -129,29 +128,6 @@ internal sealed class RunExecution : IDisposable
         _signal.Dispose();
     }
 
-    private void ReadTaskSettings()
-    {
-        foreach (var node in _graph.Nodes)
-        {
-            if (node.State.IsTerminal())
-            {
-                continue;
-            }
-
-            try
-            {
-                node.Priority = node.Task.Priority;
-                node.RetryPolicy = node.Task.Retry ?? _options.DefaultRetry;
-                node.Timeout = node.Task.Timeout;
-            }
-            catch (Exception exception)
-            {
-                node.State = TaskState.Failed;
-                node.Error = $"Reading the settings (Priority, Retry, Timeout) of {node.TaskId} threw: {exception}";
-            }
-        }
-    }
-
     private async Task WorkerLoopAsync(int worker)
     {
         while (true)
@@ -187,7 +163,7 @@ internal sealed class RunExecution : IDisposable
 
     private async Task ExecuteAsync(TaskNode node, AttemptRecord attempt)
     {
-        var result = await _attempts.RunAsync(node.Task, node.TaskId, _runId, attempt, node.Timeout, node.RetryPolicy, _cancel.Token)
+        var result = await _attempts.RunAsync(node.Task, node.TaskId, _runId, attempt, node.Timeout, node.RetryPolicy ?? _options.DefaultRetry, _cancel.Token)
             .ConfigureAwait(false);
         var outcome = result.State;
         var error = result.Error;

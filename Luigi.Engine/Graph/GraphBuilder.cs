@@ -62,10 +62,35 @@ public static class GraphBuilder
             wave = next;
         }
 
+        ReadTaskSettings(nodes);
         var graph = new TaskGraph(nodes, rootIndices, byId);
         var order = GraphOrder.TopologicalOrder(graph);
         GraphOrder.ComputeCriticalPaths(graph, order);
         return graph;
+    }
+
+    /// <summary>Reads each task's priority, retry policy and timeout once; a getter that throws fails the task.</summary>
+    private static void ReadTaskSettings(List<TaskNode> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            if (node.State.IsTerminal())
+            {
+                continue;
+            }
+
+            try
+            {
+                node.Priority = node.Task.Priority;
+                node.RetryPolicy = node.Task.Retry;
+                node.Timeout = node.Task.Timeout;
+            }
+            catch (Exception exception)
+            {
+                node.State = TaskState.Failed;
+                node.Error = $"Reading the settings (Priority, Retry, Timeout) of {node.TaskId} threw: {exception}";
+            }
+        }
     }
 
     private static void Expand(TaskNode node, List<TaskNode> nodes, Dictionary<string, TaskNode> byId, List<TaskNode> next)

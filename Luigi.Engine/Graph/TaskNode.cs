@@ -60,7 +60,8 @@ public sealed class TaskNode
 
     internal int Priority { get; set; }
 
-    internal RetryPolicy RetryPolicy { get; set; } = RetryPolicy.None;
+    /// <summary>The task's own retry policy; null means the executor's default.</summary>
+    internal RetryPolicy? RetryPolicy { get; set; }
 
     internal TimeSpan? Timeout { get; set; }
 

@@ -1,0 +1,178 @@
+using System.Data.Common;
+using System.Text.Json;
+using Luigi.Engine.Graph;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Luigi.Engine.Storage;
+
+/// <summary>
+/// Writes a resolved graph into a run: one row per task (with its state after resolution, its count of
+/// unsatisfied requirements and its critical path) and one per edge. PostgreSQL gets binary COPY;
+/// SQLite gets one prepared insert reused in the caller's transaction.
+/// </summary>
+internal static class GraphWriter
+{
+    /// <summary>The states the tasks start the run in: tasks that failed during resolution block their
+    /// dependents at once, so the stored graph is consistent before any worker sees it.</summary>
+    public static (TaskState[] States, string?[] BlockedBy) InitialStates(TaskGraph graph)
+    {
+        var nodes = graph.Nodes;
+        var states = nodes.Select(n => n.State).ToArray();
+        var blockedBy = new string?[nodes.Count];
+        var stack = new Stack<int>();
+        foreach (var failed in nodes.Where(n => n.State == TaskState.Failed))
+        {
+            stack.Push(failed.Index);
+            while (stack.TryPop(out var current))
+            {
+                foreach (var dependent in nodes[current].Dependents)
+                {
+                    if (states[dependent] == TaskState.Pending)
+                    {
+                        states[dependent] = TaskState.UpstreamFailed;
+                        blockedBy[dependent] = failed.TaskId;
+                        stack.Push(dependent);
+                    }
+                }
+            }
+        }
+
+        return (states, blockedBy);
+    }
+
+    public static async Task WriteAsync(
+        SqlCommands sql, DbConnection connection, DbTransaction transaction, Guid runId, TaskGraph graph,
+        TaskState[] states, string?[] blockedBy, DateTime now, CancellationToken cancellationToken)
+    {
+        var roots = graph.Roots.ToHashSet();
+        var rows = graph.Nodes.Select(n => new TaskRow(
+            n.Index, n.TaskId, n.Family, JsonSerializer.Serialize(SafeParameters(n)), roots.Contains(n.Index), states[n.Index],
+            n.Priority, n.CriticalPath, n.Requirements.Count(r => !states[r].IsSatisfied()),
+            n.ErrorSummary, n.Error, blockedBy[n.Index], states[n.Index].IsTerminal() && states[n.Index] != TaskState.Complete ? now : null));
+
+        if (connection is NpgsqlConnection npgsql)
+        {
+            await CopyTasksAsync(npgsql, runId, rows, cancellationToken).ConfigureAwait(false);
+            await CopyEdgesAsync(npgsql, runId, graph, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await using (var insert = sql.Command(connection, transaction,
+            """
+            INSERT INTO run_tasks (run_id, task_index, task_id, family, parameters, is_root, state, priority, critical_path,
+                remaining_requirements, attempt_count, error_summary, error, blocked_by, finished_at)
+            VALUES (@run, @index, @taskId, @family, @parameters, @root, @state, @priority, @path, @remaining, 0, @summary, @error, @blocked, @finished)
+            """,
+            ("run", runId), ("index", 0), ("taskId", ""), ("family", ""), ("parameters", ""), ("root", false), ("state", ""),
+            ("priority", 0), ("path", 0.0), ("remaining", 0), ("summary", null), ("error", null), ("blocked", null), ("finished", null)))
+        {
+            insert.Prepare();
+            foreach (var row in rows)
+            {
+                insert.Parameters["index"].Value = row.Index;
+                insert.Parameters["taskId"].Value = row.TaskId;
+                insert.Parameters["family"].Value = row.Family;
+                insert.Parameters["parameters"].Value = row.ParametersJson;
+                insert.Parameters["root"].Value = row.IsRoot;
+                insert.Parameters["state"].Value = row.State.ToString();
+                insert.Parameters["priority"].Value = row.Priority;
+                insert.Parameters["path"].Value = row.CriticalPath;
+                insert.Parameters["remaining"].Value = row.Remaining;
+                insert.Parameters["summary"].Value = (object?)row.ErrorSummary ?? DBNull.Value;
+                insert.Parameters["error"].Value = (object?)row.Error ?? DBNull.Value;
+                insert.Parameters["blocked"].Value = (object?)row.BlockedBy ?? DBNull.Value;
+                insert.Parameters["finished"].Value = (object?)row.FinishedAt ?? DBNull.Value;
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await using var edge = sql.Command(connection, transaction,
+            "INSERT INTO run_edges (run_id, requirement_index, dependent_index) VALUES (@run, @from, @to)",
+            ("run", runId), ("from", 0), ("to", 0));
+        edge.Prepare();
+        foreach (var node in graph.Nodes)
+        {
+            foreach (var requirement in node.Requirements)
+            {
+                edge.Parameters["from"].Value = requirement;
+                edge.Parameters["to"].Value = node.Index;
+                await edge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task CopyTasksAsync(NpgsqlConnection connection, Guid runId, IEnumerable<TaskRow> rows, CancellationToken cancellationToken)
+    {
+        await using var writer = await connection.BeginBinaryImportAsync(
+            """
+            COPY run_tasks (run_id, task_index, task_id, family, parameters, is_root, state, priority, critical_path,
+                remaining_requirements, attempt_count, error_summary, error, blocked_by, finished_at) FROM STDIN (FORMAT BINARY)
+            """, cancellationToken).ConfigureAwait(false);
+        foreach (var row in rows)
+        {
+            await writer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(runId, NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(row.Index, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(row.TaskId, NpgsqlDbType.Varchar, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(row.Family, NpgsqlDbType.Varchar, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(row.ParametersJson, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(row.IsRoot, NpgsqlDbType.Boolean, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(row.State.ToString(), NpgsqlDbType.Varchar, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(row.Priority, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(row.CriticalPath, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(row.Remaining, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(0, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+            await WriteNullableAsync(writer, row.ErrorSummary, NpgsqlDbType.Varchar, cancellationToken).ConfigureAwait(false);
+            await WriteNullableAsync(writer, row.Error, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await WriteNullableAsync(writer, row.BlockedBy, NpgsqlDbType.Varchar, cancellationToken).ConfigureAwait(false);
+            if (row.FinishedAt is { } finished)
+            {
+                await writer.WriteAsync(finished, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await writer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task CopyEdgesAsync(NpgsqlConnection connection, Guid runId, TaskGraph graph, CancellationToken cancellationToken)
+    {
+        await using var writer = await connection.BeginBinaryImportAsync(
+            "COPY run_edges (run_id, requirement_index, dependent_index) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        foreach (var node in graph.Nodes)
+        {
+            foreach (var requirement in node.Requirements)
+            {
+                await writer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                await writer.WriteAsync(runId, NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
+                await writer.WriteAsync(requirement, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                await writer.WriteAsync(node.Index, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Task WriteNullableAsync(NpgsqlBinaryImporter writer, string? value, NpgsqlDbType type, CancellationToken cancellationToken) =>
+        value is null ? writer.WriteNullAsync(cancellationToken) : writer.WriteAsync(value, type, cancellationToken);
+
+    private static Dictionary<string, string> SafeParameters(TaskNode node)
+    {
+        try
+        {
+            return node.Task.DescribeParameters().ToDictionary(p => p.Key, p => p.Value);
+        }
+        catch (Exception exception)
+        {
+            return new Dictionary<string, string> { ["(error)"] = exception.Message };
+        }
+    }
+
+    private sealed record TaskRow(
+        int Index, string TaskId, string Family, string ParametersJson, bool IsRoot, TaskState State, int Priority, double CriticalPath,
+        int Remaining, string? ErrorSummary, string? Error, string? BlockedBy, DateTime? FinishedAt);
+}

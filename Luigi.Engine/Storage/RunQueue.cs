@@ -1,0 +1,381 @@
+using System.Data.Common;
+using Luigi.Engine.Graph;
+using Luigi.Engine.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Luigi.Engine.Storage;
+
+/// <summary>
+/// The store's write path, shared by every host: queued runs are taken by one host, which resolves and
+/// writes the graph; ready tasks are claimed by any host's workers with a lease; outcomes are committed
+/// with their consequences (dependents released or blocked, the run finished) in one transaction.
+/// Correctness under concurrency comes from the database: row locks with <c>SKIP LOCKED</c> on
+/// PostgreSQL, one writer at a time on SQLite, and guards that refuse an outcome from a host whose lease
+/// was taken over.
+/// </summary>
+internal sealed class RunQueue(LuigiStore store, TimeProvider time)
+{
+    private readonly SqlCommands _sql = new(store);
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    public async Task<Guid> EnqueueAsync(RunRequest request, CancellationToken cancellationToken)
+    {
+        var run = new RunRecord
+        {
+            Id = Guid.CreateVersion7(time.GetUtcNow()),
+            Pipeline = request.Pipeline,
+            Parameters = new Dictionary<string, string>(request.Parameters),
+            Trigger = request.Trigger,
+            RequestedBy = request.RequestedBy,
+            ParentRunId = request.ParentRunId,
+            RerunScope = request.RerunScope,
+            RerunTaskId = request.RerunTaskId,
+            State = RunState.Queued,
+            CreatedAt = Now,
+        };
+        await using var context = store.CreateDbContext();
+        context.Runs.Add(run);
+        await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return run.Id;
+    }
+
+    /// <summary>Takes the oldest queued run for <paramref name="hostId"/> to resolve, or null.</summary>
+    public async Task<RunRecord?> TakeQueuedRunAsync(string hostId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var taken = await _sql.QueryAsync(connection, null,
+            $"""
+            UPDATE runs SET state = 'Resolving', resolved_by = @host, started_at = @now
+            WHERE id IN (SELECT id FROM runs WHERE state = 'Queued' ORDER BY created_at LIMIT 1{_sql.SkipLocked})
+            RETURNING id
+            """,
+            r => SqlCommands.ReadGuid(r, 0), cancellationToken, ("host", hostId), ("now", Now)).ConfigureAwait(false);
+        if (taken.Count == 0)
+        {
+            return null;
+        }
+
+        await using var context = store.CreateDbContext();
+        return await context.Runs.AsNoTracking().SingleAsync(r => r.Id == taken[0], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the resolved graph and starts the run (or finishes it at once when nothing is left to do).</summary>
+    public async Task SaveGraphAsync(Guid runId, TaskGraph graph, CancellationToken cancellationToken)
+    {
+        var (states, blockedBy) = GraphWriter.InitialStates(graph);
+        var unfinished = states.Count(s => !s.IsTerminal());
+        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await GraphWriter.WriteAsync(_sql, connection, transaction, runId, graph, states, blockedBy, Now, cancellationToken).ConfigureAwait(false);
+        await _sql.ExecuteAsync(connection, transaction,
+            """
+            UPDATE runs SET state = CASE WHEN state = 'Resolving' THEN 'Running' ELSE state END,
+                task_count = @count, unfinished_count = @unfinished
+            WHERE id = @run
+            """,
+            cancellationToken, ("run", runId), ("count", graph.Nodes.Count), ("unfinished", unfinished)).ConfigureAwait(false);
+        await CancelWaitingTasksIfCancellingAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
+        await FinishIfDoneAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The run could not be resolved (a cycle, a pipeline that throws): it fails as a whole.</summary>
+    public async Task FailRunAsync(Guid runId, string error, CancellationToken cancellationToken)
+    {
+        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await _sql.ExecuteAsync(connection, null,
+            "UPDATE runs SET state = 'Failed', error = @error, finished_at = @now WHERE id = @run",
+            cancellationToken, ("run", runId), ("error", error), ("now", Now)).ConfigureAwait(false);
+    }
+
+    /// <summary>Claims the best ready task for one worker of <paramref name="hostId"/>, or null when none is ready.</summary>
+    public async Task<ClaimedTask?> ClaimAsync(string hostId, int worker, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var claimed = await _sql.QueryAsync(connection, transaction,
+            $"""
+            UPDATE run_tasks SET state = 'Running', attempt_count = attempt_count + 1, host_id = @host, worker = @worker,
+                lease_expires_at = @lease, started_at = @now, not_before = NULL
+            WHERE (run_id, task_index) IN (
+                SELECT run_id, task_index FROM run_tasks
+                WHERE state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0 AND (not_before IS NULL OR not_before <= @now)
+                ORDER BY priority DESC, critical_path DESC, task_index
+                LIMIT 1{_sql.SkipLocked})
+            RETURNING run_id, task_index, task_id, attempt_count
+            """,
+            r => new ClaimedTask(SqlCommands.ReadGuid(r, 0), r.GetInt32(1), r.GetString(2), r.GetInt32(3), worker, now),
+            cancellationToken, ("host", hostId), ("worker", worker), ("lease", now + lease), ("now", now)).ConfigureAwait(false);
+        if (claimed.Count == 0)
+        {
+            return null;
+        }
+
+        var task = claimed[0];
+        await _sql.ExecuteAsync(connection, transaction,
+            """
+            INSERT INTO attempts (run_id, task_index, number, started_at, outcome, host_id, worker, truncated_log_lines)
+            VALUES (@run, @index, @number, @now, 'Running', @host, @worker, 0)
+            """,
+            cancellationToken, ("run", task.RunId), ("index", task.TaskIndex), ("number", task.Attempt), ("now", now), ("host", hostId), ("worker", worker))
+            .ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return task;
+    }
+
+    /// <summary>
+    /// Commits how an attempt ended, with its consequences. Returns null when the host no longer holds
+    /// the task (its lease expired and the task was given to another attempt): nothing is written then.
+    /// </summary>
+    public async Task<CompletionResult?> CompleteAsync(string hostId, TaskCompletion completion, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var state = completion.State;
+        var terminal = state.IsTerminal();
+        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var updated = await _sql.ExecuteAsync(connection, transaction,
+            """
+            UPDATE run_tasks SET state = @state, finished_at = @finished, not_before = @notBefore, lease_expires_at = NULL,
+                error_summary = @summary, error = CASE WHEN @state = 'Failed' THEN @error ELSE error END
+            WHERE run_id = @run AND task_index = @index AND state = 'Running' AND host_id = @host AND attempt_count = @attempt
+            """,
+            cancellationToken, ("state", state.ToString()), ("finished", terminal ? now : null), ("notBefore", completion.RetryAt),
+            ("summary", completion.Error is null ? null : TaskNode.FirstLine(completion.Error)), ("error", completion.Error),
+            ("run", completion.RunId), ("index", completion.TaskIndex), ("host", hostId), ("attempt", completion.Attempt)).ConfigureAwait(false);
+        if (updated == 0)
+        {
+            return null;
+        }
+
+        await _sql.ExecuteAsync(connection, transaction,
+            """
+            UPDATE attempts SET outcome = @outcome, finished_at = @now, error = @error, truncated_log_lines = @truncated
+            WHERE run_id = @run AND task_index = @index AND number = @attempt
+            """,
+            cancellationToken, ("outcome", (state == TaskState.RetryWaiting ? TaskState.Failed : state).ToString()), ("now", now),
+            ("error", completion.Error), ("truncated", completion.TruncatedLogLines), ("run", completion.RunId), ("index", completion.TaskIndex),
+            ("attempt", completion.Attempt)).ConfigureAwait(false);
+        await WriteLogAsync(connection, transaction, completion, cancellationToken).ConfigureAwait(false);
+
+        var released = 0;
+        var blocked = new List<(int Index, string TaskId)>();
+        if (state == TaskState.Done)
+        {
+            var remaining = await _sql.QueryAsync(connection, transaction,
+                """
+                UPDATE run_tasks SET remaining_requirements = remaining_requirements - 1
+                WHERE run_id = @run AND task_index IN (SELECT dependent_index FROM run_edges WHERE run_id = @run AND requirement_index = @index)
+                RETURNING remaining_requirements, state
+                """,
+                r => (Remaining: r.GetInt32(0), State: r.GetString(1)), cancellationToken, ("run", completion.RunId), ("index", completion.TaskIndex))
+                .ConfigureAwait(false);
+            released = remaining.Count(r => r.Remaining == 0 && r.State == nameof(TaskState.Pending));
+        }
+        else if (state == TaskState.Failed)
+        {
+            blocked = await BlockDownstreamAsync(connection, transaction, completion.RunId, completion.TaskIndex, completion.TaskId, cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        var finished = (RunState?)null;
+        var delta = (terminal ? 1 : 0) + blocked.Count;
+        if (delta > 0)
+        {
+            await _sql.ExecuteAsync(connection, transaction,
+                "UPDATE runs SET unfinished_count = unfinished_count - @delta WHERE id = @run",
+                cancellationToken, ("delta", delta), ("run", completion.RunId)).ConfigureAwait(false);
+            finished = await FinishIfDoneAsync(connection, transaction, completion.RunId, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new CompletionResult(released, blocked, finished);
+    }
+
+    /// <summary>Renews this host's heartbeat and the leases of the tasks it runs.</summary>
+    public async Task HeartbeatAsync(HostRecord host, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await _sql.ExecuteAsync(connection, transaction,
+            """
+            INSERT INTO hosts (id, name, workers, started_at, heartbeat_at) VALUES (@id, @name, @workers, @started, @now)
+            ON CONFLICT (id) DO UPDATE SET heartbeat_at = @now, stopped_at = NULL
+            """,
+            cancellationToken, ("id", host.Id), ("name", host.Name), ("workers", host.Workers), ("started", host.StartedAt), ("now", now))
+            .ConfigureAwait(false);
+        await _sql.ExecuteAsync(connection, transaction,
+            "UPDATE run_tasks SET lease_expires_at = @lease WHERE host_id = @id AND state = 'Running'",
+            cancellationToken, ("lease", now + lease), ("id", host.Id)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Marks the host stopped (its tasks, if any, are left to lease expiry).</summary>
+    public async Task StopHostAsync(string hostId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await _sql.ExecuteAsync(connection, null, "UPDATE hosts SET stopped_at = @now WHERE id = @id",
+            cancellationToken, ("now", Now), ("id", hostId)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Puts back in the queue the running tasks whose lease has expired (their host stopped renewing
+    /// it), closing their attempt as failed; and hands runs left half-resolved by a dead host back to the
+    /// queue. Returns the tasks re-queued.
+    /// </summary>
+    public async Task<IReadOnlyList<(Guid RunId, int TaskIndex)>> RequeueExpiredAsync(TimeSpan hostTimeout, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var expired = await _sql.QueryAsync(connection, transaction,
+            """
+            UPDATE run_tasks SET state = 'Pending', lease_expires_at = NULL
+            WHERE state = 'Running' AND lease_expires_at < @now
+            RETURNING run_id, task_index, attempt_count, host_id
+            """,
+            r => (RunId: SqlCommands.ReadGuid(r, 0), TaskIndex: r.GetInt32(1), Attempt: r.GetInt32(2), Host: r.IsDBNull(3) ? "?" : r.GetString(3)),
+            cancellationToken, ("now", now)).ConfigureAwait(false);
+        foreach (var (runId, taskIndex, attempt, host) in expired)
+        {
+            await _sql.ExecuteAsync(connection, transaction,
+                """
+                UPDATE attempts SET outcome = 'Failed', finished_at = @now, error = @error
+                WHERE run_id = @run AND task_index = @index AND number = @attempt AND outcome = 'Running'
+                """,
+                cancellationToken, ("now", now), ("error", $"Lease expired: host {host} stopped renewing it; the task was put back in the queue."),
+                ("run", runId), ("index", taskIndex), ("attempt", attempt)).ConfigureAwait(false);
+        }
+
+        await _sql.ExecuteAsync(connection, transaction,
+            """
+            UPDATE runs SET state = 'Queued', resolved_by = NULL
+            WHERE state = 'Resolving' AND resolved_by IN (SELECT id FROM hosts WHERE heartbeat_at < @stale)
+            """,
+            cancellationToken, ("stale", now - hostTimeout)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return expired.Select(e => (e.RunId, e.TaskIndex)).ToList();
+    }
+
+    /// <summary>
+    /// Cancels a run: a queued run ends at once; otherwise waiting tasks are cancelled and the run is
+    /// <see cref="RunState.Cancelling"/> until the hosts running its tasks have stopped them.
+    /// </summary>
+    public async Task<CancelResult> CancelAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var changed = await _sql.QueryAsync(connection, transaction,
+            """
+            UPDATE runs SET state = CASE WHEN state = 'Queued' THEN 'Cancelled' ELSE 'Cancelling' END,
+                finished_at = CASE WHEN state = 'Queued' THEN @now ELSE finished_at END
+            WHERE id = @run AND state IN ('Queued', 'Resolving', 'Running')
+            RETURNING state
+            """,
+            r => r.GetString(0), cancellationToken, ("run", runId), ("now", now)).ConfigureAwait(false);
+        if (changed.Count == 0)
+        {
+            var exists = await _sql.QueryAsync(connection, transaction, "SELECT state FROM runs WHERE id = @run",
+                r => r.GetString(0), cancellationToken, ("run", runId)).ConfigureAwait(false);
+            return exists.Count == 0 ? CancelResult.NotFound : CancelResult.AlreadyFinished;
+        }
+
+        await CancelWaitingTasksIfCancellingAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
+        await FinishIfDoneAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return CancelResult.Cancelled;
+    }
+
+    /// <summary>Which of <paramref name="runIds"/> are being cancelled (so their running attempts must stop).</summary>
+    public async Task<IReadOnlyList<Guid>> CancellingAsync(IReadOnlyCollection<Guid> runIds, CancellationToken cancellationToken)
+    {
+        if (runIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var cancelling = await _sql.QueryAsync(connection, null,
+            "SELECT id FROM runs WHERE state IN ('Cancelling', 'Cancelled')",
+            r => SqlCommands.ReadGuid(r, 0), cancellationToken).ConfigureAwait(false);
+        return cancelling.Where(runIds.Contains).ToList();
+    }
+
+    private async Task<List<(int Index, string TaskId)>> BlockDownstreamAsync(
+        DbConnection connection, DbTransaction transaction, Guid runId, int taskIndex, string taskId, CancellationToken cancellationToken) =>
+        await _sql.QueryAsync(connection, transaction,
+            """
+            WITH RECURSIVE downstream(task_index) AS (
+                SELECT dependent_index FROM run_edges WHERE run_id = @run AND requirement_index = @index
+                UNION
+                SELECT e.dependent_index FROM run_edges e JOIN downstream d ON e.requirement_index = d.task_index WHERE e.run_id = @run)
+            UPDATE run_tasks SET state = 'UpstreamFailed', blocked_by = @blocked, finished_at = @now
+            WHERE run_id = @run AND state = 'Pending' AND task_index IN (SELECT task_index FROM downstream)
+            RETURNING task_index, task_id
+            """,
+            r => (r.GetInt32(0), r.GetString(1)), cancellationToken, ("run", runId), ("index", taskIndex), ("blocked", taskId), ("now", Now))
+            .ConfigureAwait(false);
+
+    private async Task CancelWaitingTasksIfCancellingAsync(DbConnection connection, DbTransaction transaction, Guid runId, CancellationToken cancellationToken)
+    {
+        var cancelled = await _sql.ExecuteAsync(connection, transaction,
+            """
+            UPDATE run_tasks SET state = 'Cancelled', finished_at = @now, not_before = NULL
+            WHERE run_id = @run AND state IN ('Pending', 'RetryWaiting')
+              AND EXISTS (SELECT 1 FROM runs WHERE id = @run AND state = 'Cancelling')
+            """,
+            cancellationToken, ("run", runId), ("now", Now)).ConfigureAwait(false);
+        if (cancelled > 0)
+        {
+            await _sql.ExecuteAsync(connection, transaction,
+                "UPDATE runs SET unfinished_count = unfinished_count - @n WHERE id = @run",
+                cancellationToken, ("n", cancelled), ("run", runId)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Ends the run when no task is left unfinished: Succeeded when every root is done or complete.</summary>
+    private async Task<RunState?> FinishIfDoneAsync(DbConnection connection, DbTransaction transaction, Guid runId, CancellationToken cancellationToken)
+    {
+        var final = await _sql.QueryAsync(connection, transaction,
+            """
+            UPDATE runs SET finished_at = @now, state = CASE
+                    WHEN NOT EXISTS (SELECT 1 FROM run_tasks t WHERE t.run_id = @run AND t.is_root = @true AND t.state NOT IN ('Done', 'Complete')) THEN 'Succeeded'
+                    WHEN state = 'Cancelling' THEN 'Cancelled'
+                    ELSE 'Failed' END
+            WHERE id = @run AND unfinished_count = 0 AND state IN ('Running', 'Cancelling')
+            RETURNING state
+            """,
+            r => Enum.Parse<RunState>(r.GetString(0)), cancellationToken, ("run", runId), ("now", Now), ("true", true)).ConfigureAwait(false);
+        return final.Count == 0 ? null : final[0];
+    }
+
+    private async Task WriteLogAsync(DbConnection connection, DbTransaction transaction, TaskCompletion completion, CancellationToken cancellationToken)
+    {
+        if (completion.Log.Count == 0)
+        {
+            return;
+        }
+
+        await using var insert = _sql.Command(connection, transaction,
+            """
+            INSERT INTO attempt_log_lines (run_id, task_index, attempt, sequence, at, level, message)
+            VALUES (@run, @index, @attempt, @sequence, @at, @level, @message)
+            """,
+            ("run", completion.RunId), ("index", completion.TaskIndex), ("attempt", completion.Attempt), ("sequence", 0),
+            ("at", Now), ("level", ""), ("message", ""));
+        await insert.PrepareAsync(cancellationToken).ConfigureAwait(false);
+        var sequence = 0;
+        foreach (var line in completion.Log)
+        {
+            insert.Parameters["sequence"].Value = sequence++;
+            insert.Parameters["at"].Value = line.At.UtcDateTime;
+            insert.Parameters["level"].Value = line.Level.ToString();
+            insert.Parameters["message"].Value = line.Message;
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using Luigi.Engine.Execution;
+
+namespace Luigi.Engine.Storage;
+
+/// <summary>A request for a run, from any trigger.</summary>
+public sealed record RunRequest(
+    string Pipeline,
+    IReadOnlyDictionary<string, string> Parameters,
+    RunTrigger Trigger,
+    string? RequestedBy = null,
+    Guid? ParentRunId = null,
+    RerunScope? RerunScope = null,
+    string? RerunTaskId = null);
+
+/// <summary>A task a worker has claimed, with the attempt it is to run.</summary>
+internal sealed record ClaimedTask(Guid RunId, int TaskIndex, string TaskId, int Attempt, int Worker, DateTime StartedAt);
+
+/// <summary>How an attempt ended, to be committed.</summary>
+internal sealed record TaskCompletion(
+    Guid RunId, int TaskIndex, string TaskId, int Attempt, TaskState State, string? Error, DateTime? RetryAt,
+    IReadOnlyList<LogLine> Log, int TruncatedLogLines);
+
+/// <summary>What a committed outcome caused.</summary>
+/// <param name="Released">Dependents that became ready.</param>
+/// <param name="Blocked">Tasks that became UpstreamFailed.</param>
+/// <param name="RunFinished">The run's final state, when this outcome ended it.</param>
+internal sealed record CompletionResult(int Released, IReadOnlyList<(int Index, string TaskId)> Blocked, RunState? RunFinished);
+
+/// <summary>What a cancel request did.</summary>
+public enum CancelResult
+{
+    Cancelled,
+    NotFound,
+    AlreadyFinished,
+}

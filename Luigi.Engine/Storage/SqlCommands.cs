@@ -1,0 +1,72 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Luigi.Engine.Storage;
+
+/// <summary>
+/// Small ADO.NET helpers for the store's hot paths, hiding the few differences between the providers:
+/// how a connection is opened and how a <see cref="Guid"/> is bound and read (EF Core keeps it as
+/// upper-case text on SQLite).
+/// </summary>
+internal sealed class SqlCommands(LuigiStore store)
+{
+    public bool IsPostgres => store.Provider == StoreProvider.Postgres;
+
+    /// <summary>Appended to the claim's inner select: PostgreSQL lets concurrent hosts skip each other's rows;
+    /// SQLite has one writer at a time, so the update is atomic anyway.</summary>
+    public string SkipLocked => IsPostgres ? " FOR UPDATE SKIP LOCKED" : "";
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        DbConnection connection = IsPostgres ? new NpgsqlConnection(store.ConnectionString) : new SqliteConnection(store.ConnectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    public DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value switch
+            {
+                null => DBNull.Value,
+                Guid guid when !IsPostgres => guid.ToString().ToUpperInvariant(),
+                _ => value,
+            };
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+
+    public async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<List<T>> QueryAsync<T>(
+        DbConnection connection, DbTransaction? transaction, string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string, object?)[] parameters)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    public static Guid ReadGuid(DbDataReader reader, int ordinal) =>
+        reader.GetFieldType(ordinal) == typeof(Guid) ? reader.GetGuid(ordinal) : Guid.Parse(reader.GetString(ordinal));
+
+    public static DateTime ReadUtc(DbDataReader reader, int ordinal) => DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc);
+}
