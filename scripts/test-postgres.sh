@@ -53,7 +53,7 @@ started=false
 
 cleanup() {
   trap '' INT TERM HUP PIPE    # finish cleaning even if interrupted again or the output pipe is gone
-  if $started; then
+  if [ -f "$data/postmaster.pid" ]; then    # also a server that started too late for pg_ctl's wait
     (cd "$dir" && as_pg "$bin/pg_ctl" stop -D "$data" -m fast -w -t 60) > /dev/null 2>&1 ||
       (cd "$dir" && as_pg "$bin/pg_ctl" stop -D "$data" -m immediate -w) > /dev/null 2>&1 || true
   fi
