@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs the whole test suite from a fresh checkout and ends with one line: "N passed, N failed".
-# Needs only the .NET 10 SDK for now; whatever else the tests come to need, this script installs.
+# Needs only the .NET 10 SDK; whatever else the tests need, this script installs or starts: the tests
+# run against a throwaway PostgreSQL server (scripts/test-postgres.sh), or the one in LUIGI_TEST_POSTGRES.
 set -uo pipefail
 cd "$(dirname "$0")"
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-dotnet test Luigi.Web.sln --nologo 2>&1 | tee "$log"
+scripts/test-postgres.sh dotnet test Luigi.Web.sln --nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 count() { grep -oE "$1: +[0-9]+" "$log" | awk '{ sum += $2 } END { print sum + 0 }'; }
@@ -16,7 +17,7 @@ failed=$(count Failed)
 skipped=$(count Skipped)
 
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
-  echo "No test ran (dotnet test exited with $status)."
+  echo "No test ran (exit status $status)."
   exit "$(( status == 0 ? 1 : status ))"
 fi
 
