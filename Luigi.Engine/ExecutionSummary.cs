@@ -14,11 +14,17 @@ public sealed class ExecutionSummary
     private const int ExamplesPerFamily = 3;
     private const int MaxListedFailures = 20;
 
-    private readonly TaskGraph _graph;
+    private readonly IReadOnlyList<SummaryEntry> _tasks;
 
     internal ExecutionSummary(TaskGraph graph, TimeSpan duration)
+        : this(graph.Nodes.Select(n => new SummaryEntry(n.TaskId, n.Family, n.State, n.Attempts.Count, n.ErrorSummary, n.BlockedBy)), duration)
     {
-        _graph = graph;
+    }
+
+    /// <summary>A summary of tasks read back from a store.</summary>
+    public ExecutionSummary(IEnumerable<SummaryEntry> tasks, TimeSpan duration)
+    {
+        _tasks = tasks.ToList();
         Duration = duration;
         Complete = Select(TaskState.Complete);
         Ran = Select(TaskState.Done);
@@ -31,22 +37,22 @@ public sealed class ExecutionSummary
     public TimeSpan Duration { get; }
 
     /// <summary>Every task in the graph.</summary>
-    public int Scheduled => _graph.Nodes.Count;
+    public int Scheduled => _tasks.Count;
 
     /// <summary>Tasks found complete and skipped.</summary>
-    public IReadOnlyList<TaskNode> Complete { get; }
+    public IReadOnlyList<SummaryEntry> Complete { get; }
 
     /// <summary>Tasks that ran successfully.</summary>
-    public IReadOnlyList<TaskNode> Ran { get; }
+    public IReadOnlyList<SummaryEntry> Ran { get; }
 
     /// <summary>Tasks that failed.</summary>
-    public IReadOnlyList<TaskNode> Failed { get; }
+    public IReadOnlyList<SummaryEntry> Failed { get; }
 
     /// <summary>Tasks not run because a requirement failed.</summary>
-    public IReadOnlyList<TaskNode> Blocked { get; }
+    public IReadOnlyList<SummaryEntry> Blocked { get; }
 
     /// <summary>Tasks stopped or never started because the run was cancelled.</summary>
-    public IReadOnlyList<TaskNode> Cancelled { get; }
+    public IReadOnlyList<SummaryEntry> Cancelled { get; }
 
     /// <summary>The report as text.</summary>
     public override string ToString()
@@ -61,7 +67,7 @@ public sealed class ExecutionSummary
             text.AppendLine(CultureInfo.InvariantCulture, $"* {Failed.Count} failed:");
             foreach (var node in Failed.Take(MaxListedFailures))
             {
-                var attempts = node.Attempts.Count > 1 ? $" (after {node.Attempts.Count} attempts)" : "";
+                var attempts = node.Attempts > 1 ? $" (after {node.Attempts} attempts)" : "";
                 text.AppendLine(CultureInfo.InvariantCulture, $"    - {node.TaskId}{attempts}: {node.ErrorSummary}");
             }
 
@@ -94,7 +100,7 @@ public sealed class ExecutionSummary
         _ => ":) because there were no failed tasks",
     };
 
-    private static void Section(StringBuilder text, IReadOnlyList<TaskNode> nodes, string what)
+    private static void Section(StringBuilder text, IReadOnlyList<SummaryEntry> nodes, string what)
     {
         if (nodes.Count == 0)
         {
@@ -127,5 +133,8 @@ public sealed class ExecutionSummary
 
     private static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 
-    private List<TaskNode> Select(TaskState state) => _graph.Nodes.Where(n => n.State == state).ToList();
+    private List<SummaryEntry> Select(TaskState state) => _tasks.Where(n => n.State == state).ToList();
 }
+
+/// <summary>One task as the summary sees it.</summary>
+public sealed record SummaryEntry(string TaskId, string Family, TaskState State, int Attempts, string? ErrorSummary, string? BlockedBy);

@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using Luigi.Engine.Pipelines;
+using Luigi.Engine.Storage;
 
 namespace Luigi.Web;
 
@@ -8,6 +9,22 @@ public static class LuigiWebSetup
 {
     /// <summary>The pipelines this host offers: the examples shipped with it.</summary>
     public static PipelineRegistry CreatePipelineRegistry() => new PipelineRegistry().AddAssembly(typeof(LuigiWebSetup).Assembly);
+
+    /// <summary>The host's settings outside ASP.NET's builder (the command line): appsettings.json beside the
+    /// binary, then environment variables (<c>Luigi__Store__Provider</c>, <c>ConnectionStrings__Luigi</c>).</summary>
+    public static IConfiguration LoadConfiguration() => new ConfigurationBuilder()
+        .SetBasePath(AppContext.BaseDirectory)
+        .AddJsonFile("appsettings.json", optional: true)
+        .AddEnvironmentVariables()
+        .Build();
+
+    /// <summary>The store settings: <c>Luigi:Store</c> with the connection string <c>ConnectionStrings:Luigi</c>.</summary>
+    public static StoreOptions ReadStoreOptions(IConfiguration configuration)
+    {
+        var options = configuration.GetSection("Luigi:Store").Get<StoreOptions>() ?? new StoreOptions();
+        options.ConnectionString ??= configuration.GetConnectionString("Luigi");
+        return options;
+    }
 
     /// <summary>Registers what the host needs.</summary>
     public static IServiceCollection AddLuigiWeb(this IServiceCollection services)

@@ -41,16 +41,16 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
     }
 
     /// <summary>Takes the oldest queued run for <paramref name="hostId"/> to resolve, or null.</summary>
-    public async Task<RunRecord?> TakeQueuedRunAsync(string hostId, CancellationToken cancellationToken)
+    public async Task<RunRecord?> TakeQueuedRunAsync(string hostId, Guid? onlyRun, CancellationToken cancellationToken)
     {
         await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
         var taken = await _sql.QueryAsync(connection, null,
             $"""
             UPDATE runs SET state = 'Resolving', resolved_by = @host, started_at = @now
-            WHERE id IN (SELECT id FROM runs WHERE state = 'Queued' ORDER BY created_at LIMIT 1{_sql.SkipLocked})
+            WHERE id IN (SELECT id FROM runs WHERE state = 'Queued'{(onlyRun is null ? "" : " AND id = @only")} ORDER BY created_at LIMIT 1{_sql.SkipLocked})
             RETURNING id
             """,
-            r => SqlCommands.ReadGuid(r, 0), cancellationToken, ("host", hostId), ("now", Now)).ConfigureAwait(false);
+            r => SqlCommands.ReadGuid(r, 0), cancellationToken, ("host", hostId), ("now", Now), ("only", onlyRun)).ConfigureAwait(false);
         if (taken.Count == 0)
         {
             return null;
@@ -61,7 +61,7 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
     }
 
     /// <summary>Writes the resolved graph and starts the run (or finishes it at once when nothing is left to do).</summary>
-    public async Task SaveGraphAsync(Guid runId, TaskGraph graph, CancellationToken cancellationToken)
+    public async Task<RunState?> SaveGraphAsync(Guid runId, TaskGraph graph, CancellationToken cancellationToken)
     {
         var (states, blockedBy) = GraphWriter.InitialStates(graph);
         var unfinished = states.Count(s => !s.IsTerminal());
@@ -76,8 +76,9 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
             """,
             cancellationToken, ("run", runId), ("count", graph.Nodes.Count), ("unfinished", unfinished)).ConfigureAwait(false);
         await CancelWaitingTasksIfCancellingAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
-        await FinishIfDoneAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
+        var finished = await FinishIfDoneAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return finished;
     }
 
     /// <summary>The run could not be resolved (a cycle, a pipeline that throws): it fails as a whole.</summary>
@@ -90,7 +91,7 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
     }
 
     /// <summary>Claims the best ready task for one worker of <paramref name="hostId"/>, or null when none is ready.</summary>
-    public async Task<ClaimedTask?> ClaimAsync(string hostId, int worker, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<ClaimedTask?> ClaimAsync(string hostId, int worker, TimeSpan lease, Guid? onlyRun, CancellationToken cancellationToken)
     {
         var now = Now;
         await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -101,13 +102,13 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
                 lease_expires_at = @lease, started_at = @now, not_before = NULL
             WHERE (run_id, task_index) IN (
                 SELECT run_id, task_index FROM run_tasks
-                WHERE state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0 AND (not_before IS NULL OR not_before <= @now)
+                WHERE state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0 AND (not_before IS NULL OR not_before <= @now){(onlyRun is null ? "" : " AND run_id = @only")}
                 ORDER BY priority DESC, critical_path DESC, task_index
                 LIMIT 1{_sql.SkipLocked})
             RETURNING run_id, task_index, task_id, attempt_count
             """,
             r => new ClaimedTask(SqlCommands.ReadGuid(r, 0), r.GetInt32(1), r.GetString(2), r.GetInt32(3), worker, now),
-            cancellationToken, ("host", hostId), ("worker", worker), ("lease", now + lease), ("now", now)).ConfigureAwait(false);
+            cancellationToken, ("host", hostId), ("worker", worker), ("lease", now + lease), ("now", now), ("only", onlyRun)).ConfigureAwait(false);
         if (claimed.Count == 0)
         {
             return null;
@@ -192,6 +193,34 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new CompletionResult(released, blocked, finished);
+    }
+
+    /// <summary>
+    /// Gives a running task back to the queue without judging it: its host is stopping. The attempt is
+    /// closed as cancelled; the next claim starts a new one.
+    /// </summary>
+    public async Task ReleaseAsync(string hostId, ClaimedTask task, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var released = await _sql.ExecuteAsync(connection, transaction,
+            """
+            UPDATE run_tasks SET state = 'Pending', lease_expires_at = NULL
+            WHERE run_id = @run AND task_index = @index AND state = 'Running' AND host_id = @host AND attempt_count = @attempt
+            """,
+            cancellationToken, ("run", task.RunId), ("index", task.TaskIndex), ("host", hostId), ("attempt", task.Attempt)).ConfigureAwait(false);
+        if (released > 0)
+        {
+            await _sql.ExecuteAsync(connection, transaction,
+                """
+                UPDATE attempts SET outcome = 'Cancelled', finished_at = @now, error = 'The host stopped; the task was put back in the queue.'
+                WHERE run_id = @run AND task_index = @index AND number = @attempt
+                """,
+                cancellationToken, ("now", now), ("run", task.RunId), ("index", task.TaskIndex), ("attempt", task.Attempt)).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Renews this host's heartbeat and the leases of the tasks it runs.</summary>

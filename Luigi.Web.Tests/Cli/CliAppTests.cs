@@ -79,7 +79,7 @@ public sealed class CliAppTests
     [Fact]
     public async Task Run_ExitsZeroAndPrintsSummary_WhenEverythingSucceeds()
     {
-        var result = await CliResult.RunAsync("run", "ParallelJoin", "--workers", "2", "--param", "delayMs=0");
+        var result = await CliResult.RunAsync("run", "ParallelJoin", "--store", "memory", "--workers", "2", "--param", "delayMs=0");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("Scheduled 3 tasks of which:", result.Output);
@@ -91,7 +91,7 @@ public sealed class CliAppTests
     public async Task Run_ExitsOneAndReportsFailureAndBlockedTask_WhenATaskKeepsFailing()
     {
         var result = await CliResult.RunAsync(
-            "run", "ComplexExample", "--workers", "2",
+            "run", "ComplexExample", "--store", "memory", "--workers", "2",
             "--param", "delayMs=0", "--param", "failTask=TaskE", "--param", "failTimes=9", "--param", "retries=1", "--param", "retryDelay=0s");
 
         Assert.Equal(1, result.ExitCode);
@@ -104,7 +104,7 @@ public sealed class CliAppTests
     public async Task Run_ExitsZeroAfterRetries_WhenATaskFailsFewerTimesThanItMayRetry()
     {
         var result = await CliResult.RunAsync(
-            "run", "Sequence", "--param", "delayMs=0", "--param", "failTask=TaskA", "--param", "failTimes=2", "--param", "retries=2", "--param", "retryDelay=10ms");
+            "run", "Sequence", "--store", "memory", "--param", "delayMs=0", "--param", "failTask=TaskA", "--param", "failTimes=2", "--param", "retries=2", "--param", "retryDelay=10ms");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("TaskA attempt 2 failed, will retry", result.Output);

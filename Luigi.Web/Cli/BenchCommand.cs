@@ -36,7 +36,7 @@ internal static class BenchCommand
             shape, tasks, width, workers, store, noWarmUp,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
-            parse.GetValue(shape), parse.GetValue(tasks), Math.Max(1, parse.GetValue(width)), parse.GetValue(workers), parse.GetValue(store)!,
+            parse.GetValue(shape), parse.GetValue(tasks), Math.Max(1, parse.GetValue(width)), parse.GetValue(workers), parse.GetValue(store) ?? "memory",
             !parse.GetValue(noWarmUp), output, cancellationToken));
         return command;
     }
@@ -53,9 +53,18 @@ internal static class BenchCommand
         var graph = BenchGraph.Create(shape, count, width);
         var clock = Stopwatch.StartNew();
         var resolved = new ResolvedAt(clock);
-        var result = await RunGraphAsync(graph, workers, cancellationToken, resolved);
+        int done;
+        if (store == "memory")
+        {
+            var result = await RunGraphAsync(graph, workers, cancellationToken, resolved);
+            done = result.Summary.Ran.Count;
+        }
+        else
+        {
+            done = await BenchStore.RunAsync(store, shape, count, width, workers, cancellationToken);
+        }
+
         var seconds = clock.Elapsed.TotalSeconds;
-        var done = result.Summary.Ran.Count;
         if (done != count)
         {
             await output.WriteLineAsync($"error: {done} of {count} tasks ran.");

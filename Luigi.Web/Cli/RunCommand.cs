@@ -2,6 +2,7 @@ using System.CommandLine;
 using Luigi.Engine;
 using Luigi.Engine.Graph;
 using Luigi.Engine.Parameters;
+using Luigi.Engine.Storage;
 using Luigi.Engine.Pipelines;
 using Microsoft.Extensions.Logging;
 
@@ -25,7 +26,8 @@ internal static class RunCommand
             pipeline, workers, parameters, store,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
-            registry, parse.GetRequiredValue(pipeline), parse.GetValue(workers), parse.GetValue(parameters) ?? [], output, error, cancellationToken));
+            registry, parse.GetRequiredValue(pipeline), parse.GetValue(workers), parse.GetValue(parameters) ?? [], parse.GetValue(store),
+            output, error, cancellationToken));
         return command;
     }
 
@@ -46,24 +48,26 @@ internal static class RunCommand
         return option;
     }
 
-    internal static Option<string> StoreOption()
+    internal static Option<string?> StoreOption()
     {
-        var option = new Option<string>("--store")
+        var option = new Option<string?>("--store")
         {
-            Description = "Where runs are kept: memory (nothing is kept after the process ends).",
-            DefaultValueFactory = _ => "memory",
+            Description = "Where the run is kept: memory (nothing kept, Luigi's local mode), sqlite or postgres. "
+                + "Default: the configured store (Luigi:Store:Provider, ConnectionStrings:Luigi).",
         };
-        option.AcceptOnlyFromAmong("memory");
+        option.AcceptOnlyFromAmong("memory", "sqlite", "postgres");
         return option;
     }
 
     private static async Task<int> RunAsync(
-        PipelineRegistry registry, string name, int workers, string[] rawParameters, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+        PipelineRegistry registry, string name, int workers, string[] rawParameters, string? storeName, TextWriter output, TextWriter error,
+        CancellationToken cancellationToken)
     {
         List<LuigiTask> roots;
+        List<KeyValuePair<string, string>> parameters;
         try
         {
-            var parameters = ParseAssignments(rawParameters);
+            parameters = ParseAssignments(rawParameters);
             roots = registry.Create(name, parameters).Roots().ToList();
         }
         catch (Exception exception) when (exception is UnknownPipelineException or ParameterException)
@@ -79,6 +83,27 @@ internal static class RunCommand
 
         var time = TimeProvider.System;
         using var loggers = LoggerFactory.Create(logging => logging.AddProvider(new TextWriterLoggerProvider(output, time, LogLevel.Information)));
+        var storeOptions = LuigiWebSetup.ReadStoreOptions(LuigiWebSetup.LoadConfiguration());
+        if (storeName is not null && storeName != "memory")
+        {
+            storeOptions.Provider = Enum.Parse<StoreProvider>(storeName, ignoreCase: true);
+        }
+
+        if (storeName != "memory")
+        {
+            try
+            {
+                storeOptions.Validate();
+            }
+            catch (InvalidOperationException exception)
+            {
+                await error.WriteLineAsync($"error: {exception.Message}");
+                return CliApp.UsageError;
+            }
+
+            return await StoreRun.RunAsync(registry, storeOptions, name, parameters, workers, output, loggers, cancellationToken);
+        }
+
         var engine = new LuigiEngine(new LuigiEngineOptions { Workers = workers }, time, loggers, [new ConsoleProgressObserver(output, time)]);
         try
         {

@@ -1,0 +1,376 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Luigi.Engine.Execution;
+using Luigi.Engine.Graph;
+using Luigi.Engine.Parameters;
+using Luigi.Engine.Pipelines;
+using Luigi.Engine.Storage.Entities;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Luigi.Engine.Storage;
+
+/// <summary>
+/// One host's part in running the store's runs: it resolves queued runs, and its workers claim ready
+/// tasks (of any run, from any host), run them and commit each outcome before looking for the next.
+/// Several hosts on one PostgreSQL share the work; a host that dies loses its claims when their leases
+/// expire and another host runs those tasks again. A database that goes away stalls the host, which
+/// keeps trying with backoff and loses no outcome it has computed.
+/// </summary>
+public sealed class StoreExecutor
+{
+    private readonly LuigiStore _store;
+    private readonly PipelineRegistry _pipelines;
+    private readonly LuigiEngineOptions _engine;
+    private readonly StoreExecutorOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly RunQueue _queue;
+    private readonly RunTaskCache _tasks;
+    private readonly AttemptRunner _attempts;
+    private readonly WorkSignal _work = new();
+    private readonly ConcurrentDictionary<(Guid RunId, int TaskIndex), CancellationTokenSource> _running = new();
+    private readonly ConcurrentDictionary<Guid, TaskCompletionSource<RunState>> _awaited = new();
+
+    public StoreExecutor(
+        LuigiStore store, PipelineRegistry pipelines, LuigiEngineOptions engine, StoreExecutorOptions options,
+        TimeProvider? time = null, ILoggerFactory? loggers = null, string? hostName = null)
+    {
+        engine.Validate();
+        options.Validate();
+        _store = store;
+        _pipelines = pipelines;
+        _engine = engine;
+        _options = options;
+        _time = time ?? TimeProvider.System;
+        loggers ??= NullLoggerFactory.Instance;
+        _logger = loggers.CreateLogger("Luigi.Engine.Host");
+        _queue = new RunQueue(store, _time);
+        _tasks = new RunTaskCache(store, pipelines);
+        _attempts = new AttemptRunner(_time, loggers, engine);
+        var name = hostName ?? Environment.MachineName;
+        Host = new HostRecord
+        {
+            Id = $"{name}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}",
+            Name = name,
+            Workers = engine.Workers,
+            StartedAt = _time.GetUtcNow().UtcDateTime,
+        };
+    }
+
+    /// <summary>This host as the store knows it.</summary>
+    public HostRecord Host { get; }
+
+    /// <summary>Asks for a run. Parameters are checked against the pipeline first: nothing is written when they are wrong.</summary>
+    /// <exception cref="UnknownPipelineException">No pipeline has that name.</exception>
+    /// <exception cref="ParameterException">A parameter is unknown, malformed or missing.</exception>
+    public async Task<Guid> EnqueueAsync(RunRequest request, CancellationToken cancellationToken = default)
+    {
+        _pipelines.Create(request.Pipeline, request.Parameters).Roots().ToList();
+        var id = await _queue.EnqueueAsync(request, cancellationToken).ConfigureAwait(false);
+        _work.Pulse();
+        return id;
+    }
+
+    /// <summary>Cancels a run (see <see cref="RunQueue.CancelAsync"/>); running attempts on every host are stopped.</summary>
+    public async Task<CancelResult> CancelAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        var result = await _queue.CancelAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (result == CancelResult.Cancelled)
+        {
+            StopAttemptsOf([runId]);
+            await NotifyIfFinishedAsync(runId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>Completes when the run reaches a final state (as seen by this host, or read from the store).</summary>
+    public async Task<RunState> WaitForRunAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        var waiter = _awaited.GetOrAdd(runId, _ => new TaskCompletionSource<RunState>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await NotifyIfFinishedAsync(runId, cancellationToken).ConfigureAwait(false);
+        return await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs this host until <paramref name="stoppingToken"/> fires; running attempts are then stopped
+    /// and their tasks given back to the queue.</summary>
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        await RetryAsync("register the host", ct => _queue.HeartbeatAsync(Host, _options.Lease, ct), stoppingToken).ConfigureAwait(false);
+        var loops = new List<Task> { Task.Run(() => HeartbeatLoopAsync(stoppingToken), CancellationToken.None) };
+        if (_options.ResolveRuns)
+        {
+            loops.Add(Task.Run(() => ResolveLoopAsync(stoppingToken), CancellationToken.None));
+        }
+
+        for (var worker = 1; worker <= _engine.Workers; worker++)
+        {
+            var slot = worker;
+            loops.Add(Task.Run(() => WorkerLoopAsync(slot, stoppingToken), CancellationToken.None));
+        }
+
+        await Task.WhenAll(loops).ConfigureAwait(false);
+        try
+        {
+            await _queue.StopHostAsync(Host.Id, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DbException exception)
+        {
+            _logger.LogWarning(exception, "Could not mark host {Host} stopped", Host.Id);
+        }
+    }
+
+    private async Task ResolveLoopAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var run = await RetryAsync("take a queued run", ct => _queue.TakeQueuedRunAsync(Host.Id, _options.OnlyRun, ct), stoppingToken).ConfigureAwait(false);
+            if (run is null)
+            {
+                await WaitQuietlyAsync(stoppingToken).ConfigureAwait(false);
+                continue;
+            }
+
+            await ResolveAsync(run, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ResolveAsync(RunRecord run, CancellationToken stoppingToken)
+    {
+        TaskGraph graph;
+        try
+        {
+            var roots = _pipelines.Create(run.Pipeline, run.Parameters).Roots().ToList();
+            graph = await GraphBuilder.BuildAsync(roots, _engine.CompletenessCheckConcurrency, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return; // left Resolving; handed back to the queue once this host's heartbeat is stale
+        }
+        catch (Exception exception)
+        {
+            var error = exception is UnknownPipelineException or ParameterException or DependencyCycleException
+                ? exception.Message
+                : $"Pipeline {run.Pipeline} could not build its graph: {exception}";
+            await RetryAsync("fail the run", ct => _queue.FailRunAsync(run.Id, error, ct), stoppingToken).ConfigureAwait(false);
+            Notify(run.Id, RunState.Failed);
+            return;
+        }
+
+        _tasks.Add(run.Id, graph);
+        var finished = await RetryAsync("save the graph", ct => _queue.SaveGraphAsync(run.Id, graph, ct), stoppingToken).ConfigureAwait(false);
+        if (finished is { } state)
+        {
+            Notify(run.Id, state);
+        }
+
+        _work.Pulse();
+    }
+
+    private async Task WorkerLoopAsync(int worker, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var claimed = await RetryAsync("claim a task", ct => _queue.ClaimAsync(Host.Id, worker, _options.Lease, _options.OnlyRun, ct), stoppingToken)
+                .ConfigureAwait(false);
+            if (claimed is null)
+            {
+                await WaitQuietlyAsync(stoppingToken).ConfigureAwait(false);
+                continue;
+            }
+
+            await ExecuteAsync(claimed, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ExecuteAsync(ClaimedTask claimed, CancellationToken stoppingToken)
+    {
+        using var attemptToken = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        _running[(claimed.RunId, claimed.TaskIndex)] = attemptToken;
+        var attempt = new AttemptRecord(claimed.Attempt, claimed.Worker, new DateTimeOffset(claimed.StartedAt, TimeSpan.Zero));
+        AttemptOutcome outcome;
+        try
+        {
+            var task = await _tasks.GetAsync(claimed.RunId, claimed.TaskId, stoppingToken).ConfigureAwait(false);
+            outcome = await _attempts.RunAsync(task, claimed.TaskId, claimed.RunId.ToString(), attempt, task.Timeout,
+                task.Retry ?? _engine.DefaultRetry, attemptToken.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+        {
+            outcome = new AttemptOutcome(TaskState.Failed, exception, _time.GetUtcNow(), null);
+        }
+        catch (Exception)
+        {
+            outcome = new AttemptOutcome(TaskState.Cancelled, null, _time.GetUtcNow(), null);
+        }
+        finally
+        {
+            _running.TryRemove((claimed.RunId, claimed.TaskIndex), out _);
+        }
+
+        if (stoppingToken.IsCancellationRequested && outcome.State == TaskState.Cancelled)
+        {
+            // The host is stopping, not the run: the task goes back to the queue for another host.
+            await RetryAsync("give a task back", ct => _queue.ReleaseAsync(Host.Id, claimed, ct), CancellationToken.None, attempts: 3).ConfigureAwait(false);
+            return;
+        }
+
+        var completion = new TaskCompletion(claimed.RunId, claimed.TaskIndex, claimed.TaskId, claimed.Attempt, outcome.State,
+            outcome.Error?.ToString(), outcome.RetryAt?.UtcDateTime, attempt.Log, attempt.TruncatedLines);
+        var result = await RetryAsync("commit an outcome", ct => _queue.CompleteAsync(Host.Id, completion, ct), stoppingToken, untilStopped: false)
+            .ConfigureAwait(false);
+        if (result is null)
+        {
+            _logger.LogWarning("Outcome of {TaskId} attempt {Attempt} dropped: the lease was lost and the task was given to another attempt",
+                claimed.TaskId, claimed.Attempt);
+            return;
+        }
+
+        if (result.RunFinished is { } finished)
+        {
+            Notify(claimed.RunId, finished);
+        }
+
+        if (result.Released > 0 || outcome.State == TaskState.RetryWaiting)
+        {
+            _work.Pulse();
+        }
+    }
+
+    private async Task HeartbeatLoopAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.HeartbeatInterval, _time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            await RetryAsync("renew the heartbeat", async ct =>
+            {
+                await _queue.HeartbeatAsync(Host, _options.Lease, ct).ConfigureAwait(false);
+                var requeued = await _queue.RequeueExpiredAsync(_options.Lease * 2, ct).ConfigureAwait(false);
+                if (requeued.Count > 0)
+                {
+                    _logger.LogWarning("Put {Count} tasks with expired leases back in the queue", requeued.Count);
+                    _work.Pulse();
+                }
+
+                var running = _running.Keys.Select(k => k.RunId).Concat(_awaited.Keys).ToHashSet();
+                StopAttemptsOf(await _queue.CancellingAsync(running, ct).ConfigureAwait(false));
+                foreach (var runId in _awaited.Keys)
+                {
+                    await NotifyIfFinishedAsync(runId, ct).ConfigureAwait(false);
+                }
+
+                return true;
+            }, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private void StopAttemptsOf(IReadOnlyCollection<Guid> runIds)
+    {
+        foreach (var ((runId, _), source) in _running)
+        {
+            if (runIds.Contains(runId))
+            {
+                source.Cancel();
+            }
+        }
+    }
+
+    private async Task NotifyIfFinishedAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        if (!_awaited.ContainsKey(runId))
+        {
+            return;
+        }
+
+        await using var context = _store.CreateDbContext();
+        var run = await context.Runs.FindAsync([runId], cancellationToken).ConfigureAwait(false);
+        if (run is null)
+        {
+            _awaited.TryRemove(runId, out var missing);
+            missing?.TrySetException(new KeyNotFoundException($"No run {runId}."));
+        }
+        else if (run.State is RunState.Succeeded or RunState.Failed or RunState.Cancelled)
+        {
+            Notify(runId, run.State);
+        }
+    }
+
+    private void Notify(Guid runId, RunState state)
+    {
+        _tasks.Forget(runId);
+        if (_awaited.TryRemove(runId, out var waiter))
+        {
+            waiter.TrySetResult(state);
+        }
+    }
+
+    private async Task WaitQuietlyAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await _work.WaitAsync(_options.PollInterval, _time, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    /// <summary>
+    /// Runs a store operation, retrying with exponential backoff while the database cannot be reached.
+    /// Gives up when <paramref name="stoppingToken"/> fires (returning the default) unless
+    /// <paramref name="untilStopped"/> is false, in which case an outcome already computed keeps being
+    /// retried until it is written or the host is stopped hard.
+    /// </summary>
+    private async Task<T?> RetryAsync<T>(
+        string what, Func<CancellationToken, Task<T>> operation, CancellationToken stoppingToken, bool untilStopped = true, int attempts = int.MaxValue)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        for (var attempt = 1; ; attempt++)
+        {
+            var token = untilStopped ? stoppingToken : CancellationToken.None;
+            try
+            {
+                return await operation(token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return default;
+            }
+            catch (Exception exception) when (IsTransient(exception) && attempt < attempts)
+            {
+                _logger.LogWarning(exception, "Could not {What} (try {Attempt}); retrying in {Delay}", what, attempt, delay);
+                try
+                {
+                    await Task.Delay(delay, _time, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return default;
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+            }
+        }
+    }
+
+    /// <summary>The database could not be reached or answered in time (EF wraps these in InvalidOperationException).</summary>
+    private static bool IsTransient(Exception exception) =>
+        exception is DbException or TimeoutException || exception.InnerException is DbException or TimeoutException;
+
+    private Task<bool> RetryAsync(string what, Func<CancellationToken, Task> operation, CancellationToken stoppingToken, int attempts = int.MaxValue) =>
+        RetryAsync(what, async ct =>
+        {
+            await operation(ct).ConfigureAwait(false);
+            return true;
+        }, stoppingToken, attempts: attempts);
+}

@@ -1,0 +1,40 @@
+namespace Luigi.Engine.Storage;
+
+/// <summary>How a host takes part in running the store's runs. Validated when the executor starts.</summary>
+public sealed class StoreExecutorOptions
+{
+    /// <summary>How long a claim on a running task lasts without renewal; a host that dies loses its tasks after this.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the host renews its heartbeat and leases, looks for expired leases and for cancelled runs.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long an idle worker waits before looking for work again, when nothing woke it sooner.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest wait between two tries when the database cannot be reached.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether this host also resolves queued runs (an executor-only replica may still do so; a
+    /// host can be made worker-only by turning it off).</summary>
+    public bool ResolveRuns { get; set; } = true;
+
+    /// <summary>When set, this host works on that run only (the command line's <c>run</c> verb: it must not
+    /// take up work queued by others).</summary>
+    public Guid? OnlyRun { get; set; }
+
+    /// <summary>Throws when a setting is out of range, naming it.</summary>
+    public void Validate()
+    {
+        if (Lease <= TimeSpan.Zero || HeartbeatInterval <= TimeSpan.Zero || PollInterval <= TimeSpan.Zero || MaxRetryDelay <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Lease), "Lease, HeartbeatInterval, PollInterval and MaxRetryDelay must be positive.");
+        }
+
+        if (HeartbeatInterval * 2 >= Lease)
+        {
+            throw new ArgumentOutOfRangeException(nameof(HeartbeatInterval), HeartbeatInterval,
+                $"HeartbeatInterval must be under half the Lease ({Lease}), or leases lapse between renewals.");
+        }
+    }
+}

@@ -1,0 +1,219 @@
+using Luigi.Engine;
+using Luigi.Engine.Graph;
+using Luigi.Engine.Parameters;
+using Luigi.Engine.Storage;
+using Luigi.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Luigi.Web.Tests.Storage;
+
+/// <summary>Runs kept in a real store, on both providers: what is written, and how it ends.</summary>
+public sealed class StoreExecutorTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IDisposable
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
+    private readonly StoreFactory _stores = new(postgres);
+
+    public void Dispose() => _stores.Dispose();
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task Run_KeepsTasksEdgesAttemptsAndLogs_ReadableByAnotherStoreInstance(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        var key = Guid.NewGuid().ToString("N");
+
+        var (runId, state) = await RunToEndAsync(store, Params(key, tasks: 9, width: 3));
+
+        Assert.Equal(RunState.Succeeded, state);
+        var reopened = LuigiStore.Create(new StoreOptions { Provider = provider, ConnectionString = store.ConnectionString });
+        await using var context = reopened.CreateDbContext();
+        var run = await context.Runs.SingleAsync(r => r.Id == runId);
+        Assert.Equal((9, 0, RunTrigger.Api, "tester"), (run.TaskCount, run.UnfinishedCount, run.Trigger, run.RequestedBy));
+        Assert.NotNull(run.FinishedAt);
+        var tasks = await context.RunTasks.Where(t => t.RunId == runId).ToListAsync();
+        Assert.All(tasks, t => Assert.Equal(TaskState.Done, t.State));
+        Assert.Equal(3, tasks.Count(t => t.IsRoot));
+        Assert.Equal("4", tasks.Single(t => t.TaskId == "CountingTask(index=4)").Parameters["index"]);
+        var expected = await GraphBuilder.BuildAsync(StoreFactory.Pipelines.Create(run.Pipeline, run.Parameters).Roots(), 1, CancellationToken.None);
+        Assert.Equal(expected.EdgeCount, await context.RunEdges.CountAsync(e => e.RunId == runId));
+        Assert.Equal(
+            expected.Edges().Select(e => (e.Requirement.TaskId, e.Dependent.TaskId)).Order(),
+            (await context.RunEdges.Where(e => e.RunId == runId).ToListAsync())
+                .Select(e => (tasks.Single(t => t.TaskIndex == e.RequirementIndex).TaskId, tasks.Single(t => t.TaskIndex == e.DependentIndex).TaskId)).Order());
+        var attempts = await context.Attempts.Where(a => a.RunId == runId).ToListAsync();
+        Assert.Equal(9, attempts.Count);
+        Assert.All(attempts, a => Assert.Equal(TaskState.Done, a.Outcome));
+        var lines = await context.AttemptLogLines.Where(l => l.RunId == runId).ToListAsync();
+        Assert.Equal(9, lines.Count);
+        Assert.Contains(lines, l => l.Message.StartsWith("CountingTask(index=4) ran on worker", StringComparison.Ordinal));
+        Assert.All(SideEffects.Of(key).Values, count => Assert.Equal(1, count));
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task Run_RecordsRetriesFailureAndBlockedTasks(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        var key = Guid.NewGuid().ToString("N");
+
+        var (runId, state) = await RunToEndAsync(store, Params(key, tasks: 6, width: 3, failTask: "CountingTask(index=1)"));
+
+        Assert.Equal(RunState.Failed, state);
+        await using var context = store.CreateDbContext();
+        var tasks = await context.RunTasks.Where(t => t.RunId == runId).ToDictionaryAsync(t => t.TaskId);
+        var failed = tasks["CountingTask(index=1)"];
+        Assert.Equal((TaskState.Failed, 2), (failed.State, failed.AttemptCount));
+        Assert.StartsWith("System.InvalidOperationException: CountingTask(index=1) failed on purpose (attempt 2)", failed.ErrorSummary);
+        Assert.Contains("   at ", failed.Error);
+        var attempts = await context.Attempts.Where(a => a.RunId == runId && a.TaskIndex == failed.TaskIndex).OrderBy(a => a.Number).ToListAsync();
+        Assert.Equal([TaskState.Failed, TaskState.Failed], attempts.Select(a => a.Outcome));
+        Assert.Contains("(attempt 1)", attempts[0].Error);
+        // index 1 is required by index 4 only (tasks 3..5 require 3, their own offset, and 5)
+        Assert.Equal((TaskState.UpstreamFailed, "CountingTask(index=1)"), (tasks["CountingTask(index=4)"].State, tasks["CountingTask(index=4)"].BlockedBy));
+        Assert.Equal(TaskState.Done, tasks["CountingTask(index=3)"].State);
+        Assert.Equal(TaskState.Done, tasks["CountingTask(index=5)"].State);
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task Cancel_StopsTheRunningTaskAndCancelsWhatWaits(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        var key = Guid.NewGuid().ToString("N");
+        var executor = StoreFactory.Executor(store);
+        using var stop = new CancellationTokenSource();
+        var host = executor.RunAsync(stop.Token);
+        var runId = await executor.EnqueueAsync(new RunRequest("BlockingPipeline", new Dictionary<string, string> { ["key"] = key }, RunTrigger.Api));
+        await SideEffects.StartedSignal(key).Task.WaitAsync(Guard);
+
+        Assert.Equal(CancelResult.Cancelled, await executor.CancelAsync(runId));
+        var state = await executor.WaitForRunAsync(runId).WaitAsync(Guard);
+        await stop.CancelAsync();
+        await host;
+
+        Assert.Equal(RunState.Cancelled, state);
+        await using var context = store.CreateDbContext();
+        var tasks = await context.RunTasks.Where(t => t.RunId == runId).ToDictionaryAsync(t => t.TaskId);
+        Assert.Equal(TaskState.Cancelled, tasks[$"BlockingTask(key={key})"].State);
+        Assert.Equal(TaskState.Cancelled, tasks[$"AfterBlocking(key={key})"].State);
+        Assert.Equal(TaskState.Cancelled, (await context.Attempts.SingleAsync(a => a.RunId == runId)).Outcome);
+        Assert.Equal(CancelResult.AlreadyFinished, await executor.CancelAsync(runId));
+        Assert.Equal(CancelResult.NotFound, await executor.CancelAsync(Guid.NewGuid()));
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task Run_FailsAsAWholeWithTheCycleNamed_WhenTheGraphHasACycle(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+
+        var (runId, state) = await RunToEndAsync(store, new RunRequest("CyclicPipeline", new Dictionary<string, string>(), RunTrigger.Api));
+
+        Assert.Equal(RunState.Failed, state);
+        await using var context = store.CreateDbContext();
+        var run = await context.Runs.SingleAsync(r => r.Id == runId);
+        Assert.Contains("Dependency cycle:", run.Error);
+        Assert.Contains("Ping -> Pong", run.Error);
+        Assert.Equal(0, await context.RunTasks.CountAsync(t => t.RunId == runId));
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task Enqueue_WritesNothing_WhenAParameterIsWrong(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        var executor = StoreFactory.Executor(store);
+
+        var error = await Assert.ThrowsAsync<ParameterException>(() => executor.EnqueueAsync(
+            new RunRequest("CountingPipeline", new Dictionary<string, string> { ["tasks"] = "many" }, RunTrigger.Api)));
+
+        Assert.Contains("Parameter 'tasks' expects a whole number", error.Message);
+        await using var context = store.CreateDbContext();
+        Assert.Equal(0, await context.Runs.CountAsync());
+    }
+
+    [Fact]
+    public async Task TwoHosts_ShareOneRunOfTwoThousandTasks_AndRunEachTaskExactlyOnce()
+    {
+        var store = await _stores.CreateAsync(StoreProvider.Postgres);
+        var key = Guid.NewGuid().ToString("N");
+        var first = StoreFactory.Executor(store, workers: 4, name: "host-a");
+        var second = StoreFactory.Executor(store, workers: 4, name: "host-b");
+        using var stop = new CancellationTokenSource();
+        var hosts = new[] { first.RunAsync(stop.Token), second.RunAsync(stop.Token) };
+
+        var runId = await first.EnqueueAsync(Params(key, tasks: 2_000, width: 40));
+        var state = await second.WaitForRunAsync(runId).WaitAsync(TimeSpan.FromMinutes(3));
+        await stop.CancelAsync();
+        await Task.WhenAll(hosts);
+
+        Assert.Equal(RunState.Succeeded, state);
+        var effects = SideEffects.Of(key);
+        Assert.Equal(2_000, effects.Count);
+        Assert.All(effects.Values, count => Assert.Equal(1, count));
+        await using var context = store.CreateDbContext();
+        var attempts = await context.Attempts.Where(a => a.RunId == runId).ToListAsync();
+        Assert.Equal(2_000, attempts.Count);
+        Assert.Equal(new[] { first.Host.Id, second.Host.Id }.Order(), attempts.Select(a => a.HostId!).Distinct().Order());
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task ExpiredLease_PutsTheTaskBackAndAnotherHostFinishesTheRun(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        var key = Guid.NewGuid().ToString("N");
+        var queue = new RunQueue(store, TimeProvider.System);
+        var request = Params(key, tasks: 3, width: 3);
+        var runId = await queue.EnqueueAsync(request, CancellationToken.None);
+        var run = (await queue.TakeQueuedRunAsync("dead-host", null, CancellationToken.None))!;
+        var graph = await GraphBuilder.BuildAsync(StoreFactory.Pipelines.Create(run.Pipeline, run.Parameters).Roots(), 4, CancellationToken.None);
+        await queue.SaveGraphAsync(runId, graph, CancellationToken.None);
+        var lost = (await queue.ClaimAsync("dead-host", 1, TimeSpan.FromMilliseconds(1), null, CancellationToken.None))!;
+
+        var (_, state) = await RunToEndAsync(store, runId);
+
+        Assert.Equal(RunState.Succeeded, state);
+        await using var context = store.CreateDbContext();
+        var attempts = await context.Attempts.Where(a => a.RunId == runId && a.TaskIndex == lost.TaskIndex).OrderBy(a => a.Number).ToListAsync();
+        Assert.Equal(2, attempts.Count);
+        Assert.Equal((TaskState.Failed, "dead-host"), (attempts[0].Outcome, attempts[0].HostId));
+        Assert.Contains("Lease expired: host dead-host stopped renewing it", attempts[0].Error);
+        Assert.Equal(TaskState.Done, attempts[1].Outcome);
+        Assert.All(SideEffects.Of(key).Values, count => Assert.Equal(1, count));
+
+        var late = new TaskCompletion(runId, lost.TaskIndex, lost.TaskId, lost.Attempt, TaskState.Failed, "too late", null, [], 0);
+        Assert.Null(await queue.CompleteAsync("dead-host", late, CancellationToken.None));
+        Assert.Equal(TaskState.Done, (await context.RunTasks.AsNoTracking().SingleAsync(t => t.RunId == runId && t.TaskIndex == lost.TaskIndex)).State);
+    }
+
+    private static RunRequest Params(string key, int tasks, int width, string failTask = "") => new(
+        "CountingPipeline",
+        new Dictionary<string, string> { ["key"] = key, ["tasks"] = tasks.ToString(), ["width"] = width.ToString(), ["failTask"] = failTask },
+        RunTrigger.Api,
+        "tester");
+
+    private static async Task<(Guid RunId, RunState State)> RunToEndAsync(LuigiStore store, RunRequest request)
+    {
+        var executor = StoreFactory.Executor(store);
+        var runId = await executor.EnqueueAsync(request);
+        return await RunToEndAsync(store, runId, executor);
+    }
+
+    private static async Task<(Guid RunId, RunState State)> RunToEndAsync(LuigiStore store, Guid runId, StoreExecutor? executor = null)
+    {
+        executor ??= StoreFactory.Executor(store);
+        using var stop = new CancellationTokenSource();
+        var host = executor.RunAsync(stop.Token);
+        var state = await executor.WaitForRunAsync(runId).WaitAsync(Guard);
+        await stop.CancelAsync();
+        await host;
+        return (runId, state);
+    }
+}

@@ -1,0 +1,57 @@
+using Luigi.Engine;
+using Luigi.Engine.Pipelines;
+using Luigi.Engine.Storage;
+using Luigi.Web.Tests.Infrastructure;
+
+namespace Luigi.Web.Tests.Storage;
+
+/// <summary>A fresh, migrated store of either provider: a temporary SQLite file or a new PostgreSQL database.</summary>
+public sealed class StoreFactory(PostgresServer postgres) : IDisposable
+{
+    private readonly List<string> _files = [];
+
+    public static PipelineRegistry Pipelines { get; } = new PipelineRegistry()
+        .Add(typeof(CountingPipeline)).Add(typeof(BlockingPipeline)).Add(typeof(CyclicPipeline));
+
+    /// <summary>Short intervals so that tests about leases and polling finish quickly.</summary>
+    public static StoreExecutorOptions FastOptions() => new()
+    {
+        Lease = TimeSpan.FromSeconds(2),
+        HeartbeatInterval = TimeSpan.FromMilliseconds(200),
+        PollInterval = TimeSpan.FromMilliseconds(50),
+        MaxRetryDelay = TimeSpan.FromMilliseconds(500),
+    };
+
+    public async Task<LuigiStore> CreateAsync(StoreProvider provider)
+    {
+        StoreOptions options;
+        if (provider == StoreProvider.Postgres)
+        {
+            options = new StoreOptions { Provider = provider, ConnectionString = await postgres.CreateDatabaseAsync() };
+        }
+        else
+        {
+            var file = Path.Combine(Path.GetTempPath(), $"luigi-test-{Guid.NewGuid():N}.db");
+            _files.Add(file);
+            options = new StoreOptions { Provider = provider, ConnectionString = $"Data Source={file};Pooling=False" };
+        }
+
+        var store = LuigiStore.Create(options);
+        await store.MigrateAsync();
+        return store;
+    }
+
+    public static StoreExecutor Executor(LuigiStore store, int workers = 2, StoreExecutorOptions? options = null, string? name = null) =>
+        new(store, Pipelines, new LuigiEngineOptions { Workers = workers }, options ?? FastOptions(), hostName: name);
+
+    public void Dispose()
+    {
+        foreach (var file in _files)
+        {
+            foreach (var path in new[] { file, file + "-wal", file + "-shm" })
+            {
+                File.Delete(path);
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using Luigi.Engine;
+
+namespace Luigi.Web.Tests.Storage;
+
+/// <summary>What the test tasks did, by run key and task id: how many times each one's work happened.</summary>
+internal static class SideEffects
+{
+    private static readonly ConcurrentDictionary<(string Key, string TaskId), int> Counts = new();
+    private static readonly ConcurrentDictionary<string, TaskCompletionSource> Started = new();
+
+    public static void Record(string key, string taskId) => Counts.AddOrUpdate((key, taskId), 1, (_, n) => n + 1);
+
+    public static IReadOnlyDictionary<string, int> Of(string key) =>
+        Counts.Where(c => c.Key.Key == key).ToDictionary(c => c.Key.TaskId, c => c.Value);
+
+    public static TaskCompletionSource StartedSignal(string key) =>
+        Started.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+}
+
+/// <summary>A layered graph whose every task records that it ran.</summary>
+public sealed class CountingPipeline : Pipeline
+{
+    [Parameter] public string Key { get; init; } = "";
+
+    [Parameter] public int Tasks { get; init; } = 10;
+
+    [Parameter] public int Width { get; init; } = 5;
+
+    [Parameter] public string FailTask { get; init; } = "";
+
+    public override IEnumerable<LuigiTask> Roots() =>
+        Enumerable.Range(Math.Max(0, Tasks - Width), Math.Min(Width, Tasks)).Select(i => new CountingTask { Index = i, Pipeline = this });
+}
+
+public sealed class CountingTask : LuigiTask
+{
+    [Parameter] public int Index { get; init; }
+
+    public required CountingPipeline Pipeline { get; init; }
+
+    public override RetryPolicy Retry => RetryPolicy.Fixed(1, TimeSpan.Zero);
+
+    public override IEnumerable<LuigiTask> Requires()
+    {
+        var layerStart = Index / Pipeline.Width * Pipeline.Width;
+        if (layerStart == 0)
+        {
+            yield break;
+        }
+
+        var previous = layerStart - Pipeline.Width;
+        foreach (var offset in new[] { 0, Index % Pipeline.Width, Pipeline.Width - 1 }.Distinct())
+        {
+            yield return new CountingTask { Index = previous + offset, Pipeline = Pipeline };
+        }
+    }
+
+    public override Task RunAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        SideEffects.Record(Pipeline.Key, TaskId);
+        context.Log($"{TaskId} ran on worker {context.Worker}");
+        if (TaskId == Pipeline.FailTask)
+        {
+            throw new InvalidOperationException($"{TaskId} failed on purpose (attempt {context.Attempt})");
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>One task that runs until it is cancelled.</summary>
+public sealed class BlockingPipeline : Pipeline
+{
+    [Parameter] public string Key { get; init; } = "";
+
+    public override IEnumerable<LuigiTask> Roots() => [new BlockingTask { Key = Key }, new AfterBlocking { Key = Key }];
+}
+
+public sealed class BlockingTask : LuigiTask
+{
+    [Parameter] public string Key { get; init; } = "";
+
+    public override async Task RunAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        SideEffects.StartedSignal(Key).TrySetResult();
+        await Task.Delay(System.Threading.Timeout.Infinite, cancellationToken);
+    }
+}
+
+public sealed class AfterBlocking : LuigiTask
+{
+    [Parameter] public string Key { get; init; } = "";
+
+    public override IEnumerable<LuigiTask> Requires() => [new BlockingTask { Key = Key }];
+
+    public override Task RunAsync(TaskContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Two tasks that require each other.</summary>
+public sealed class CyclicPipeline : Pipeline
+{
+    public override IEnumerable<LuigiTask> Roots() => [new Ping()];
+}
+
+public sealed class Ping : LuigiTask
+{
+    public override IEnumerable<LuigiTask> Requires() => [new Pong()];
+
+    public override Task RunAsync(TaskContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+public sealed class Pong : LuigiTask
+{
+    public override IEnumerable<LuigiTask> Requires() => [new Ping()];
+
+    public override Task RunAsync(TaskContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,59 @@
+using Luigi.Engine;
+using Luigi.Engine.Pipelines;
+using Luigi.Engine.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Luigi.Web.Cli;
+
+/// <summary>
+/// A command-line run kept in the store, so it shows in the history: the run is queued like any other,
+/// and this process works on it alone until it ends. Ctrl+C cancels the run.
+/// </summary>
+internal static class StoreRun
+{
+    public static async Task<int> RunAsync(
+        PipelineRegistry registry, StoreOptions storeOptions, string pipeline, IReadOnlyList<KeyValuePair<string, string>> parameters,
+        int workers, TextWriter output, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var store = LuigiStore.Create(storeOptions);
+        await store.MigrateAsync(CancellationToken.None);
+        var options = new StoreExecutorOptions { PollInterval = TimeSpan.FromMilliseconds(200), HeartbeatInterval = TimeSpan.FromSeconds(2) };
+        var executor = new StoreExecutor(store, registry, new LuigiEngineOptions { Workers = workers }, options, loggers: loggers);
+        var request = new RunRequest(pipeline, parameters.ToDictionary(p => p.Key, p => p.Value), RunTrigger.Cli, Environment.UserName);
+        var runId = await executor.EnqueueAsync(request, CancellationToken.None);
+        options.OnlyRun = runId;
+        await output.WriteLineAsync($"Run {runId} of {pipeline} queued in the {store.Provider} store.");
+
+        using var stop = new CancellationTokenSource();
+        var host = executor.RunAsync(stop.Token);
+        RunState state;
+        try
+        {
+            state = await executor.WaitForRunAsync(runId, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await output.WriteLineAsync("Cancelling the run...");
+            await executor.CancelAsync(runId, CancellationToken.None);
+            state = await executor.WaitForRunAsync(runId, CancellationToken.None);
+        }
+
+        await stop.CancelAsync();
+        await host;
+        await output.WriteLineAsync();
+        await output.WriteLineAsync(await SummarizeAsync(store, runId));
+        return state == RunState.Succeeded ? 0 : 1;
+    }
+
+    private static async Task<string> SummarizeAsync(LuigiStore store, Guid runId)
+    {
+        await using var context = store.CreateDbContext();
+        var run = await context.Runs.AsNoTracking().SingleAsync(r => r.Id == runId);
+        var tasks = await context.RunTasks.AsNoTracking().Where(t => t.RunId == runId).OrderBy(t => t.TaskIndex)
+            .Select(t => new SummaryEntry(t.TaskId, t.Family, t.State, t.AttemptCount, t.ErrorSummary, t.BlockedBy))
+            .ToListAsync();
+        var summary = new ExecutionSummary(tasks, (run.FinishedAt ?? run.CreatedAt) - (run.StartedAt ?? run.CreatedAt)).ToString();
+        return run.Error is null ? summary : $"error: {run.Error}{Environment.NewLine}{summary}";
+    }
+}
