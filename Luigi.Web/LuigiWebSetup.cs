@@ -1,6 +1,8 @@
 using System.Text.Encodings.Web;
 using Luigi.Engine.Pipelines;
+using Luigi.Engine;
 using Luigi.Engine.Storage;
+using Luigi.Web.Hosting;
 
 namespace Luigi.Web;
 
@@ -26,10 +28,30 @@ public static class LuigiWebSetup
         return options;
     }
 
-    /// <summary>Registers what the host needs.</summary>
-    public static IServiceCollection AddLuigiWeb(this IServiceCollection services)
+    /// <summary>
+    /// Registers what the host needs: the store (<c>Luigi:Store</c>, <c>ConnectionStrings:Luigi</c>), the
+    /// engine's settings (<c>Luigi:Engine</c>), this host's executor (<c>Luigi:Executor</c>) running as a
+    /// hosted service, and the pipelines. Settings are validated when the host starts.
+    /// </summary>
+    public static IServiceCollection AddLuigiWeb(this IServiceCollection services, IConfiguration configuration)
     {
+        var storeOptions = ReadStoreOptions(configuration);
+        storeOptions.Validate();
+        var engineOptions = configuration.GetSection("Luigi:Engine").Get<LuigiEngineOptions>() ?? new LuigiEngineOptions();
+        engineOptions.Validate();
+        var executorOptions = configuration.GetSection("Luigi:Executor").Get<StoreExecutorOptions>() ?? new StoreExecutorOptions();
+        executorOptions.Validate();
+
+        services.AddSingleton(storeOptions);
+        services.AddSingleton(engineOptions);
+        services.AddSingleton(executorOptions);
+        services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => CreatePipelineRegistry());
+        services.AddSingleton(_ => LuigiStore.Create(storeOptions));
+        services.AddSingleton(sp => new StoreExecutor(
+            sp.GetRequiredService<LuigiStore>(), sp.GetRequiredService<PipelineRegistry>(), engineOptions, executorOptions,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService<ExecutorHostedService>();
         services.AddHealthChecks();
         return services;
     }

@@ -7,7 +7,7 @@ if (CliApp.IsCliInvocation(args))
 }
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddLuigiWeb();
+builder.Services.AddLuigiWeb(builder.Configuration);
 
 var app = builder.Build();
 app.MapLuigiWeb();

@@ -93,6 +93,9 @@ public sealed class StoreExecutor
         return await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Records this host in the store (also done when <see cref="RunAsync"/> starts).</summary>
+    public Task RegisterAsync(CancellationToken cancellationToken = default) => _queue.HeartbeatAsync(Host, _options.Lease, cancellationToken);
+
     /// <summary>Runs this host until <paramref name="stoppingToken"/> fires; running attempts are then stopped
     /// and their tasks given back to the queue.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
