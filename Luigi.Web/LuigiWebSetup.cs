@@ -2,6 +2,8 @@ using System.Text.Encodings.Web;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine;
 using Luigi.Engine.Storage;
+using System.Text.Json.Serialization;
+using Luigi.Web.Api;
 using Luigi.Web.Hosting;
 
 namespace Luigi.Web;
@@ -51,15 +53,23 @@ public static class LuigiWebSetup
         services.AddSingleton(sp => new StoreExecutor(
             sp.GetRequiredService<LuigiStore>(), sp.GetRequiredService<PipelineRegistry>(), engineOptions, executorOptions,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new RunReader(sp.GetRequiredService<LuigiStore>()));
         services.AddHostedService<ExecutorHostedService>();
         services.AddHealthChecks();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         return services;
     }
 
     /// <summary>Maps the host's endpoints.</summary>
     public static WebApplication MapLuigiWeb(this WebApplication app)
     {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
         app.MapHealthChecks("/healthz");
+        app.MapOpenApi();
+        app.MapGroup("/api").WithTags("Luigi").MapPipelinesApi().MapRunsApi();
         app.MapGet("/", (PipelineRegistry registry) => Results.Content(RenderHome(registry), "text/html; charset=utf-8"));
         return app;
     }

@@ -5,6 +5,7 @@ using Luigi.Engine.Graph;
 using Luigi.Engine.Parameters;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -70,6 +71,35 @@ public sealed class StoreExecutor
         var id = await _queue.EnqueueAsync(request, cancellationToken).ConfigureAwait(false);
         _work.Pulse();
         return id;
+    }
+
+    /// <summary>
+    /// Asks for a re-run of <paramref name="runId"/>: a new run of the same pipeline with the same parameters,
+    /// covering <paramref name="scope"/> (<paramref name="taskId"/> names the task for
+    /// <see cref="RerunScope.TaskAndDownstream"/>). Returns null when the run does not exist.
+    /// </summary>
+    /// <exception cref="ArgumentException">The task is not part of that run, or a task is given for another scope.</exception>
+    public async Task<Guid?> RerunAsync(Guid runId, RerunScope scope, string? taskId, string? requestedBy, CancellationToken cancellationToken = default)
+    {
+        await using var context = _store.CreateDbContext();
+        var parent = await context.Runs.FindAsync([runId], cancellationToken).ConfigureAwait(false);
+        if (parent is null)
+        {
+            return null;
+        }
+
+        if ((scope == RerunScope.TaskAndDownstream) != (taskId is not null))
+        {
+            throw new ArgumentException("A task id is given with the TaskAndDownstream scope, and only with it.", nameof(taskId));
+        }
+
+        if (taskId is not null && !await context.RunTasks.AnyAsync(t => t.RunId == runId && t.TaskId == taskId, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ArgumentException($"Run {runId} has no task {taskId}.", nameof(taskId));
+        }
+
+        return await EnqueueAsync(new RunRequest(parent.Pipeline, parent.Parameters, RunTrigger.Rerun, requestedBy, runId, scope, taskId), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>Cancels a run (see <see cref="RunQueue.CancelAsync"/>); running attempts on every host are stopped.</summary>
@@ -145,7 +175,8 @@ public sealed class StoreExecutor
         try
         {
             var roots = _pipelines.Create(run.Pipeline, run.Parameters).Roots().ToList();
-            graph = await GraphBuilder.BuildAsync(roots, _engine.CompletenessCheckConcurrency, stoppingToken).ConfigureAwait(false);
+            var overrides = await RerunPlanner.PlanAsync(_store, run, stoppingToken).ConfigureAwait(false);
+            graph = await GraphBuilder.BuildAsync(roots, _engine.CompletenessCheckConcurrency, stoppingToken, overrides).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -8,6 +8,15 @@ internal static class SideEffects
 {
     private static readonly ConcurrentDictionary<(string Key, string TaskId), int> Counts = new();
     private static readonly ConcurrentDictionary<string, TaskCompletionSource> Started = new();
+    private static readonly ConcurrentDictionary<string, bool> Fixed = new();
+
+    /// <summary>Outputs of the tasks that have them, shared by every run of a test.</summary>
+    public static InMemoryTargetStore Outputs { get; } = new();
+
+    /// <summary>From now on the run's FailTask succeeds: the "data" was fixed.</summary>
+    public static void Fix(string key) => Fixed[key] = true;
+
+    public static bool IsFixed(string key) => Fixed.ContainsKey(key);
 
     public static void Record(string key, string taskId) => Counts.AddOrUpdate((key, taskId), 1, (_, n) => n + 1);
 
@@ -28,6 +37,8 @@ public sealed class CountingPipeline : Pipeline
     [Parameter] public int Width { get; init; } = 5;
 
     [Parameter] public string FailTask { get; init; } = "";
+
+    [Parameter] public bool WithOutputs { get; init; }
 
     public override IEnumerable<LuigiTask> Roots() =>
         Enumerable.Range(Math.Max(0, Tasks - Width), Math.Min(Width, Tasks)).Select(i => new CountingTask { Index = i, Pipeline = this });
@@ -56,13 +67,21 @@ public sealed class CountingTask : LuigiTask
         }
     }
 
+    public override IEnumerable<Target> Output() =>
+        Pipeline.WithOutputs ? [SideEffects.Outputs.Target($"{Pipeline.Key}/{TaskId}")] : [];
+
     public override Task RunAsync(TaskContext context, CancellationToken cancellationToken)
     {
         SideEffects.Record(Pipeline.Key, TaskId);
         context.Log($"{TaskId} ran on worker {context.Worker}");
-        if (TaskId == Pipeline.FailTask)
+        if (TaskId == Pipeline.FailTask && !SideEffects.IsFixed(Pipeline.Key))
         {
             throw new InvalidOperationException($"{TaskId} failed on purpose (attempt {context.Attempt})");
+        }
+
+        foreach (var output in Output().Cast<InMemoryTarget>())
+        {
+            output.Write(TaskId);
         }
 
         return Task.CompletedTask;

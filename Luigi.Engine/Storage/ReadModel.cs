@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Logging;
+
+namespace Luigi.Engine.Storage;
+
+/// <summary>A run as lists show it.</summary>
+public sealed record RunListItem(
+    Guid Id, string Pipeline, RunState State, RunTrigger Trigger, string? RequestedBy, DateTime CreatedAt, DateTime? StartedAt,
+    DateTime? FinishedAt, int TaskCount, int UnfinishedCount, Guid? ParentRunId, RerunScope? RerunScope, string? RerunTaskId);
+
+/// <summary>One page of runs, newest first.</summary>
+public sealed record RunPage(IReadOnlyList<RunListItem> Items, int Total, int Page, int PageSize);
+
+/// <summary>What to list: all filters are optional.</summary>
+public sealed record RunFilter(string? Pipeline = null, RunState? State = null, DateTime? Since = null, int Page = 1, int PageSize = 50);
+
+/// <summary>A run with its parameters, tasks (and their attempts) and edges.</summary>
+public sealed record RunDetail(
+    RunListItem Run, IReadOnlyDictionary<string, string> Parameters, string? Error, IReadOnlyDictionary<TaskState, int> Counts,
+    IReadOnlyList<TaskView> Tasks, IReadOnlyList<EdgeView> Edges);
+
+/// <summary>A task of a run.</summary>
+public sealed record TaskView(
+    int Index, string TaskId, string Family, IReadOnlyDictionary<string, string> Parameters, bool IsRoot, TaskState State, int AttemptCount,
+    DateTime? StartedAt, DateTime? FinishedAt, string? HostId, int? Worker, string? ErrorSummary, string? BlockedBy, IReadOnlyList<AttemptView> Attempts);
+
+/// <summary>A task with its full error and each attempt's log.</summary>
+public sealed record TaskDetail(Guid RunId, TaskView Task, string? Error, IReadOnlyList<AttemptView> Attempts);
+
+/// <summary>One attempt; <see cref="Log"/> is filled only in <see cref="TaskDetail"/>.</summary>
+public sealed record AttemptView(
+    int Number, DateTime StartedAt, DateTime? FinishedAt, TaskState Outcome, string? HostId, int Worker, string? Error, int TruncatedLogLines,
+    IReadOnlyList<LogLineView>? Log);
+
+/// <summary>A log line of an attempt.</summary>
+public sealed record LogLineView(DateTime At, LogLevel Level, string Message);
+
+/// <summary>The requirement at <see cref="From"/> runs before the dependent at <see cref="To"/> (task indexes).</summary>
+public sealed record EdgeView(int From, int To);

@@ -1,0 +1,88 @@
+using Luigi.Engine.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Luigi.Engine.Storage;
+
+/// <summary>
+/// The read side of the store, for the API and the dashboard: lists and details, read with short-lived,
+/// untracked contexts, never through the write path.
+/// </summary>
+public sealed class RunReader(LuigiStore store)
+{
+    /// <summary>Runs matching <paramref name="filter"/>, newest first.</summary>
+    public async Task<RunPage> ListAsync(RunFilter filter, CancellationToken cancellationToken = default)
+    {
+        var page = Math.Max(1, filter.Page);
+        var size = Math.Clamp(filter.PageSize, 1, 500);
+        await using var context = store.CreateDbContext();
+        var query = context.Runs.AsNoTracking();
+        if (!string.IsNullOrEmpty(filter.Pipeline))
+        {
+            query = query.Where(r => r.Pipeline == filter.Pipeline);
+        }
+
+        if (filter.State is { } state)
+        {
+            query = query.Where(r => r.State == state);
+        }
+
+        if (filter.Since is { } since)
+        {
+            query = query.Where(r => r.CreatedAt >= since);
+        }
+
+        var total = await query.CountAsync(cancellationToken);
+        var runs = await query.OrderByDescending(r => r.CreatedAt).Skip((page - 1) * size).Take(size).ToListAsync(cancellationToken);
+        return new RunPage(runs.Select(ToListItem).ToList(), total, page, size);
+    }
+
+    /// <summary>One run with everything about it but log lines; null when there is none.</summary>
+    public async Task<RunDetail?> GetAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        await using var context = store.CreateDbContext();
+        var run = await context.Runs.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, cancellationToken);
+        if (run is null)
+        {
+            return null;
+        }
+
+        var tasks = await context.RunTasks.AsNoTracking().Where(t => t.RunId == runId).OrderBy(t => t.TaskIndex).ToListAsync(cancellationToken);
+        var attempts = (await context.Attempts.AsNoTracking().Where(a => a.RunId == runId).ToListAsync(cancellationToken))
+            .ToLookup(a => a.TaskIndex);
+        var edges = await context.RunEdges.AsNoTracking().Where(e => e.RunId == runId)
+            .Select(e => new EdgeView(e.RequirementIndex, e.DependentIndex)).ToListAsync(cancellationToken);
+        var counts = tasks.GroupBy(t => t.State).ToDictionary(g => g.Key, g => g.Count());
+        var views = tasks.Select(t => ToView(t, attempts[t.TaskIndex].OrderBy(a => a.Number).Select(a => ToView(a, null)).ToList())).ToList();
+        return new RunDetail(ToListItem(run), run.Parameters, run.Error, counts, views, edges);
+    }
+
+    /// <summary>One task of a run with its full error and every attempt's log; null when there is none.</summary>
+    public async Task<TaskDetail?> GetTaskAsync(Guid runId, int taskIndex, CancellationToken cancellationToken = default)
+    {
+        await using var context = store.CreateDbContext();
+        var task = await context.RunTasks.AsNoTracking().SingleOrDefaultAsync(t => t.RunId == runId && t.TaskIndex == taskIndex, cancellationToken);
+        if (task is null)
+        {
+            return null;
+        }
+
+        var lines = (await context.AttemptLogLines.AsNoTracking().Where(l => l.RunId == runId && l.TaskIndex == taskIndex)
+            .OrderBy(l => l.Attempt).ThenBy(l => l.Sequence).ToListAsync(cancellationToken)).ToLookup(l => l.Attempt);
+        var attempts = (await context.Attempts.AsNoTracking().Where(a => a.RunId == runId && a.TaskIndex == taskIndex)
+                .OrderBy(a => a.Number).ToListAsync(cancellationToken))
+            .Select(a => ToView(a, lines[a.Number].Select(l => new LogLineView(l.At, l.Level, l.Message)).ToList()))
+            .ToList();
+        return new TaskDetail(runId, ToView(task, attempts), task.Error, attempts);
+    }
+
+    private static RunListItem ToListItem(RunRecord r) => new(
+        r.Id, r.Pipeline, r.State, r.Trigger, r.RequestedBy, r.CreatedAt, r.StartedAt, r.FinishedAt, r.TaskCount, r.UnfinishedCount,
+        r.ParentRunId, r.RerunScope, r.RerunTaskId);
+
+    private static TaskView ToView(RunTaskRecord t, IReadOnlyList<AttemptView> attempts) => new(
+        t.TaskIndex, t.TaskId, t.Family, t.Parameters, t.IsRoot, t.State, t.AttemptCount, t.StartedAt, t.FinishedAt, t.HostId, t.Worker,
+        t.ErrorSummary, t.BlockedBy, attempts);
+
+    private static AttemptView ToView(AttemptEntity a, IReadOnlyList<LogLineView>? log) => new(
+        a.Number, a.StartedAt, a.FinishedAt, a.Outcome, a.HostId, a.Worker, a.Error, a.TruncatedLogLines, log);
+}

@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Luigi.Engine.Parameters;
+using Luigi.Engine.Pipelines;
+using Luigi.Engine.Storage;
+
+namespace Luigi.Web.Api;
+
+/// <summary>A pipeline and its parameter schema.</summary>
+public sealed record PipelineDto(string Name, string Description, IReadOnlyList<ParameterDto> Parameters)
+{
+    public static PipelineDto From(PipelineInfo info) => new(info.Name, info.Description, info.Parameters.Select(ParameterDto.From).ToList());
+}
+
+/// <summary>One parameter: how to fill it in.</summary>
+/// <param name="Name">The name to give it under.</param>
+/// <param name="Kind">String, Integer, Boolean, Number, Date, DateTime, Duration, Enum or List.</param>
+/// <param name="ExpectedForm">A human description of a valid value.</param>
+/// <param name="Required">Must be given.</param>
+/// <param name="Significant">Part of the task ids.</param>
+/// <param name="Default">The default as it would be typed; null when required or without default.</param>
+/// <param name="Description">One line of help.</param>
+/// <param name="Choices">Valid values of an enum parameter.</param>
+public sealed record ParameterDto(
+    string Name, ParameterKind Kind, string ExpectedForm, bool Required, bool Significant, string? Default, string? Description, IReadOnlyList<string> Choices)
+{
+    public static ParameterDto From(ParameterDescriptor p) =>
+        new(p.Name, p.Kind, p.ExpectedForm, p.Required, p.Significant, p.DefaultText, p.Description, p.Choices);
+}
+
+/// <summary>Body of a trigger: parameter values by name. Strings are parsed as on the command line; numbers,
+/// booleans and arrays are accepted too.</summary>
+public sealed record TriggerRequest(Dictionary<string, JsonElement>? Parameters)
+{
+    public IReadOnlyDictionary<string, string> ParametersAsText() =>
+        (Parameters ?? []).Where(p => p.Value.ValueKind != JsonValueKind.Null)
+            .ToDictionary(p => p.Key, p => AsText(p.Value));
+
+    private static string AsText(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.Array => string.Join(",", value.EnumerateArray().Select(AsText)),
+        _ => value.GetRawText(),
+    };
+}
+
+/// <summary>A run was accepted: where to follow it.</summary>
+public sealed record RunAccepted(Guid Id, string Url);
+
+/// <summary>Body of a re-run.</summary>
+/// <param name="Scope">All (default): the whole pipeline, skipping complete tasks; FailedOnly; TaskAndDownstream (with TaskId).</param>
+/// <param name="TaskId">For TaskAndDownstream: the task to force, with everything downstream of it.</param>
+public sealed record RerunRequest(RerunScope Scope = RerunScope.All, string? TaskId = null);
+
+/// <summary>A cancel was accepted: the run's state now (Cancelled, or Cancelling while running tasks stop).</summary>
+public sealed record CancelAccepted(Guid Id, RunState State);

@@ -1,0 +1,54 @@
+using Luigi.Engine.Parameters;
+using Luigi.Engine.Pipelines;
+using Luigi.Engine.Storage;
+
+namespace Luigi.Web.Api;
+
+/// <summary><c>/api/pipelines</c>: what can be run, and triggering a run.</summary>
+internal static class PipelinesApi
+{
+    public static RouteGroupBuilder MapPipelinesApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/pipelines", (PipelineRegistry registry) => registry.All.Select(PipelineDto.From).ToList())
+            .WithName("ListPipelines").WithSummary("Every pipeline with its parameter schema.");
+
+        api.MapGet("/pipelines/{name}", (string name, PipelineRegistry registry) =>
+                registry.Find(name) is { } info ? Results.Ok(PipelineDto.From(info)) : UnknownPipeline(name, registry))
+            .WithName("GetPipeline").WithSummary("One pipeline with its parameter schema.")
+            .Produces<PipelineDto>().ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapPost("/pipelines/{name}/runs", TriggerAsync)
+            .WithName("TriggerRun").WithSummary("Queues a run of the pipeline; answers 202 with the run's id and URL.")
+            .Produces<RunAccepted>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        return api;
+    }
+
+    private static async Task<IResult> TriggerAsync(
+        string name, TriggerRequest? request, PipelineRegistry registry, StoreExecutor executor, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (registry.Find(name) is null)
+        {
+            return UnknownPipeline(name, registry);
+        }
+
+        try
+        {
+            var parameters = (request ?? new TriggerRequest(null)).ParametersAsText();
+            var id = await executor.EnqueueAsync(
+                new RunRequest(registry.Find(name)!.Name, parameters, RunTrigger.Api, http.User.Identity?.Name), cancellationToken);
+            var url = $"/api/runs/{id}";
+            return Results.Accepted(url, new RunAccepted(id, url));
+        }
+        catch (ParameterException exception)
+        {
+            return Results.ValidationProblem(
+                exception.Errors.GroupBy(e => e.Parameter).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
+                title: "Invalid parameters", detail: exception.Message);
+        }
+    }
+
+    internal static IResult UnknownPipeline(string name, PipelineRegistry registry) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown pipeline",
+            detail: new UnknownPipelineException(name, registry.All.Select(p => p.Name).ToArray()).Message);
+}

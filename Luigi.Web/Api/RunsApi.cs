@@ -1,0 +1,75 @@
+using Luigi.Engine.Storage;
+
+namespace Luigi.Web.Api;
+
+/// <summary><c>/api/runs</c>: history, one run, one task, re-run and cancel.</summary>
+internal static class RunsApi
+{
+    public static RouteGroupBuilder MapRunsApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/runs", (RunReader reader, string? pipeline, RunState? state, DateTime? since, int? page, int? pageSize, CancellationToken ct) =>
+                reader.ListAsync(new RunFilter(pipeline, state, since?.ToUniversalTime(), page ?? 1, pageSize ?? 50), ct))
+            .WithName("ListRuns").WithSummary("Runs, newest first, filtered by pipeline, state and creation time, paged (pageSize up to 500).");
+
+        api.MapGet("/runs/{id:guid}", async (Guid id, RunReader reader, CancellationToken ct) =>
+                await reader.GetAsync(id, ct) is { } run ? Results.Ok(run) : RunNotFound(id))
+            .WithName("GetRun").WithSummary("One run with its tasks, their attempts, and the edges between tasks.")
+            .Produces<RunDetail>().ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapGet("/runs/{id:guid}/tasks/{index:int}", async (Guid id, int index, RunReader reader, CancellationToken ct) =>
+                await reader.GetTaskAsync(id, index, ct) is { } task
+                    ? Results.Ok(task)
+                    : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown task", detail: $"Run {id} has no task {index}."))
+            .WithName("GetTask").WithSummary("One task of a run with its full error and each attempt's log.")
+            .Produces<TaskDetail>().ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapPost("/runs/{id:guid}/rerun", (Guid id, RerunRequest? request, StoreExecutor executor, HttpContext http, CancellationToken ct) =>
+                RerunAsync(id, request ?? new RerunRequest(), executor, http, ct))
+            .WithName("RerunRun").WithSummary("Queues a new run of the same pipeline and parameters, for the given scope.")
+            .Produces<RunAccepted>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapPost("/runs/{id:guid}/tasks/{index:int}/rerun", async (Guid id, int index, RunReader reader, StoreExecutor executor, HttpContext http, CancellationToken ct) =>
+                await reader.GetTaskAsync(id, index, ct) is { } task
+                    ? await RerunAsync(id, new RerunRequest(RerunScope.TaskAndDownstream, task.Task.TaskId), executor, http, ct)
+                    : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown task", detail: $"Run {id} has no task {index}."))
+            .WithName("RerunTask").WithSummary("Queues a new run that forces this task and everything downstream of it to run again.")
+            .Produces<RunAccepted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapPost("/runs/{id:guid}/cancel", CancelAsync)
+            .WithName("CancelRun").WithSummary("Cancels a queued or running run: waiting tasks are cancelled, running ones are stopped.")
+            .Produces<CancelAccepted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        return api;
+    }
+
+    private static async Task<IResult> RerunAsync(Guid id, RerunRequest request, StoreExecutor executor, HttpContext http, CancellationToken ct)
+    {
+        try
+        {
+            var newId = await executor.RerunAsync(id, request.Scope, request.TaskId, http.User.Identity?.Name, ct);
+            if (newId is null)
+            {
+                return RunNotFound(id);
+            }
+
+            var url = $"/api/runs/{newId}";
+            return Results.Accepted(url, new RunAccepted(newId.Value, url));
+        }
+        catch (ArgumentException exception)
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["taskId"] = [exception.Message] }, title: "Invalid re-run");
+        }
+    }
+
+    private static async Task<IResult> CancelAsync(Guid id, StoreExecutor executor, RunReader reader, CancellationToken ct) =>
+        await executor.CancelAsync(id, ct) switch
+        {
+            CancelResult.NotFound => RunNotFound(id),
+            CancelResult.AlreadyFinished => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Run already finished",
+                detail: $"Run {id} has already finished ({(await reader.GetAsync(id, ct))?.Run.State}); there is nothing to cancel."),
+            _ => Results.Accepted($"/api/runs/{id}", new CancelAccepted(id, (await reader.GetAsync(id, ct))!.Run.State)),
+        };
+
+    private static IResult RunNotFound(Guid id) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown run", detail: $"There is no run {id}.");
+}
