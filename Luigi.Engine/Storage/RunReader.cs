@@ -70,9 +70,21 @@ public sealed class RunReader(LuigiStore store)
             .OrderBy(l => l.Attempt).ThenBy(l => l.Sequence).ToListAsync(cancellationToken)).ToLookup(l => l.Attempt);
         var attempts = (await context.Attempts.AsNoTracking().Where(a => a.RunId == runId && a.TaskIndex == taskIndex)
                 .OrderBy(a => a.Number).ToListAsync(cancellationToken))
-            .Select(a => ToView(a, lines[a.Number].Select(l => new LogLineView(l.At, l.Level, l.Message)).ToList()))
+            .Select(a => ToView(a, WithTruncationMarker(a, lines[a.Number].Select(l => new LogLineView(l.At, l.Level, l.Message)).ToList())))
             .ToList();
         return new TaskDetail(runId, ToView(task, attempts), task.Error, attempts);
+    }
+
+    /// <summary>Ends a capped log with a visible line saying how much was dropped.</summary>
+    private static List<LogLineView> WithTruncationMarker(AttemptEntity attempt, List<LogLineView> log)
+    {
+        if (attempt.TruncatedLogLines > 0)
+        {
+            log.Add(new LogLineView(log.Count > 0 ? log[^1].At : attempt.StartedAt, Microsoft.Extensions.Logging.LogLevel.Warning,
+                $"[truncated: {attempt.TruncatedLogLines} more lines were not kept; see Luigi:Engine:MaxLogLinesPerAttempt]"));
+        }
+
+        return log;
     }
 
     private static RunListItem ToListItem(RunRecord r) => new(

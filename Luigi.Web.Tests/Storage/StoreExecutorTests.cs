@@ -137,6 +137,26 @@ public sealed class StoreExecutorTests(PostgresServer postgres) : IClassFixture<
         Assert.Equal(0, await context.Runs.CountAsync());
     }
 
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task Run_KeepsTheFirstLogLinesAndEndsTheLogWithAVisibleTruncationMarker(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        var executor = StoreFactory.Executor(store, maxLogLines: 5);
+
+        var (runId, state) = await RunToEndAsync(store,
+            await executor.EnqueueAsync(new RunRequest("ChattyPipeline", new Dictionary<string, string> { ["lines"] = "12" }, RunTrigger.Api)), executor);
+
+        Assert.Equal(RunState.Succeeded, state);
+        var task = (await new RunReader(store).GetTaskAsync(runId, 0))!;
+        var attempt = Assert.Single(task.Attempts);
+        Assert.Equal(7, attempt.TruncatedLogLines);
+        Assert.Equal(["line 1", "line 2", "line 3", "line 4", "line 5"], attempt.Log!.Take(5).Select(l => l.Message));
+        Assert.Equal("[truncated: 7 more lines were not kept; see Luigi:Engine:MaxLogLinesPerAttempt]", attempt.Log![5].Message);
+        Assert.Equal(6, attempt.Log.Count);
+    }
+
     [Fact]
     public async Task TwoHosts_ShareOneRunOfTwoThousandTasks_AndRunEachTaskExactlyOnce()
     {

@@ -11,7 +11,7 @@ public sealed class StoreFactory(PostgresServer postgres) : IDisposable
     private readonly List<string> _files = [];
 
     public static PipelineRegistry Pipelines { get; } = new PipelineRegistry()
-        .Add(typeof(CountingPipeline)).Add(typeof(BlockingPipeline)).Add(typeof(CyclicPipeline));
+        .Add(typeof(CountingPipeline)).Add(typeof(BlockingPipeline)).Add(typeof(CyclicPipeline)).Add(typeof(ChattyPipeline));
 
     /// <summary>Short intervals so that tests about leases and polling finish quickly.</summary>
     public static StoreExecutorOptions FastOptions() => new()
@@ -41,8 +41,9 @@ public sealed class StoreFactory(PostgresServer postgres) : IDisposable
         return store;
     }
 
-    public static StoreExecutor Executor(LuigiStore store, int workers = 2, StoreExecutorOptions? options = null, string? name = null) =>
-        new(store, Pipelines, new LuigiEngineOptions { Workers = workers }, options ?? FastOptions(), hostName: name);
+    public static StoreExecutor Executor(
+        LuigiStore store, int workers = 2, StoreExecutorOptions? options = null, string? name = null, int maxLogLines = 10_000) =>
+        new(store, Pipelines, new LuigiEngineOptions { Workers = workers, MaxLogLinesPerAttempt = maxLogLines }, options ?? FastOptions(), hostName: name);
 
     public void Dispose()
     {

@@ -135,3 +135,26 @@ public sealed class Pong : LuigiTask
 
     public override Task RunAsync(TaskContext context, CancellationToken cancellationToken) => Task.CompletedTask;
 }
+
+/// <summary>One task that logs <see cref="Lines"/> lines.</summary>
+public sealed class ChattyPipeline : Pipeline
+{
+    [Parameter] public int Lines { get; init; } = 10;
+
+    public override IEnumerable<LuigiTask> Roots() => [new Chatty { Lines = Lines }];
+}
+
+public sealed class Chatty : LuigiTask
+{
+    [Parameter] public int Lines { get; init; }
+
+    public override Task RunAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        for (var i = 1; i <= Lines; i++)
+        {
+            context.Log($"line {i}");
+        }
+
+        return Task.CompletedTask;
+    }
+}
