@@ -20,7 +20,7 @@ public sealed class RerunTests(PostgresServer postgres) : IClassFixture<Postgres
     {
         var store = await _stores.CreateAsync(provider);
         var key = Guid.NewGuid().ToString("N");
-        await using var host = new Host(store);
+        await using var host = new RunningHost(store);
         var first = await host.Executor.EnqueueAsync(Request(key, failTask: "CountingTask(index=1)"));
         Assert.Equal(RunState.Failed, await host.Executor.WaitForRunAsync(first).WaitAsync(Guard));
         SideEffects.Fix(key);
@@ -45,7 +45,7 @@ public sealed class RerunTests(PostgresServer postgres) : IClassFixture<Postgres
     {
         var store = await _stores.CreateAsync(provider);
         var key = Guid.NewGuid().ToString("N");
-        await using var host = new Host(store);
+        await using var host = new RunningHost(store);
         var first = await host.Executor.EnqueueAsync(Request(key, withOutputs: true));
         Assert.Equal(RunState.Succeeded, await host.Executor.WaitForRunAsync(first).WaitAsync(Guard));
         var again = await host.Executor.EnqueueAsync(Request(key, withOutputs: true));
@@ -69,7 +69,7 @@ public sealed class RerunTests(PostgresServer postgres) : IClassFixture<Postgres
     {
         var store = await _stores.CreateAsync(StoreProvider.Sqlite);
         var key = Guid.NewGuid().ToString("N");
-        await using var host = new Host(store);
+        await using var host = new RunningHost(store);
         var first = await host.Executor.EnqueueAsync(Request(key));
         await host.Executor.WaitForRunAsync(first).WaitAsync(Guard);
 
@@ -91,27 +91,5 @@ public sealed class RerunTests(PostgresServer postgres) : IClassFixture<Postgres
     {
         await using var context = store.CreateDbContext();
         return await context.RunTasks.Where(t => t.RunId == runId).ToDictionaryAsync(t => t.TaskId, t => t.State);
-    }
-
-    /// <summary>An executor running for the duration of a test.</summary>
-    private sealed class Host : IAsyncDisposable
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _running;
-
-        public Host(LuigiStore store)
-        {
-            Executor = StoreFactory.Executor(store);
-            _running = Executor.RunAsync(_stop.Token);
-        }
-
-        public StoreExecutor Executor { get; }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            await _running;
-            _stop.Dispose();
-        }
     }
 }

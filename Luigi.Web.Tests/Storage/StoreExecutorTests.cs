@@ -83,16 +83,13 @@ public sealed class StoreExecutorTests(PostgresServer postgres) : IClassFixture<
     {
         var store = await _stores.CreateAsync(provider);
         var key = Guid.NewGuid().ToString("N");
-        var executor = StoreFactory.Executor(store);
-        using var stop = new CancellationTokenSource();
-        var host = executor.RunAsync(stop.Token);
+        await using var host = new RunningHost(store);
+        var executor = host.Executor;
         var runId = await executor.EnqueueAsync(new RunRequest("BlockingPipeline", new Dictionary<string, string> { ["key"] = key }, RunTrigger.Api));
         await SideEffects.StartedSignal(key).Task.WaitAsync(Guard);
 
         Assert.Equal(CancelResult.Cancelled, await executor.CancelAsync(runId));
-        var state = await executor.WaitForRunAsync(runId).WaitAsync(Guard);
-        await stop.CancelAsync();
-        await host;
+        var state = await host.WaitAsync(runId);
 
         Assert.Equal(RunState.Cancelled, state);
         await using var context = store.CreateDbContext();
@@ -228,12 +225,7 @@ public sealed class StoreExecutorTests(PostgresServer postgres) : IClassFixture<
 
     private static async Task<(Guid RunId, RunState State)> RunToEndAsync(LuigiStore store, Guid runId, StoreExecutor? executor = null)
     {
-        executor ??= StoreFactory.Executor(store);
-        using var stop = new CancellationTokenSource();
-        var host = executor.RunAsync(stop.Token);
-        var state = await executor.WaitForRunAsync(runId).WaitAsync(Guard);
-        await stop.CancelAsync();
-        await host;
-        return (runId, state);
+        await using var host = new RunningHost(store, executor);
+        return (runId, await host.WaitAsync(runId));
     }
 }
