@@ -5,14 +5,24 @@ using Luigi.Engine.Storage;
 using System.Text.Json.Serialization;
 using Luigi.Web.Api;
 using Luigi.Web.Hosting;
+using Luigi.Web.Pipelines;
 
 namespace Luigi.Web;
 
 /// <summary>Service registration and endpoints of the web host.</summary>
 public static class LuigiWebSetup
 {
-    /// <summary>The pipelines this host offers: the examples shipped with it.</summary>
-    public static PipelineRegistry CreatePipelineRegistry() => new PipelineRegistry().AddAssembly(typeof(LuigiWebSetup).Assembly);
+    /// <summary>
+    /// The pipelines this host offers: the examples shipped with it and, given the configuration, those of the
+    /// assemblies listed in <c>Luigi:Pipelines:Assemblies</c> (relative paths start at <paramref name="baseDirectory"/>,
+    /// by default the current directory).
+    /// </summary>
+    /// <exception cref="PipelineAssemblyException">A listed assembly cannot be used; the message says which and why.</exception>
+    public static PipelineRegistry CreatePipelineRegistry(IConfiguration? configuration = null, string? baseDirectory = null)
+    {
+        var registry = new PipelineRegistry().AddAssembly(typeof(LuigiWebSetup).Assembly);
+        return configuration is null ? registry : registry.AddConfiguredAssemblies(configuration, baseDirectory ?? Directory.GetCurrentDirectory());
+    }
 
     /// <summary>The host's settings outside ASP.NET's builder (the command line): appsettings.json beside the
     /// binary, then environment variables (<c>Luigi__Store__Provider</c>, <c>ConnectionStrings__Luigi</c>).</summary>
@@ -33,7 +43,8 @@ public static class LuigiWebSetup
     /// <summary>
     /// Registers what the host needs: the store (<c>Luigi:Store</c>, <c>ConnectionStrings:Luigi</c>), the
     /// engine's settings (<c>Luigi:Engine</c>), this host's executor (<c>Luigi:Executor</c>) running as a
-    /// hosted service, and the pipelines. Settings are validated when the host starts.
+    /// hosted service, and the pipelines (<c>Luigi:Pipelines:Assemblies</c>, <c>AddLuigiPipelines</c>). Settings are
+    /// validated when the host starts.
     /// </summary>
     public static IServiceCollection AddLuigiWeb(this IServiceCollection services, IConfiguration configuration)
     {
@@ -48,7 +59,7 @@ public static class LuigiWebSetup
         services.AddSingleton(engineOptions);
         services.AddSingleton(executorOptions);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => CreatePipelineRegistry());
+        services.AddSingleton(sp => CreatePipelineRegistry(configuration, sp.GetService<IHostEnvironment>()?.ContentRootPath).AddRegisteredAssemblies(sp));
         services.AddSingleton(_ => LuigiStore.Create(storeOptions));
         services.AddSingleton(sp => new StoreExecutor(
             sp.GetRequiredService<LuigiStore>(), sp.GetRequiredService<PipelineRegistry>(), engineOptions, executorOptions,

@@ -3,7 +3,7 @@ using Luigi.Web.Cli;
 
 if (CliApp.IsCliInvocation(args))
 {
-    return await CliApp.RunAsync(args, LuigiWebSetup.CreatePipelineRegistry());
+    return await CliApp.RunAsync(args, LuigiWebSetup.LoadConfiguration());
 }
 
 var builder = WebApplication.CreateBuilder(args);

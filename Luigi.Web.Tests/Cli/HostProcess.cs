@@ -5,9 +5,9 @@ namespace Luigi.Web.Tests.Cli;
 /// <summary>Starts the real host binary, as cron, CI or a shell would, and collects what it printed.</summary>
 internal static class HostProcess
 {
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? "" };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Luigi.Web.dll"));
         foreach (var arg in args)
         {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Luigi.Engine.Pipelines;
+using Luigi.Web.Pipelines;
 
 namespace Luigi.Web.Cli;
 
@@ -18,6 +19,27 @@ public static class CliApp
     /// <summary>True when the arguments name a verb (or ask for help) rather than starting the web host.</summary>
     public static bool IsCliInvocation(string[] args) =>
         args.Length > 0 && (Verbs.Contains(args[0], StringComparer.Ordinal) || args[0] is "--help" or "-h" or "-?" or "--version");
+
+    /// <summary>
+    /// Runs a verb with the pipelines of the configuration: the examples and the assemblies listed in
+    /// <c>Luigi:Pipelines:Assemblies</c> (relative to the current directory). A listed assembly that cannot be
+    /// used is a usage error, reported before anything runs.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
+    {
+        PipelineRegistry registry;
+        try
+        {
+            registry = LuigiWebSetup.CreatePipelineRegistry(configuration);
+        }
+        catch (PipelineAssemblyException exception)
+        {
+            await (error ?? Console.Error).WriteLineAsync($"error: {exception.Message}");
+            return UsageError;
+        }
+
+        return await RunAsync(args, registry, output, error, cancellationToken);
+    }
 
     /// <summary>Parses and runs a verb, writing to the given writers (the console by default).</summary>
     public static async Task<int> RunAsync(string[] args, PipelineRegistry registry, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)

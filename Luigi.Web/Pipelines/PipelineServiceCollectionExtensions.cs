@@ -1,0 +1,37 @@
+using System.Reflection;
+using Luigi.Engine.Pipelines;
+
+namespace Luigi.Web.Pipelines;
+
+/// <summary>Registers a team's pipelines in code, for a host of its own that calls <c>AddLuigiWeb</c>.</summary>
+public static class PipelineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Offers every public, non-abstract <c>Pipeline</c> subclass with a parameterless constructor of
+    /// <paramref name="assemblies"/> next to the examples and the assemblies listed in
+    /// <c>Luigi:Pipelines:Assemblies</c>. Call it before or after <c>AddLuigiWeb</c>, as often as needed.
+    /// </summary>
+    /// <example><c>builder.Services.AddLuigiWeb(builder.Configuration).AddLuigiPipelines(typeof(InventorySnapshot).Assembly);</c></example>
+    public static IServiceCollection AddLuigiPipelines(this IServiceCollection services, params Assembly[] assemblies)
+    {
+        foreach (var assembly in assemblies)
+        {
+            services.AddSingleton(new PipelineAssembly(assembly));
+        }
+
+        return services;
+    }
+
+    /// <summary>Adds the assemblies registered with <see cref="AddLuigiPipelines"/>.</summary>
+    internal static PipelineRegistry AddRegisteredAssemblies(this PipelineRegistry registry, IServiceProvider services)
+    {
+        foreach (var registration in services.GetServices<PipelineAssembly>())
+        {
+            registry.AddAssembly(registration.Assembly);
+        }
+
+        return registry;
+    }
+
+    private sealed record PipelineAssembly(Assembly Assembly);
+}
