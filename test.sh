@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Runs the whole test suite from a fresh checkout and ends with one line: "N passed, N failed".
-# Needs only the .NET 10 SDK; whatever else the tests need, this script installs or starts: the tests
-# run against a throwaway PostgreSQL server (scripts/test-postgres.sh), or the one in LUIGI_TEST_POSTGRES.
+# Needs only the .NET 10 SDK; whatever else the tests need, this script installs or starts: docker-compose
+# (to check docker-compose.yml; no Docker engine is needed), and a throwaway PostgreSQL server
+# (scripts/test-postgres.sh) unless LUIGI_TEST_POSTGRES names one.
 set -uo pipefail
 cd "$(dirname "$0")"
+
+scripts/ensure-packages.sh docker-compose=docker-compose
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
