@@ -48,9 +48,12 @@ public sealed class RerunTests(PostgresServer postgres) : IClassFixture<Postgres
         await using var host = new RunningHost(store);
         var first = await host.Executor.EnqueueAsync(Request(key, withOutputs: true));
         Assert.Equal(RunState.Succeeded, await host.Executor.WaitForRunAsync(first).WaitAsync(Guard));
-        var again = await host.Executor.EnqueueAsync(Request(key, withOutputs: true));
+        var again = (await host.Executor.RerunAsync(first, RerunScope.All, null, "tester"))!.Value;
         Assert.Equal(RunState.Succeeded, await host.Executor.WaitForRunAsync(again).WaitAsync(Guard));
-        Assert.All(SideEffects.Of(key).Values, count => Assert.Equal(1, count)); // outputs exist: the second run skipped all
+        Assert.All(SideEffects.Of(key).Values, count => Assert.Equal(1, count)); // outputs exist: re-running it all skipped every task
+        var skipped = await StatesAsync(store, again);
+        Assert.Equal(3, skipped.Count); // only the three roots: complete, so nothing below them was even expanded
+        Assert.All(skipped.Values, state => Assert.Equal(TaskState.Complete, state));
 
         var forced = (await host.Executor.RerunAsync(first, RerunScope.TaskAndDownstream, "CountingTask(index=2)", "tester"))!.Value;
 
