@@ -97,7 +97,7 @@ public sealed class StoreExecutor
     public Task RegisterAsync(CancellationToken cancellationToken = default) => _queue.HeartbeatAsync(Host, _options.Lease, cancellationToken);
 
     /// <summary>Runs this host until <paramref name="stoppingToken"/> fires; running attempts are then stopped
-    /// and their tasks given back to the queue.</summary>
+    /// and their tasks given back to the queue, and every outcome already computed is written before it returns.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         await RetryAsync("register the host", ct => _queue.HeartbeatAsync(Host, _options.Lease, ct), stoppingToken).ConfigureAwait(false);
@@ -107,13 +107,27 @@ public sealed class StoreExecutor
             loops.Add(Task.Run(() => ResolveLoopAsync(stoppingToken), CancellationToken.None));
         }
 
-        for (var worker = 1; worker <= _engine.Workers; worker++)
+        var dispatcher = new WorkDispatcher(_engine.Workers);
+        var writer = new CompletionWriter();
+        _work.Pulsed += dispatcher.Pulse;
+        try
         {
-            var slot = worker;
-            loops.Add(Task.Run(() => WorkerLoopAsync(slot, stoppingToken), CancellationToken.None));
+            var writing = Task.Run(() => writer.RunAsync(CommitAsync, (completion, result, error) => OnCommitted(completion, result, error, dispatcher)),
+                CancellationToken.None);
+            var working = Enumerable.Range(1, _engine.Workers)
+                .Select(slot => Task.Run(() => WorkerLoopAsync(slot, dispatcher, writer, stoppingToken), CancellationToken.None))
+                .Append(Task.Run(() => dispatcher.RunAsync(ClaimAsync, _options.PollInterval, _time, stoppingToken), CancellationToken.None))
+                .ToList();
+            await Task.WhenAll(working).ConfigureAwait(false);
+            writer.Complete();
+            await writing.ConfigureAwait(false);
+            await Task.WhenAll(loops).ConfigureAwait(false);
+        }
+        finally
+        {
+            _work.Pulsed -= dispatcher.Pulse;
         }
 
-        await Task.WhenAll(loops).ConfigureAwait(false);
         try
         {
             await _queue.StopHostAsync(Host.Id, CancellationToken.None).ConfigureAwait(false);
@@ -171,24 +185,40 @@ public sealed class StoreExecutor
         _work.Pulse();
     }
 
-    private async Task WorkerLoopAsync(int worker, CancellationToken stoppingToken)
+    private Task<List<ClaimedTask>?> ClaimAsync(IReadOnlyList<int> idleWorkers, CancellationToken stoppingToken) =>
+        RetryAsync("claim tasks", ct => _queue.ClaimAsync(Host.Id, idleWorkers, _options.Lease, _options.OnlyRun, ct), stoppingToken);
+
+    /// <summary>An outcome computed is kept trying until it is written, even once the host is stopping.</summary>
+    private async Task<CompletionResult?[]> CommitAsync(IReadOnlyList<TaskCompletion> group) =>
+        await RetryAsync("commit outcomes", ct => _queue.CompleteAsync(Host.Id, group, ct), CancellationToken.None, untilStopped: false)
+            .ConfigureAwait(false) ?? new CompletionResult?[group.Count];
+
+    private async Task WorkerLoopAsync(int worker, WorkDispatcher dispatcher, CompletionWriter writer, CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        while (await dispatcher.NextAsync(worker).ConfigureAwait(false) is { } claimed)
         {
-            var claimed = await RetryAsync("claim a task", ct => _queue.ClaimAsync(Host.Id, worker, _options.Lease, _options.OnlyRun, ct), stoppingToken)
-                .ConfigureAwait(false);
-            if (claimed is null)
+            if (await ExecuteAsync(claimed, stoppingToken).ConfigureAwait(false) is not { } completion)
             {
-                await WaitQuietlyAsync(stoppingToken).ConfigureAwait(false);
                 continue;
             }
 
-            await ExecuteAsync(claimed, stoppingToken).ConfigureAwait(false);
+            var committed = writer.SubmitAsync(completion);
+            if (writer.Backlog > _engine.Workers * 4)
+            {
+                await committed.ConfigureAwait(false); // the database lags: hold this worker rather than let outcomes pile up
+            }
         }
     }
 
-    private async Task ExecuteAsync(ClaimedTask claimed, CancellationToken stoppingToken)
+    /// <summary>Runs one claimed attempt; returns its outcome to commit, or null when the task was given back (the host is stopping).</summary>
+    private async Task<TaskCompletion?> ExecuteAsync(ClaimedTask claimed, CancellationToken stoppingToken)
     {
+        if (stoppingToken.IsCancellationRequested)
+        {
+            await ReleaseAsync(claimed).ConfigureAwait(false);
+            return null;
+        }
+
         using var attemptToken = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         _running[(claimed.RunId, claimed.TaskIndex)] = attemptToken;
         var attempt = new AttemptRecord(claimed.Attempt, claimed.Worker, new DateTimeOffset(claimed.StartedAt, TimeSpan.Zero));
@@ -214,30 +244,41 @@ public sealed class StoreExecutor
 
         if (stoppingToken.IsCancellationRequested && outcome.State == TaskState.Cancelled)
         {
-            // The host is stopping, not the run: the task goes back to the queue for another host.
-            await RetryAsync("give a task back", ct => _queue.ReleaseAsync(Host.Id, claimed, ct), CancellationToken.None, attempts: 3).ConfigureAwait(false);
+            await ReleaseAsync(claimed).ConfigureAwait(false);
+            return null;
+        }
+
+        return new TaskCompletion(claimed.RunId, claimed.TaskIndex, claimed.TaskId, claimed.Attempt, outcome.State,
+            outcome.Error?.ToString(), outcome.RetryAt?.UtcDateTime, attempt.Log, attempt.TruncatedLines, outcome.FinishedAt.UtcDateTime);
+    }
+
+    /// <summary>The host is stopping, not the run: the task goes back to the queue for another host.</summary>
+    private Task ReleaseAsync(ClaimedTask claimed) =>
+        RetryAsync("give a task back", ct => _queue.ReleaseAsync(Host.Id, claimed, ct), CancellationToken.None, attempts: 3);
+
+    private void OnCommitted(TaskCompletion completion, CompletionResult? result, Exception? error, WorkDispatcher dispatcher)
+    {
+        if (error is not null)
+        {
+            _logger.LogError(error, "Outcome of {TaskId} attempt {Attempt} could not be written", completion.TaskId, completion.Attempt);
             return;
         }
 
-        var completion = new TaskCompletion(claimed.RunId, claimed.TaskIndex, claimed.TaskId, claimed.Attempt, outcome.State,
-            outcome.Error?.ToString(), outcome.RetryAt?.UtcDateTime, attempt.Log, attempt.TruncatedLines);
-        var result = await RetryAsync("commit an outcome", ct => _queue.CompleteAsync(Host.Id, completion, ct), stoppingToken, untilStopped: false)
-            .ConfigureAwait(false);
         if (result is null)
         {
             _logger.LogWarning("Outcome of {TaskId} attempt {Attempt} dropped: the lease was lost and the task was given to another attempt",
-                claimed.TaskId, claimed.Attempt);
+                completion.TaskId, completion.Attempt);
             return;
         }
 
         if (result.RunFinished is { } finished)
         {
-            Notify(claimed.RunId, finished);
+            Notify(completion.RunId, finished);
         }
 
-        if (result.Released > 0 || outcome.State == TaskState.RetryWaiting)
+        if (result.Released > 0 || completion.State == TaskState.RetryWaiting)
         {
-            _work.Pulse();
+            dispatcher.Pulse();
         }
     }
 
