@@ -1,3 +1,6 @@
+using System.Data.Common;
+using Npgsql;
+
 namespace Luigi.Engine.Storage;
 
 /// <summary>
@@ -5,7 +8,7 @@ namespace Luigi.Engine.Storage;
 /// Running with a lease for this host, and an attempt is opened for each. On PostgreSQL this is one
 /// statement (rows locked with <c>FOR UPDATE SKIP LOCKED</c>, so concurrent hosts skip each other's picks
 /// instead of waiting); on SQLite, which has one writer at a time, a few prepared statements in one
-/// immediate transaction.
+/// immediate transaction. Either may also run at the end of the transaction that commits outcomes.
 /// </summary>
 internal static class ClaimSql
 {
@@ -14,19 +17,35 @@ internal static class ClaimSql
 
     private const string BestFirst = "priority DESC, critical_path DESC, task_index";
 
-    public static Task<List<ClaimedTask>> ClaimAsync(
-        SqlCommands sql, string hostId, IReadOnlyList<int> workers, DateTime now, DateTime leaseUntil, Guid? onlyRun, CancellationToken cancellationToken) =>
-        sql.IsPostgres
-            ? ClaimOnPostgresAsync(sql, hostId, workers, now, leaseUntil, onlyRun, cancellationToken)
-            : ClaimOnSqliteAsync(sql, hostId, workers, now, leaseUntil, onlyRun, cancellationToken);
+    public static async Task<List<ClaimedTask>> ClaimAsync(
+        SqlCommands sql, string hostId, IReadOnlyList<int> workers, DateTime now, DateTime leaseUntil, Guid? onlyRun, CancellationToken cancellationToken)
+    {
+        if (sql.IsPostgres)
+        {
+            return await ClaimOnPostgresAsync(sql, hostId, workers, now, leaseUntil, onlyRun, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var connection = await sql.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var claimed = await ClaimOnSqliteAsync(sql, connection, transaction, hostId, workers, now, leaseUntil, onlyRun, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return claimed;
+    }
 
     private static async Task<List<ClaimedTask>> ClaimOnPostgresAsync(
         SqlCommands sql, string hostId, IReadOnlyList<int> workers, DateTime now, DateTime leaseUntil, Guid? onlyRun, CancellationToken cancellationToken)
     {
-        // The n-th best pick goes to the n-th idle worker. Without an explicit transaction the statement
-        // commits on its own: one round trip per claim, however many tasks it takes.
-        await using var connection = await sql.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await sql.QueryAsync(connection, null,
+        // Without an explicit transaction the statement commits on its own: one round trip per claim, however many tasks it takes.
+        await using var connection = (NpgsqlConnection)await sql.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { PostgresStatement(hostId, workers, now, leaseUntil, onlyRun) } };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(reader, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The claim as one PostgreSQL statement, to run alone or at the end of a batch (see <see cref="CompletionSql"/>).
+    /// The n-th best pick goes to the n-th worker of <paramref name="workers"/>.</summary>
+    public static NpgsqlBatchCommand PostgresStatement(string hostId, IReadOnlyList<int> workers, DateTime now, DateTime leaseUntil, Guid? onlyRun) =>
+        SqlCommands.BatchCommand(
             $"""
             WITH picked AS (
                 SELECT run_id, task_index, priority, critical_path FROM run_tasks
@@ -47,16 +66,25 @@ internal static class ClaimSql
                 SELECT run_id, task_index, attempt_count, @now, 'Running', @host, worker, 0 FROM claimed)
             SELECT run_id, task_index, task_id, attempt_count, worker FROM claimed ORDER BY n
             """,
-            r => new ClaimedTask(r.GetGuid(0), r.GetInt32(1), r.GetString(2), r.GetInt32(3), r.GetInt32(4), now),
-            cancellationToken, ("host", hostId), ("workers", workers.ToArray()), ("limit", workers.Count), ("lease", leaseUntil), ("now", now),
-            ("only", onlyRun)).ConfigureAwait(false);
+            ("host", hostId), ("workers", workers.ToArray()), ("limit", workers.Count), ("lease", leaseUntil), ("now", now), ("only", onlyRun));
+
+    /// <summary>Reads the rows of <see cref="PostgresStatement"/>.</summary>
+    public static async Task<List<ClaimedTask>> ReadAsync(DbDataReader reader, DateTime now, CancellationToken cancellationToken)
+    {
+        var claimed = new List<ClaimedTask>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            claimed.Add(new ClaimedTask(reader.GetGuid(0), reader.GetInt32(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt32(4), now));
+        }
+
+        return claimed;
     }
 
-    private static async Task<List<ClaimedTask>> ClaimOnSqliteAsync(
-        SqlCommands sql, string hostId, IReadOnlyList<int> workers, DateTime now, DateTime leaseUntil, Guid? onlyRun, CancellationToken cancellationToken)
+    /// <summary>The claim on SQLite, inside the caller's transaction.</summary>
+    public static async Task<List<ClaimedTask>> ClaimOnSqliteAsync(
+        SqlCommands sql, DbConnection connection, DbTransaction transaction, string hostId, IReadOnlyList<int> workers, DateTime now, DateTime leaseUntil,
+        Guid? onlyRun, CancellationToken cancellationToken)
     {
-        await using var connection = await sql.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var picked = await sql.QueryAsync(connection, transaction,
             $"""
             SELECT run_id, task_index FROM run_tasks
@@ -103,7 +131,6 @@ internal static class ClaimSql
             claimed.Add(new ClaimedTask(runId, taskIndex, taskId, attempt, worker, now));
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return claimed;
     }
 }

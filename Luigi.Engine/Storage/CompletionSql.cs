@@ -89,9 +89,13 @@ internal static class CompletionSql
         RETURNING id, state
         """;
 
-    /// <summary>Commits <paramref name="group"/>; the result at position i is null when outcome i was refused (lease lost).</summary>
-    public static async Task<CompletionResult?[]> CompleteAsync(
-        SqlCommands sql, string hostId, IReadOnlyList<TaskCompletion> group, DateTime now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Commits <paramref name="group"/>; the result at position i is null when outcome i was refused (lease
+    /// lost). With <paramref name="claim"/>, the same transaction then claims ready tasks for idle workers,
+    /// among them the dependents this group released (see <see cref="ClaimSql.PostgresStatement"/>).
+    /// </summary>
+    public static async Task<(CompletionResult?[] Results, List<ClaimedTask> Claimed)> CompleteAsync(
+        SqlCommands sql, string hostId, IReadOnlyList<TaskCompletion> group, ClaimRequest? claim, DateTime now, CancellationToken cancellationToken)
     {
         var count = group.Count;
         var lines = group.Sum(c => c.Log.Count);
@@ -114,7 +118,7 @@ internal static class CompletionSql
         {
             BatchCommands =
             {
-                Statement(CompleteGroup,
+                SqlCommands.BatchCommand(CompleteGroup,
                     ("host", hostId), ("now", now), ("runs", group.Select(c => c.RunId).ToArray()), ("indexes", group.Select(c => c.TaskIndex).ToArray()),
                     ("attempts", group.Select(c => c.Attempt).ToArray()), ("states", group.Select(c => c.State.ToString()).ToArray()),
                     ("ended", group.Select(c => c.FinishedAt ?? now).ToArray()), ("notBefore", group.Select(c => c.RetryAt).ToArray()),
@@ -123,9 +127,15 @@ internal static class CompletionSql
                     ("truncated", group.Select(c => c.TruncatedLogLines).ToArray()),
                     ("logRuns", logRuns), ("logIndexes", logIndexes), ("logAttempts", logAttempts), ("logSequences", logSequences),
                     ("logAts", logAts), ("logLevels", logLevels), ("logMessages", logMessages)),
-                Statement(FinishRuns, ("now", now), ("runs", runIds)),
+                SqlCommands.BatchCommand(FinishRuns, ("now", now), ("runs", runIds)),
             },
         };
+        if (claim is not null)
+        {
+            batch.BatchCommands.Add(ClaimSql.PostgresStatement(hostId, claim.Workers, now, now + claim.Lease, claim.OnlyRun));
+        }
+
+        var claimed = new List<ClaimedTask>();
 
         var accepted = new HashSet<(Guid, int)>();
         var blocked = new Dictionary<(Guid RunId, string BlockedBy), List<(int, string)>>();
@@ -161,6 +171,12 @@ internal static class CompletionSql
             {
                 finished[reader.GetGuid(0)] = Enum.Parse<RunState>(reader.GetString(1));
             }
+
+            if (claim is not null)
+            {
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                claimed = await ClaimSql.ReadAsync(reader, now, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         // What a group caused is told through its outcomes: the releases of a run with the first accepted
@@ -189,18 +205,7 @@ internal static class CompletionSql
             }
         }
 
-        return results;
-    }
-
-    private static NpgsqlBatchCommand Statement(string text, params (string Name, object? Value)[] parameters)
-    {
-        var command = new NpgsqlBatchCommand(text);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter(name, value ?? DBNull.Value));
-        }
-
-        return command;
+        return (results, claimed);
     }
 
     /// <summary>PostgreSQL text cannot hold NUL characters; a task that logs one must not make its outcome unwritable.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 
 namespace Luigi.Engine.Storage;
@@ -14,10 +15,14 @@ internal sealed class CompletionWriter
     public const int MaxGroup = 500;
 
     private readonly Channel<Submitted> _queue = Channel.CreateUnbounded<Submitted>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<(Guid RunId, int TaskIndex), byte> _pending = new();
     private int _backlog;
 
     /// <summary>Outcomes handed over and not yet committed.</summary>
     public int Backlog => Volatile.Read(ref _backlog);
+
+    /// <summary>The tasks whose outcome waits to be committed: the host still holds them, and renews their leases.</summary>
+    public ICollection<(Guid RunId, int TaskIndex)> Pending => _pending.Keys;
 
     /// <summary>Queues an outcome; the task completes once it is committed, with null when it was refused (the lease
     /// was lost) or could not be written (the error went to the <c>committed</c> callback of <see cref="RunAsync"/>).</summary>
@@ -25,9 +30,11 @@ internal sealed class CompletionWriter
     {
         var submitted = new Submitted(completion, new TaskCompletionSource<CompletionResult?>(TaskCreationOptions.RunContinuationsAsynchronously));
         Interlocked.Increment(ref _backlog);
+        _pending[(completion.RunId, completion.TaskIndex)] = 0;
         if (!_queue.Writer.TryWrite(submitted))
         {
             Interlocked.Decrement(ref _backlog);
+            _pending.TryRemove((completion.RunId, completion.TaskIndex), out _);
             throw new InvalidOperationException("The completion writer has stopped.");
         }
 
@@ -49,6 +56,9 @@ internal sealed class CompletionWriter
         var group = new List<Submitted>();
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            // Let the work items already queued on the thread pool run first (workers whose tasks ended at the
+            // same moment are about to hand over their outcomes): one turn of the queue, not a timed wait.
+            await Task.Yield();
             group.Clear();
             while (group.Count < MaxGroup && _queue.Reader.TryRead(out var submitted))
             {
@@ -91,6 +101,7 @@ internal sealed class CompletionWriter
         for (var i = 0; i < group.Count; i++)
         {
             Interlocked.Decrement(ref _backlog);
+            _pending.TryRemove((group[i].Completion.RunId, group[i].Completion.TaskIndex), out _);
             committed(group[i].Completion, results[i], null);
             group[i].Committed.TrySetResult(results[i]);
         }
@@ -99,6 +110,7 @@ internal sealed class CompletionWriter
     private void Fail(Submitted submitted, Exception exception, Action<TaskCompletion, CompletionResult?, Exception?> committed)
     {
         Interlocked.Decrement(ref _backlog);
+        _pending.TryRemove((submitted.Completion.RunId, submitted.Completion.TaskIndex), out _);
         committed(submitted.Completion, null, exception);
         submitted.Committed.TrySetResult(null);
     }

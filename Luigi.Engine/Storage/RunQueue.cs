@@ -112,23 +112,23 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
     /// the task (its lease expired and the task was given to another attempt): nothing is written then.
     /// </summary>
     public async Task<CompletionResult?> CompleteAsync(string hostId, TaskCompletion completion, CancellationToken cancellationToken) =>
-        (await CompleteAsync(hostId, [completion], cancellationToken).ConfigureAwait(false))[0];
+        (await CompleteAsync(hostId, [completion], null, cancellationToken).ConfigureAwait(false)).Results[0];
 
     /// <summary>
     /// Commits how several attempts ended, with their consequences, in one transaction (all or nothing).
     /// The result at position i is null when outcome i was refused because the host no longer holds that
-    /// task; the other outcomes are written all the same.
+    /// task; the other outcomes are written all the same. With <paramref name="claim"/>, the same
+    /// transaction then claims ready tasks for idle workers (see <see cref="ClaimAsync(string, IReadOnlyList{int}, TimeSpan, Guid?, CancellationToken)"/>),
+    /// dependents released by these outcomes included: they become visible to every host at the same
+    /// instant as the outcomes that released them, so nothing can start before its requirements are committed.
     /// </summary>
-    public async Task<CompletionResult?[]> CompleteAsync(string hostId, IReadOnlyList<TaskCompletion> completions, CancellationToken cancellationToken)
+    public async Task<(CompletionResult?[] Results, List<ClaimedTask> Claimed)> CompleteAsync(
+        string hostId, IReadOnlyList<TaskCompletion> completions, ClaimRequest? claim, CancellationToken cancellationToken)
     {
-        if (completions.Count == 0)
-        {
-            return [];
-        }
-
+        claim = claim is { Workers.Count: > 0 } ? claim : null;
         if (_sql.IsPostgres)
         {
-            return await CompletionSql.CompleteAsync(_sql, hostId, completions, Now, cancellationToken).ConfigureAwait(false);
+            return await CompletionSql.CompleteAsync(_sql, hostId, completions, claim, Now, cancellationToken).ConfigureAwait(false);
         }
 
         await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -139,8 +139,13 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
             results[i] = await CompleteOneAsync(connection, transaction, hostId, completions[i], cancellationToken).ConfigureAwait(false);
         }
 
+        var now = Now;
+        var claimed = claim is null
+            ? []
+            : await ClaimSql.ClaimOnSqliteAsync(_sql, connection, transaction, hostId, claim.Workers, now, now + claim.Lease, claim.OnlyRun, cancellationToken)
+                .ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return results;
+        return (results, claimed);
     }
 
     private async Task<CompletionResult?> CompleteOneAsync(
@@ -235,8 +240,17 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Renews this host's heartbeat and the leases of the tasks it runs.</summary>
-    public async Task HeartbeatAsync(HostRecord host, TimeSpan lease, CancellationToken cancellationToken)
+    /// <summary>Records this host's heartbeat (no lease is renewed).</summary>
+    public Task HeartbeatAsync(HostRecord host, TimeSpan lease, CancellationToken cancellationToken) =>
+        HeartbeatAsync(host, lease, [], cancellationToken);
+
+    /// <summary>
+    /// Records this host's heartbeat and renews the leases of the tasks it <paramref name="holds"/>: those it
+    /// runs, and those whose outcome waits to be committed. A task the store shows running on this host but
+    /// that the host does not hold (a claim whose answer was lost with the connection) is not renewed, so
+    /// its lease expires and the task goes back to the queue.
+    /// </summary>
+    public async Task HeartbeatAsync(HostRecord host, TimeSpan lease, IReadOnlyCollection<(Guid RunId, int TaskIndex)> holds, CancellationToken cancellationToken)
     {
         var now = Now;
         await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -248,9 +262,29 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
             """,
             cancellationToken, ("id", host.Id), ("name", host.Name), ("workers", host.Workers), ("started", host.StartedAt), ("now", now))
             .ConfigureAwait(false);
-        await _sql.ExecuteAsync(connection, transaction,
-            "UPDATE run_tasks SET lease_expires_at = @lease WHERE host_id = @id AND state = 'Running'",
-            cancellationToken, ("lease", now + lease), ("id", host.Id)).ConfigureAwait(false);
+        if (holds.Count > 0 && _sql.IsPostgres)
+        {
+            await _sql.ExecuteAsync(connection, transaction,
+                """
+                UPDATE run_tasks t SET lease_expires_at = @lease
+                FROM unnest(@runs::uuid[], @indexes::integer[]) AS h(run_id, task_index)
+                WHERE t.run_id = h.run_id AND t.task_index = h.task_index AND t.host_id = @id AND t.state = 'Running'
+                """,
+                cancellationToken, ("lease", now + lease), ("id", host.Id), ("runs", holds.Select(h => h.RunId).ToArray()),
+                ("indexes", holds.Select(h => h.TaskIndex).ToArray())).ConfigureAwait(false);
+        }
+        else if (holds.Count > 0)
+        {
+            await using var renew = _sql.Command(connection, transaction,
+                "UPDATE run_tasks SET lease_expires_at = @lease WHERE run_id = @run AND task_index = @index AND host_id = @id AND state = 'Running'",
+                ("lease", now + lease), ("id", host.Id), ("run", Guid.Empty), ("index", 0));
+            foreach (var (runId, taskIndex) in holds)
+            {
+                _sql.Bind(renew, ("run", runId), ("index", taskIndex));
+                await renew.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -339,11 +373,20 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
             return [];
         }
 
+        // Only the runs asked about: cancelled runs pile up in the history, and a heartbeat must not read them all.
         await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var cancelling = await _sql.QueryAsync(connection, null,
-            "SELECT id FROM runs WHERE state IN ('Cancelling', 'Cancelled')",
-            r => SqlCommands.ReadGuid(r, 0), cancellationToken).ConfigureAwait(false);
-        return cancelling.Where(runIds.Contains).ToList();
+        var cancelling = new List<Guid>();
+        foreach (var runId in runIds)
+        {
+            var state = await _sql.QueryAsync(connection, null, "SELECT state FROM runs WHERE id = @run", r => r.GetString(0), cancellationToken, ("run", runId))
+                .ConfigureAwait(false);
+            if (state is ["Cancelling" or "Cancelled"])
+            {
+                cancelling.Add(runId);
+            }
+        }
+
+        return cancelling;
     }
 
     private async Task<List<(int Index, string TaskId)>> BlockDownstreamAsync(

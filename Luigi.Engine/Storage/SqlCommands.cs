@@ -97,6 +97,18 @@ internal sealed class SqlCommands(LuigiStore store)
         _ => value,
     };
 
+    /// <summary>A statement of an <see cref="NpgsqlBatch"/>, with named parameters (null is bound as NULL).</summary>
+    public static NpgsqlBatchCommand BatchCommand(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter(name, value ?? DBNull.Value));
+        }
+
+        return command;
+    }
+
     public static Guid ReadGuid(DbDataReader reader, int ordinal) =>
         reader.GetFieldType(ordinal) == typeof(Guid) ? reader.GetGuid(ordinal) : Guid.Parse(reader.GetString(ordinal));
 

@@ -101,22 +101,23 @@ public sealed class StoreExecutor
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         await RetryAsync("register the host", ct => _queue.HeartbeatAsync(Host, _options.Lease, ct), stoppingToken).ConfigureAwait(false);
-        var loops = new List<Task> { Task.Run(() => HeartbeatLoopAsync(stoppingToken), CancellationToken.None) };
+        var dispatcher = new WorkDispatcher(_engine.Workers);
+        var writer = new CompletionWriter();
+        var loops = new List<Task> { Task.Run(() => HeartbeatLoopAsync(writer, stoppingToken), CancellationToken.None) };
         if (_options.ResolveRuns)
         {
             loops.Add(Task.Run(() => ResolveLoopAsync(stoppingToken), CancellationToken.None));
         }
 
-        var dispatcher = new WorkDispatcher(_engine.Workers);
-        var writer = new CompletionWriter();
         _work.Pulsed += dispatcher.Pulse;
         try
         {
-            var writing = Task.Run(() => writer.RunAsync(CommitAsync, (completion, result, error) => OnCommitted(completion, result, error, dispatcher)),
-                CancellationToken.None);
+            var writing = Task.Run(() => writer.RunAsync(
+                group => CommitAsync(group, dispatcher), (completion, result, error) => OnCommitted(completion, result, error, dispatcher)), CancellationToken.None);
             var working = Enumerable.Range(1, _engine.Workers)
                 .Select(slot => Task.Run(() => WorkerLoopAsync(slot, dispatcher, writer, stoppingToken), CancellationToken.None))
-                .Append(Task.Run(() => dispatcher.RunAsync(ClaimAsync, _options.PollInterval, _time, stoppingToken), CancellationToken.None))
+                .Append(Task.Run(() => dispatcher.RunAsync(ClaimAsync, () => writer.Backlog > 0, _options.PollInterval, _time, stoppingToken),
+                    CancellationToken.None))
                 .ToList();
             await Task.WhenAll(working).ConfigureAwait(false);
             writer.Complete();
@@ -188,10 +189,31 @@ public sealed class StoreExecutor
     private Task<List<ClaimedTask>?> ClaimAsync(IReadOnlyList<int> idleWorkers, CancellationToken stoppingToken) =>
         RetryAsync("claim tasks", ct => _queue.ClaimAsync(Host.Id, idleWorkers, _options.Lease, _options.OnlyRun, ct), stoppingToken);
 
-    /// <summary>An outcome computed is kept trying until it is written, even once the host is stopping.</summary>
-    private async Task<CompletionResult?[]> CommitAsync(IReadOnlyList<TaskCompletion> group) =>
-        await RetryAsync("commit outcomes", ct => _queue.CompleteAsync(Host.Id, group, ct), CancellationToken.None, untilStopped: false)
-            .ConfigureAwait(false) ?? new CompletionResult?[group.Count];
+    /// <summary>
+    /// Commits a group of outcomes and, in the same transaction, claims tasks for the idle workers (the
+    /// dependents the group releases among them). An outcome computed is kept trying until it is written,
+    /// even once the host is stopping.
+    /// </summary>
+    private async Task<CompletionResult?[]> CommitAsync(IReadOnlyList<TaskCompletion> group, WorkDispatcher dispatcher)
+    {
+        var idle = dispatcher.TakeIdle(evenWithoutWork: group.Any(c => c.State is TaskState.Done or TaskState.RetryWaiting));
+        var claim = idle is null ? null : new ClaimRequest(idle, _options.Lease, _options.OnlyRun);
+        List<ClaimedTask>? claimed = null;
+        try
+        {
+            var committed = await RetryAsync("commit outcomes", ct => _queue.CompleteAsync(Host.Id, group, claim, ct), CancellationToken.None, untilStopped: false)
+                .ConfigureAwait(false);
+            claimed = committed.Claimed;
+            return committed.Results ?? new CompletionResult?[group.Count];
+        }
+        finally
+        {
+            if (idle is not null)
+            {
+                dispatcher.Deliver(idle, claimed ?? []);
+            }
+        }
+    }
 
     private async Task WorkerLoopAsync(int worker, WorkDispatcher dispatcher, CompletionWriter writer, CancellationToken stoppingToken)
     {
@@ -282,7 +304,7 @@ public sealed class StoreExecutor
         }
     }
 
-    private async Task HeartbeatLoopAsync(CancellationToken stoppingToken)
+    private async Task HeartbeatLoopAsync(CompletionWriter writer, CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -297,7 +319,8 @@ public sealed class StoreExecutor
 
             await RetryAsync("renew the heartbeat", async ct =>
             {
-                await _queue.HeartbeatAsync(Host, _options.Lease, ct).ConfigureAwait(false);
+                var holds = _running.Keys.Concat(writer.Pending).ToHashSet();
+                await _queue.HeartbeatAsync(Host, _options.Lease, holds, ct).ConfigureAwait(false);
                 var requeued = await _queue.RequeueExpiredAsync(_options.Lease * 2, ct).ConfigureAwait(false);
                 if (requeued.Count > 0)
                 {

@@ -2,9 +2,11 @@ namespace Luigi.Engine.Storage;
 
 /// <summary>
 /// Hands ready tasks to a host's idle workers: one claim for all the workers idle at that moment, not one
-/// per worker. It claims as soon as a worker is idle and work may be ready: the last claim filled every
-/// idle worker, or work appeared since (<see cref="Pulse"/>: an outcome released dependents, a run was
-/// saved, a lease expired). Otherwise it looks again after the poll interval, for work made ready by
+/// per worker. Claims are made in two places: the completion writer claims for the idle workers in the
+/// very transaction that commits outcomes (so dependents those outcomes release start without another
+/// round trip), and <see cref="RunAsync"/> claims when the writer has nothing to commit and work may be
+/// ready: the last claim filled every idle worker, or work appeared since (<see cref="Pulse"/>: a run was
+/// saved, a lease expired, ...). Otherwise it looks again after the poll interval, for work made ready by
 /// other hosts. A pulse that arrives while a claim is in flight is kept, so no wake-up is lost.
 /// </summary>
 internal sealed class WorkDispatcher
@@ -32,10 +34,7 @@ internal sealed class WorkDispatcher
 
             _waiting[worker] = next;
             _idle.Add(worker);
-            if (_mayHaveWork)
-            {
-                _wake.TrySetResult();
-            }
+            _wake.TrySetResult();
         }
 
         return next.Task;
@@ -52,27 +51,73 @@ internal sealed class WorkDispatcher
     }
 
     /// <summary>
-    /// Claims for idle workers until <paramref name="stoppingToken"/> fires; then every idle worker is told
-    /// to stop. <paramref name="claim"/> gets the idle worker slots and returns the tasks claimed for them
-    /// (each naming its worker), or null when it gave up because the host is stopping.
+    /// Takes the idle workers to claim tasks for, when work may be ready (or in any case, when
+    /// <paramref name="evenWithoutWork"/>: the caller's own transaction may release work); null when there
+    /// is none to take. The taken workers must be given back with <see cref="Deliver"/>.
+    /// </summary>
+    public int[]? TakeIdle(bool evenWithoutWork = false)
+    {
+        lock (_lock)
+        {
+            if (_idle.Count == 0 || !(_mayHaveWork || evenWithoutWork) || _stopped)
+            {
+                return null;
+            }
+
+            int[] taken = [.. _idle];
+            _idle.Clear();
+            _mayHaveWork = false;
+            return taken;
+        }
+    }
+
+    /// <summary>Hands the tasks claimed for <paramref name="taken"/> to their workers (each task names its
+    /// worker); the workers that got none are idle again.</summary>
+    public void Deliver(int[] taken, IReadOnlyList<ClaimedTask> claimed)
+    {
+        lock (_lock)
+        {
+            var served = new HashSet<int>();
+            foreach (var task in claimed)
+            {
+                served.Add(task.Worker);
+                var waiter = _waiting[task.Worker];
+                _waiting[task.Worker] = null;
+                waiter?.TrySetResult(task);
+            }
+
+            _idle.AddRange(taken.Where(w => !served.Contains(w)));
+            if (claimed.Count == taken.Length)
+            {
+                _mayHaveWork = true; // every idle worker got a task: more may be ready
+            }
+
+            _wake.TrySetResult();
+            if (_stopped)
+            {
+                StopWaiters();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Claims for idle workers, when <paramref name="writerBusy"/> says the completion writer will not do it
+    /// in its next transaction, until <paramref name="stoppingToken"/> fires; then every idle worker is told
+    /// to stop. <paramref name="claim"/> gets the idle worker slots and returns the tasks claimed for them,
+    /// or null when it gave up because the host is stopping.
     /// </summary>
     public async Task RunAsync(
-        Func<IReadOnlyList<int>, CancellationToken, Task<List<ClaimedTask>?>> claim, TimeSpan pollInterval, TimeProvider time, CancellationToken stoppingToken)
+        Func<IReadOnlyList<int>, CancellationToken, Task<List<ClaimedTask>?>> claim, Func<bool> writerBusy, TimeSpan pollInterval, TimeProvider time,
+        CancellationToken stoppingToken)
     {
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                int[]? idle = null;
                 Task wake;
                 lock (_lock)
                 {
-                    if (_idle.Count > 0 && _mayHaveWork)
-                    {
-                        idle = [.. _idle];
-                        _mayHaveWork = false;
-                    }
-                    else if (_wake.Task.IsCompleted)
+                    if (_wake.Task.IsCompleted)
                     {
                         _wake = NewSignal();
                     }
@@ -80,27 +125,21 @@ internal sealed class WorkDispatcher
                     wake = _wake.Task;
                 }
 
-                if (idle is null)
+                var taken = writerBusy() ? null : TakeIdle();
+                if (taken is null)
                 {
                     await WaitAsync(wake, pollInterval, time, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
-                var claimed = await claim(idle, stoppingToken).ConfigureAwait(false) ?? [];
-                lock (_lock)
+                List<ClaimedTask>? claimed = null;
+                try
                 {
-                    foreach (var task in claimed)
-                    {
-                        _idle.Remove(task.Worker);
-                        var waiter = _waiting[task.Worker];
-                        _waiting[task.Worker] = null;
-                        waiter?.TrySetResult(task);
-                    }
-
-                    if (claimed.Count == idle.Length)
-                    {
-                        _mayHaveWork = true; // every idle worker got a task: more may be ready
-                    }
+                    claimed = await claim(taken, stoppingToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Deliver(taken, claimed ?? []);
                 }
             }
         }
@@ -109,15 +148,20 @@ internal sealed class WorkDispatcher
             lock (_lock)
             {
                 _stopped = true;
-                foreach (var worker in _idle)
-                {
-                    _waiting[worker]?.TrySetResult(null);
-                    _waiting[worker] = null;
-                }
-
-                _idle.Clear();
+                StopWaiters();
             }
         }
+    }
+
+    private void StopWaiters()
+    {
+        foreach (var worker in _idle)
+        {
+            _waiting[worker]?.TrySetResult(null);
+            _waiting[worker] = null;
+        }
+
+        _idle.Clear();
     }
 
     private async Task WaitAsync(Task wake, TimeSpan pollInterval, TimeProvider time, CancellationToken stoppingToken)
