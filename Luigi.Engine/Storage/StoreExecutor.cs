@@ -204,7 +204,13 @@ public sealed class StoreExecutor
             var committed = await RetryAsync("commit outcomes", ct => _queue.CompleteAsync(Host.Id, group, claim, ct), CancellationToken.None, untilStopped: false)
                 .ConfigureAwait(false);
             claimed = committed.Claimed;
-            return committed.Results ?? new CompletionResult?[group.Count];
+            var results = committed.Results ?? new CompletionResult?[group.Count];
+            if (idle is null && results.Any(r => r is { Released: > 0 }))
+            {
+                dispatcher.Pulse(); // no worker was idle to take the released tasks in this transaction
+            }
+
+            return results;
         }
         finally
         {
@@ -298,7 +304,7 @@ public sealed class StoreExecutor
             Notify(completion.RunId, finished);
         }
 
-        if (result.Released > 0 || completion.State == TaskState.RetryWaiting)
+        if (completion.State == TaskState.RetryWaiting)
         {
             dispatcher.Pulse();
         }
