@@ -7,6 +7,7 @@ using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage.Entities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 
 namespace Luigi.Engine.Storage;
 
@@ -201,8 +202,8 @@ public sealed class StoreExecutor
         List<ClaimedTask>? claimed = null;
         try
         {
-            var committed = await RetryAsync("commit outcomes", ct => _queue.CompleteAsync(Host.Id, group, claim, ct), CancellationToken.None, untilStopped: false)
-                .ConfigureAwait(false);
+            var committed = await RetryAsync("commit outcomes", ct => _queue.CompleteAsync(Host.Id, group, claim, ct), CancellationToken.None,
+                untilStopped: false, isTransient: IsTransientForGroup).ConfigureAwait(false);
             claimed = committed.Claimed;
             var results = committed.Results ?? new CompletionResult?[group.Count];
             if (idle is null && results.Any(r => r is { Released: > 0 }))
@@ -405,8 +406,10 @@ public sealed class StoreExecutor
     /// retried until it is written or the host is stopped hard.
     /// </summary>
     private async Task<T?> RetryAsync<T>(
-        string what, Func<CancellationToken, Task<T>> operation, CancellationToken stoppingToken, bool untilStopped = true, int attempts = int.MaxValue)
+        string what, Func<CancellationToken, Task<T>> operation, CancellationToken stoppingToken, bool untilStopped = true, int attempts = int.MaxValue,
+        Func<Exception, bool>? isTransient = null)
     {
+        isTransient ??= IsTransient;
         var delay = TimeSpan.FromMilliseconds(100);
         for (var attempt = 1; ; attempt++)
         {
@@ -419,7 +422,7 @@ public sealed class StoreExecutor
             {
                 return default;
             }
-            catch (Exception exception) when (IsTransient(exception) && attempt < attempts)
+            catch (Exception exception) when (isTransient(exception) && attempt < attempts)
             {
                 _logger.LogWarning(exception, "Could not {What} (try {Attempt}); retrying in {Delay}", what, attempt, delay);
                 try
@@ -439,6 +442,14 @@ public sealed class StoreExecutor
     /// <summary>The database could not be reached or answered in time (EF wraps these in InvalidOperationException).</summary>
     private static bool IsTransient(Exception exception) =>
         exception is DbException or TimeoutException || exception.InnerException is DbException or TimeoutException;
+
+    /// <summary>
+    /// As <see cref="IsTransient"/>, except for errors in the data itself (PostgreSQL classes 22 and 23): such
+    /// an error belongs to one outcome of the group and would come back on every try, so the group is not
+    /// retried but committed again outcome by outcome, and only the faulty one is lost (and logged).
+    /// </summary>
+    private static bool IsTransientForGroup(Exception exception) =>
+        IsTransient(exception) && exception is not PostgresException { SqlState: ['2', '2' or '3', ..] };
 
     private Task<bool> RetryAsync(string what, Func<CancellationToken, Task> operation, CancellationToken stoppingToken, int attempts = int.MaxValue) =>
         RetryAsync(what, async ct =>
