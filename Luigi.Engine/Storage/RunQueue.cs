@@ -91,59 +91,77 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
     }
 
     /// <summary>Claims the best ready task for one worker of <paramref name="hostId"/>, or null when none is ready.</summary>
-    public async Task<ClaimedTask?> ClaimAsync(string hostId, int worker, TimeSpan lease, Guid? onlyRun, CancellationToken cancellationToken)
+    public async Task<ClaimedTask?> ClaimAsync(string hostId, int worker, TimeSpan lease, Guid? onlyRun, CancellationToken cancellationToken) =>
+        (await ClaimAsync(hostId, [worker], lease, onlyRun, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+
+    /// <summary>
+    /// Claims up to one ready task for each of <paramref name="workers"/> (idle worker slots of
+    /// <paramref name="hostId"/>) in one transaction, best first: the first task goes to the first worker.
+    /// Returns fewer when fewer are ready.
+    /// </summary>
+    public Task<List<ClaimedTask>> ClaimAsync(string hostId, IReadOnlyList<int> workers, TimeSpan lease, Guid? onlyRun, CancellationToken cancellationToken)
     {
         var now = Now;
-        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var claimed = await _sql.QueryAsync(connection, transaction,
-            $"""
-            UPDATE run_tasks SET state = 'Running', attempt_count = attempt_count + 1, host_id = @host, worker = @worker,
-                lease_expires_at = @lease, started_at = @now, not_before = NULL
-            WHERE (run_id, task_index) IN (
-                SELECT run_id, task_index FROM run_tasks
-                WHERE state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0 AND (not_before IS NULL OR not_before <= @now){(onlyRun is null ? "" : " AND run_id = @only")}
-                ORDER BY priority DESC, critical_path DESC, task_index
-                LIMIT 1{_sql.SkipLocked})
-            RETURNING run_id, task_index, task_id, attempt_count
-            """,
-            r => new ClaimedTask(SqlCommands.ReadGuid(r, 0), r.GetInt32(1), r.GetString(2), r.GetInt32(3), worker, now),
-            cancellationToken, ("host", hostId), ("worker", worker), ("lease", now + lease), ("now", now), ("only", onlyRun)).ConfigureAwait(false);
-        if (claimed.Count == 0)
-        {
-            return null;
-        }
-
-        var task = claimed[0];
-        await _sql.ExecuteAsync(connection, transaction,
-            """
-            INSERT INTO attempts (run_id, task_index, number, started_at, outcome, host_id, worker, truncated_log_lines)
-            VALUES (@run, @index, @number, @now, 'Running', @host, @worker, 0)
-            """,
-            cancellationToken, ("run", task.RunId), ("index", task.TaskIndex), ("number", task.Attempt), ("now", now), ("host", hostId), ("worker", worker))
-            .ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return task;
+        return workers.Count == 0
+            ? Task.FromResult(new List<ClaimedTask>())
+            : ClaimSql.ClaimAsync(_sql, hostId, workers, now, now + lease, onlyRun, cancellationToken);
     }
 
     /// <summary>
     /// Commits how an attempt ended, with its consequences. Returns null when the host no longer holds
     /// the task (its lease expired and the task was given to another attempt): nothing is written then.
     /// </summary>
-    public async Task<CompletionResult?> CompleteAsync(string hostId, TaskCompletion completion, CancellationToken cancellationToken)
+    public async Task<CompletionResult?> CompleteAsync(string hostId, TaskCompletion completion, CancellationToken cancellationToken) =>
+        (await CompleteAsync(hostId, [completion], null, cancellationToken).ConfigureAwait(false)).Results[0];
+
+    /// <summary>
+    /// Commits how several attempts ended, with their consequences, in one transaction (all or nothing).
+    /// The result at position i is null when outcome i was refused because the host no longer holds that
+    /// task; the other outcomes are written all the same. With <paramref name="claim"/>, the same
+    /// transaction then claims ready tasks for idle workers (see <see cref="ClaimAsync(string, IReadOnlyList{int}, TimeSpan, Guid?, CancellationToken)"/>),
+    /// dependents released by these outcomes included: they become visible to every host at the same
+    /// instant as the outcomes that released them, so nothing can start before its requirements are committed.
+    /// </summary>
+    public async Task<(CompletionResult?[] Results, List<ClaimedTask> Claimed)> CompleteAsync(
+        string hostId, IReadOnlyList<TaskCompletion> completions, ClaimRequest? claim, CancellationToken cancellationToken)
     {
-        var now = Now;
-        var state = completion.State;
-        var terminal = state.IsTerminal();
+        claim = claim is { Workers.Count: > 0 } ? claim : null;
+        if (_sql.IsPostgres)
+        {
+            return await CompletionSql.CompleteAsync(_sql, hostId, completions, claim, Now, cancellationToken).ConfigureAwait(false);
+        }
+
         await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var results = new CompletionResult?[completions.Count];
+        for (var i = 0; i < completions.Count; i++)
+        {
+            results[i] = await CompleteOneAsync(connection, transaction, hostId, completions[i], cancellationToken).ConfigureAwait(false);
+        }
+
+        var now = Now;
+        var claimed = claim is null
+            ? []
+            : await ClaimSql.ClaimOnSqliteAsync(_sql, connection, transaction, hostId, claim.Workers, now, now + claim.Lease, claim.OnlyRun, cancellationToken)
+                .ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return (results, claimed);
+    }
+
+    private async Task<CompletionResult?> CompleteOneAsync(
+        DbConnection connection, DbTransaction transaction, string hostId, TaskCompletion completion, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var ended = completion.FinishedAt ?? now;
+        var state = completion.State;
+        var terminal = state.IsTerminal();
         var updated = await _sql.ExecuteAsync(connection, transaction,
             """
             UPDATE run_tasks SET state = @state, finished_at = @finished, not_before = @notBefore, lease_expires_at = NULL,
                 error_summary = @summary, error = CASE WHEN @state = 'Failed' THEN @error ELSE error END
             WHERE run_id = @run AND task_index = @index AND state = 'Running' AND host_id = @host AND attempt_count = @attempt
             """,
-            cancellationToken, ("state", state.ToString()), ("finished", terminal ? now : null), ("notBefore", completion.RetryAt),
+            cancellationToken, ("state", state.ToString()), ("finished", terminal ? ended : null), ("notBefore", completion.RetryAt),
             ("summary", completion.Error is null ? null : TaskNode.FirstLine(completion.Error)), ("error", completion.Error),
             ("run", completion.RunId), ("index", completion.TaskIndex), ("host", hostId), ("attempt", completion.Attempt)).ConfigureAwait(false);
         if (updated == 0)
@@ -153,10 +171,10 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
 
         await _sql.ExecuteAsync(connection, transaction,
             """
-            UPDATE attempts SET outcome = @outcome, finished_at = @now, error = @error, truncated_log_lines = @truncated
+            UPDATE attempts SET outcome = @outcome, finished_at = @ended, error = @error, truncated_log_lines = @truncated
             WHERE run_id = @run AND task_index = @index AND number = @attempt
             """,
-            cancellationToken, ("outcome", (state == TaskState.RetryWaiting ? TaskState.Failed : state).ToString()), ("now", now),
+            cancellationToken, ("outcome", (state == TaskState.RetryWaiting ? TaskState.Failed : state).ToString()), ("ended", ended),
             ("error", completion.Error), ("truncated", completion.TruncatedLogLines), ("run", completion.RunId), ("index", completion.TaskIndex),
             ("attempt", completion.Attempt)).ConfigureAwait(false);
         await WriteLogAsync(connection, transaction, completion, cancellationToken).ConfigureAwait(false);
@@ -191,7 +209,6 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
             finished = await FinishIfDoneAsync(connection, transaction, completion.RunId, cancellationToken).ConfigureAwait(false);
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new CompletionResult(released, blocked, finished);
     }
 
@@ -223,8 +240,17 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Renews this host's heartbeat and the leases of the tasks it runs.</summary>
-    public async Task HeartbeatAsync(HostRecord host, TimeSpan lease, CancellationToken cancellationToken)
+    /// <summary>Records this host's heartbeat (no lease is renewed).</summary>
+    public Task HeartbeatAsync(HostRecord host, TimeSpan lease, CancellationToken cancellationToken) =>
+        HeartbeatAsync(host, lease, [], cancellationToken);
+
+    /// <summary>
+    /// Records this host's heartbeat and renews the leases of the tasks it <paramref name="holds"/>: those it
+    /// runs, and those whose outcome waits to be committed. A task the store shows running on this host but
+    /// that the host does not hold (a claim whose answer was lost with the connection) is not renewed, so
+    /// its lease expires and the task goes back to the queue.
+    /// </summary>
+    public async Task HeartbeatAsync(HostRecord host, TimeSpan lease, IReadOnlyCollection<(Guid RunId, int TaskIndex)> holds, CancellationToken cancellationToken)
     {
         var now = Now;
         await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -236,9 +262,29 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
             """,
             cancellationToken, ("id", host.Id), ("name", host.Name), ("workers", host.Workers), ("started", host.StartedAt), ("now", now))
             .ConfigureAwait(false);
-        await _sql.ExecuteAsync(connection, transaction,
-            "UPDATE run_tasks SET lease_expires_at = @lease WHERE host_id = @id AND state = 'Running'",
-            cancellationToken, ("lease", now + lease), ("id", host.Id)).ConfigureAwait(false);
+        if (holds.Count > 0 && _sql.IsPostgres)
+        {
+            await _sql.ExecuteAsync(connection, transaction,
+                """
+                UPDATE run_tasks t SET lease_expires_at = @lease
+                FROM unnest(@runs::uuid[], @indexes::integer[]) AS h(run_id, task_index)
+                WHERE t.run_id = h.run_id AND t.task_index = h.task_index AND t.host_id = @id AND t.state = 'Running'
+                """,
+                cancellationToken, ("lease", now + lease), ("id", host.Id), ("runs", holds.Select(h => h.RunId).ToArray()),
+                ("indexes", holds.Select(h => h.TaskIndex).ToArray())).ConfigureAwait(false);
+        }
+        else if (holds.Count > 0)
+        {
+            await using var renew = _sql.Command(connection, transaction,
+                "UPDATE run_tasks SET lease_expires_at = @lease WHERE run_id = @run AND task_index = @index AND host_id = @id AND state = 'Running'",
+                ("lease", now + lease), ("id", host.Id), ("run", Guid.Empty), ("index", 0));
+            foreach (var (runId, taskIndex) in holds)
+            {
+                _sql.Bind(renew, ("run", runId), ("index", taskIndex));
+                await renew.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -327,11 +373,20 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
             return [];
         }
 
+        // Only the runs asked about: cancelled runs pile up in the history, and a heartbeat must not read them all.
         await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var cancelling = await _sql.QueryAsync(connection, null,
-            "SELECT id FROM runs WHERE state IN ('Cancelling', 'Cancelled')",
-            r => SqlCommands.ReadGuid(r, 0), cancellationToken).ConfigureAwait(false);
-        return cancelling.Where(runIds.Contains).ToList();
+        var cancelling = new List<Guid>();
+        foreach (var runId in runIds)
+        {
+            var state = await _sql.QueryAsync(connection, null, "SELECT state FROM runs WHERE id = @run", r => r.GetString(0), cancellationToken, ("run", runId))
+                .ConfigureAwait(false);
+            if (state is ["Cancelling" or "Cancelled"])
+            {
+                cancelling.Add(runId);
+            }
+        }
+
+        return cancelling;
     }
 
     private async Task<List<(int Index, string TaskId)>> BlockDownstreamAsync(

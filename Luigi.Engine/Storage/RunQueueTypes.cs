@@ -15,10 +15,15 @@ public sealed record RunRequest(
 /// <summary>A task a worker has claimed, with the attempt it is to run.</summary>
 internal sealed record ClaimedTask(Guid RunId, int TaskIndex, string TaskId, int Attempt, int Worker, DateTime StartedAt);
 
-/// <summary>How an attempt ended, to be committed.</summary>
+/// <summary>Ready tasks to claim for idle <paramref name="Workers"/> (worker slots), with a lease of <paramref name="Lease"/>;
+/// only of run <paramref name="OnlyRun"/> when it is set.</summary>
+internal sealed record ClaimRequest(IReadOnlyList<int> Workers, TimeSpan Lease, Guid? OnlyRun);
+
+/// <summary>How an attempt ended, to be committed. <c>FinishedAt</c> is when the attempt ended (the time of the
+/// commit when not given).</summary>
 internal sealed record TaskCompletion(
     Guid RunId, int TaskIndex, string TaskId, int Attempt, TaskState State, string? Error, DateTime? RetryAt,
-    IReadOnlyList<LogLine> Log, int TruncatedLogLines);
+    IReadOnlyList<LogLine> Log, int TruncatedLogLines, DateTime? FinishedAt = null);
 
 /// <summary>What a committed outcome caused.</summary>
 /// <param name="Released">Dependents that became ready.</param>

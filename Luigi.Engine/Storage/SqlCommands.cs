@@ -11,6 +11,8 @@ namespace Luigi.Engine.Storage;
 /// </summary>
 internal sealed class SqlCommands(LuigiStore store)
 {
+    private readonly string _connectionString = store.Provider == StoreProvider.Postgres ? HotPathConnectionString(store.ConnectionString) : store.ConnectionString;
+
     public bool IsPostgres => store.Provider == StoreProvider.Postgres;
 
     /// <summary>Appended to the claim's inner select: PostgreSQL lets concurrent hosts skip each other's rows;
@@ -19,7 +21,7 @@ internal sealed class SqlCommands(LuigiStore store)
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        DbConnection connection = IsPostgres ? new NpgsqlConnection(store.ConnectionString) : new SqliteConnection(store.ConnectionString);
+        DbConnection connection = IsPostgres ? new NpgsqlConnection(_connectionString) : new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         return connection;
     }
@@ -33,16 +35,20 @@ internal sealed class SqlCommands(LuigiStore store)
         {
             var parameter = command.CreateParameter();
             parameter.ParameterName = name;
-            parameter.Value = value switch
-            {
-                null => DBNull.Value,
-                Guid guid when !IsPostgres => guid.ToString().ToUpperInvariant(),
-                _ => value,
-            };
+            parameter.Value = ToDb(value);
             command.Parameters.Add(parameter);
         }
 
         return command;
+    }
+
+    /// <summary>Sets parameters of a command made by <see cref="Command"/> again, to run it once more.</summary>
+    public void Bind(DbCommand command, params (string Name, object? Value)[] parameters)
+    {
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters[name].Value = ToDb(value);
+        }
     }
 
     public async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
@@ -63,6 +69,44 @@ internal sealed class SqlCommands(LuigiStore store)
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// The hot paths send the same few statements thousands of times: they are prepared once per pooled
+    /// connection and planned once (planning them cost as much as running them; their plans do not depend
+    /// on the values, so a generic plan is right), and a connection going back to this pool is not reset,
+    /// since nothing here changes session state. An auto-prepare setting in the connection string wins.
+    /// </summary>
+    private static string HotPathConnectionString(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true };
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 32;
+            builder.AutoPrepareMinUsages = 2;
+            builder.Options = $"{builder.Options} -c plan_cache_mode=force_generic_plan".Trim();
+        }
+
+        return builder.ConnectionString;
+    }
+
+    private object ToDb(object? value) => value switch
+    {
+        null => DBNull.Value,
+        Guid guid when !IsPostgres => guid.ToString().ToUpperInvariant(),
+        _ => value,
+    };
+
+    /// <summary>A statement of an <see cref="NpgsqlBatch"/>, with named parameters (null is bound as NULL).</summary>
+    public static NpgsqlBatchCommand BatchCommand(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter(name, value ?? DBNull.Value));
+        }
+
+        return command;
     }
 
     public static Guid ReadGuid(DbDataReader reader, int ordinal) =>

@@ -8,6 +8,7 @@ using Luigi.Engine.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 
 namespace Luigi.Engine.Storage;
 
@@ -127,23 +128,38 @@ public sealed class StoreExecutor
     public Task RegisterAsync(CancellationToken cancellationToken = default) => _queue.HeartbeatAsync(Host, _options.Lease, cancellationToken);
 
     /// <summary>Runs this host until <paramref name="stoppingToken"/> fires; running attempts are then stopped
-    /// and their tasks given back to the queue.</summary>
+    /// and their tasks given back to the queue, and every outcome already computed is written before it returns.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         await RetryAsync("register the host", ct => _queue.HeartbeatAsync(Host, _options.Lease, ct), stoppingToken).ConfigureAwait(false);
-        var loops = new List<Task> { Task.Run(() => HeartbeatLoopAsync(stoppingToken), CancellationToken.None) };
+        var dispatcher = new WorkDispatcher(_engine.Workers);
+        var writer = new CompletionWriter();
+        var loops = new List<Task> { Task.Run(() => HeartbeatLoopAsync(writer, stoppingToken), CancellationToken.None) };
         if (_options.ResolveRuns)
         {
             loops.Add(Task.Run(() => ResolveLoopAsync(stoppingToken), CancellationToken.None));
         }
 
-        for (var worker = 1; worker <= _engine.Workers; worker++)
+        _work.Pulsed += dispatcher.Pulse;
+        try
         {
-            var slot = worker;
-            loops.Add(Task.Run(() => WorkerLoopAsync(slot, stoppingToken), CancellationToken.None));
+            var writing = Task.Run(() => writer.RunAsync(
+                group => CommitAsync(group, dispatcher), (completion, result, error) => OnCommitted(completion, result, error, dispatcher)), CancellationToken.None);
+            var working = Enumerable.Range(1, _engine.Workers)
+                .Select(slot => Task.Run(() => WorkerLoopAsync(slot, dispatcher, writer, stoppingToken), CancellationToken.None))
+                .Append(Task.Run(() => dispatcher.RunAsync(ClaimAsync, () => writer.Backlog > 0, _options.PollInterval, _time, stoppingToken),
+                    CancellationToken.None))
+                .ToList();
+            await Task.WhenAll(working).ConfigureAwait(false);
+            writer.Complete();
+            await writing.ConfigureAwait(false);
+            await Task.WhenAll(loops).ConfigureAwait(false);
+        }
+        finally
+        {
+            _work.Pulsed -= dispatcher.Pulse;
         }
 
-        await Task.WhenAll(loops).ConfigureAwait(false);
         try
         {
             await _queue.StopHostAsync(Host.Id, CancellationToken.None).ConfigureAwait(false);
@@ -202,24 +218,67 @@ public sealed class StoreExecutor
         _work.Pulse();
     }
 
-    private async Task WorkerLoopAsync(int worker, CancellationToken stoppingToken)
+    private Task<List<ClaimedTask>?> ClaimAsync(IReadOnlyList<int> idleWorkers, CancellationToken stoppingToken) =>
+        RetryAsync("claim tasks", ct => _queue.ClaimAsync(Host.Id, idleWorkers, _options.Lease, _options.OnlyRun, ct), stoppingToken);
+
+    /// <summary>
+    /// Commits a group of outcomes and, in the same transaction, claims tasks for the idle workers (the
+    /// dependents the group releases among them). An outcome computed is kept trying until it is written,
+    /// even once the host is stopping.
+    /// </summary>
+    private async Task<CompletionResult?[]> CommitAsync(IReadOnlyList<TaskCompletion> group, WorkDispatcher dispatcher)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        var idle = dispatcher.TakeIdle(evenWithoutWork: group.Any(c => c.State is TaskState.Done or TaskState.RetryWaiting));
+        var claim = idle is null ? null : new ClaimRequest(idle, _options.Lease, _options.OnlyRun);
+        List<ClaimedTask>? claimed = null;
+        try
         {
-            var claimed = await RetryAsync("claim a task", ct => _queue.ClaimAsync(Host.Id, worker, _options.Lease, _options.OnlyRun, ct), stoppingToken)
-                .ConfigureAwait(false);
-            if (claimed is null)
+            var committed = await RetryAsync("commit outcomes", ct => _queue.CompleteAsync(Host.Id, group, claim, ct), CancellationToken.None,
+                untilStopped: false, isTransient: IsTransientForGroup).ConfigureAwait(false);
+            claimed = committed.Claimed;
+            var results = committed.Results ?? new CompletionResult?[group.Count];
+            if (idle is null && results.Any(r => r is { Released: > 0 }))
             {
-                await WaitQuietlyAsync(stoppingToken).ConfigureAwait(false);
-                continue;
+                dispatcher.Pulse(); // no worker was idle to take the released tasks in this transaction
             }
 
-            await ExecuteAsync(claimed, stoppingToken).ConfigureAwait(false);
+            return results;
+        }
+        finally
+        {
+            if (idle is not null)
+            {
+                dispatcher.Deliver(idle, claimed ?? []);
+            }
         }
     }
 
-    private async Task ExecuteAsync(ClaimedTask claimed, CancellationToken stoppingToken)
+    private async Task WorkerLoopAsync(int worker, WorkDispatcher dispatcher, CompletionWriter writer, CancellationToken stoppingToken)
     {
+        while (await dispatcher.NextAsync(worker).ConfigureAwait(false) is { } claimed)
+        {
+            if (await ExecuteAsync(claimed, stoppingToken).ConfigureAwait(false) is not { } completion)
+            {
+                continue;
+            }
+
+            var committed = writer.SubmitAsync(completion);
+            if (writer.Backlog > _engine.Workers * 4)
+            {
+                await committed.ConfigureAwait(false); // the database lags: hold this worker rather than let outcomes pile up
+            }
+        }
+    }
+
+    /// <summary>Runs one claimed attempt; returns its outcome to commit, or null when the task was given back (the host is stopping).</summary>
+    private async Task<TaskCompletion?> ExecuteAsync(ClaimedTask claimed, CancellationToken stoppingToken)
+    {
+        if (stoppingToken.IsCancellationRequested)
+        {
+            await ReleaseAsync(claimed).ConfigureAwait(false);
+            return null;
+        }
+
         using var attemptToken = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         _running[(claimed.RunId, claimed.TaskIndex)] = attemptToken;
         var attempt = new AttemptRecord(claimed.Attempt, claimed.Worker, new DateTimeOffset(claimed.StartedAt, TimeSpan.Zero));
@@ -245,34 +304,45 @@ public sealed class StoreExecutor
 
         if (stoppingToken.IsCancellationRequested && outcome.State == TaskState.Cancelled)
         {
-            // The host is stopping, not the run: the task goes back to the queue for another host.
-            await RetryAsync("give a task back", ct => _queue.ReleaseAsync(Host.Id, claimed, ct), CancellationToken.None, attempts: 3).ConfigureAwait(false);
+            await ReleaseAsync(claimed).ConfigureAwait(false);
+            return null;
+        }
+
+        return new TaskCompletion(claimed.RunId, claimed.TaskIndex, claimed.TaskId, claimed.Attempt, outcome.State,
+            outcome.Error?.ToString(), outcome.RetryAt?.UtcDateTime, attempt.Log, attempt.TruncatedLines, outcome.FinishedAt.UtcDateTime);
+    }
+
+    /// <summary>The host is stopping, not the run: the task goes back to the queue for another host.</summary>
+    private Task ReleaseAsync(ClaimedTask claimed) =>
+        RetryAsync("give a task back", ct => _queue.ReleaseAsync(Host.Id, claimed, ct), CancellationToken.None, attempts: 3);
+
+    private void OnCommitted(TaskCompletion completion, CompletionResult? result, Exception? error, WorkDispatcher dispatcher)
+    {
+        if (error is not null)
+        {
+            _logger.LogError(error, "Outcome of {TaskId} attempt {Attempt} could not be written", completion.TaskId, completion.Attempt);
             return;
         }
 
-        var completion = new TaskCompletion(claimed.RunId, claimed.TaskIndex, claimed.TaskId, claimed.Attempt, outcome.State,
-            outcome.Error?.ToString(), outcome.RetryAt?.UtcDateTime, attempt.Log, attempt.TruncatedLines);
-        var result = await RetryAsync("commit an outcome", ct => _queue.CompleteAsync(Host.Id, completion, ct), stoppingToken, untilStopped: false)
-            .ConfigureAwait(false);
         if (result is null)
         {
             _logger.LogWarning("Outcome of {TaskId} attempt {Attempt} dropped: the lease was lost and the task was given to another attempt",
-                claimed.TaskId, claimed.Attempt);
+                completion.TaskId, completion.Attempt);
             return;
         }
 
         if (result.RunFinished is { } finished)
         {
-            Notify(claimed.RunId, finished);
+            Notify(completion.RunId, finished);
         }
 
-        if (result.Released > 0 || outcome.State == TaskState.RetryWaiting)
+        if (completion.State == TaskState.RetryWaiting)
         {
-            _work.Pulse();
+            dispatcher.Pulse();
         }
     }
 
-    private async Task HeartbeatLoopAsync(CancellationToken stoppingToken)
+    private async Task HeartbeatLoopAsync(CompletionWriter writer, CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -287,7 +357,8 @@ public sealed class StoreExecutor
 
             await RetryAsync("renew the heartbeat", async ct =>
             {
-                await _queue.HeartbeatAsync(Host, _options.Lease, ct).ConfigureAwait(false);
+                var holds = _running.Keys.Concat(writer.Pending).ToHashSet();
+                await _queue.HeartbeatAsync(Host, _options.Lease, holds, ct).ConfigureAwait(false);
                 var requeued = await _queue.RequeueExpiredAsync(_options.Lease * 2, ct).ConfigureAwait(false);
                 if (requeued.Count > 0)
                 {
@@ -366,8 +437,10 @@ public sealed class StoreExecutor
     /// retried until it is written or the host is stopped hard.
     /// </summary>
     private async Task<T?> RetryAsync<T>(
-        string what, Func<CancellationToken, Task<T>> operation, CancellationToken stoppingToken, bool untilStopped = true, int attempts = int.MaxValue)
+        string what, Func<CancellationToken, Task<T>> operation, CancellationToken stoppingToken, bool untilStopped = true, int attempts = int.MaxValue,
+        Func<Exception, bool>? isTransient = null)
     {
+        isTransient ??= IsTransient;
         var delay = TimeSpan.FromMilliseconds(100);
         for (var attempt = 1; ; attempt++)
         {
@@ -380,7 +453,7 @@ public sealed class StoreExecutor
             {
                 return default;
             }
-            catch (Exception exception) when (IsTransient(exception) && attempt < attempts)
+            catch (Exception exception) when (isTransient(exception) && attempt < attempts)
             {
                 _logger.LogWarning(exception, "Could not {What} (try {Attempt}); retrying in {Delay}", what, attempt, delay);
                 try
@@ -400,6 +473,14 @@ public sealed class StoreExecutor
     /// <summary>The database could not be reached or answered in time (EF wraps these in InvalidOperationException).</summary>
     private static bool IsTransient(Exception exception) =>
         exception is DbException or TimeoutException || exception.InnerException is DbException or TimeoutException;
+
+    /// <summary>
+    /// As <see cref="IsTransient"/>, except for errors in the data itself (PostgreSQL classes 22 and 23): such
+    /// an error belongs to one outcome of the group and would come back on every try, so the group is not
+    /// retried but committed again outcome by outcome, and only the faulty one is lost (and logged).
+    /// </summary>
+    private static bool IsTransientForGroup(Exception exception) =>
+        IsTransient(exception) && exception is not PostgresException { SqlState: ['2', '2' or '3', ..] };
 
     private Task<bool> RetryAsync(string what, Func<CancellationToken, Task> operation, CancellationToken stoppingToken, int attempts = int.MaxValue) =>
         RetryAsync(what, async ct =>

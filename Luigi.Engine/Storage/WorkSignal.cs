@@ -5,7 +5,14 @@ internal sealed class WorkSignal
 {
     private TaskCompletionSource _pulse = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public void Pulse() => Interlocked.Exchange(ref _pulse, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    /// <summary>Raised by every <see cref="Pulse"/>, for listeners that keep their own wake-up state.</summary>
+    public event Action? Pulsed;
+
+    public void Pulse()
+    {
+        Interlocked.Exchange(ref _pulse, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        Pulsed?.Invoke();
+    }
 
     public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Luigi.Engine;
+using Npgsql;
 
 namespace Luigi.Web.Tests.Storage;
 
@@ -40,6 +41,11 @@ public sealed class CountingPipeline : Pipeline
 
     [Parameter] public bool WithOutputs { get; init; }
 
+    /// <summary>When <see cref="KillTask"/> runs, it drops every other connection to this PostgreSQL database.</summary>
+    [Parameter] public string KillConnections { get; init; } = "";
+
+    [Parameter] public string KillTask { get; init; } = "";
+
     public override IEnumerable<LuigiTask> Roots() =>
         Enumerable.Range(Math.Max(0, Tasks - Width), Math.Min(Width, Tasks)).Select(i => new CountingTask { Index = i, Pipeline = this });
 }
@@ -70,7 +76,7 @@ public sealed class CountingTask : LuigiTask
     public override IEnumerable<Target> Output() =>
         Pipeline.WithOutputs ? [SideEffects.Outputs.Target($"{Pipeline.Key}/{TaskId}")] : [];
 
-    public override Task RunAsync(TaskContext context, CancellationToken cancellationToken)
+    public override async Task RunAsync(TaskContext context, CancellationToken cancellationToken)
     {
         SideEffects.Record(Pipeline.Key, TaskId);
         context.Log($"{TaskId} ran on worker {context.Worker}");
@@ -79,12 +85,20 @@ public sealed class CountingTask : LuigiTask
             throw new InvalidOperationException($"{TaskId} failed on purpose (attempt {context.Attempt})");
         }
 
+        if (TaskId == Pipeline.KillTask)
+        {
+            await using var connection = new NpgsqlConnection(Pipeline.KillConnections);
+            await connection.OpenAsync(cancellationToken);
+            await using var kill = new NpgsqlCommand(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                connection);
+            context.Log($"{TaskId} dropped {await kill.ExecuteScalarAsync(cancellationToken)} connections");
+        }
+
         foreach (var output in Output().Cast<InMemoryTarget>())
         {
             output.Write(TaskId);
         }
-
-        return Task.CompletedTask;
     }
 }
 

@@ -11,6 +11,7 @@ internal sealed class RunEdgeRecordConfiguration : IEntityTypeConfiguration<RunE
         edge.ToTable("run_edges");
         edge.HasKey(e => new { e.RunId, e.RequirementIndex, e.DependentIndex });
         edge.HasOne<RunRecord>().WithMany().HasForeignKey(e => e.RunId).OnDelete(DeleteBehavior.Cascade);
-        edge.HasIndex(e => new { e.RunId, e.DependentIndex });
+        // Requirements of a task; not led by run_id, so that it never competes with the key (see RunTaskRecordConfiguration).
+        edge.HasIndex(e => new { e.DependentIndex, e.RunId });
     }
 }

@@ -18,14 +18,26 @@ internal sealed class RunTaskRecordConfiguration : IEntityTypeConfiguration<RunT
         task.Property(t => t.HostId).HasMaxLength(200);
         task.Property(t => t.ErrorSummary).HasMaxLength(2000);
         task.Property(t => t.BlockedBy).HasMaxLength(2000);
-        task.HasIndex(t => new { t.RunId, t.TaskId }).IsUnique();
-        task.HasIndex(t => new { t.RunId, t.State });
-        task.HasIndex(t => new { t.State, t.LeaseExpiresAt });
+        // No other index starts with run_id unless it is partial: the statistics of a run just written say it has
+        // no rows, and an index on (run_id, ...) then looks as good as the key for finding one task, so the
+        // planner may pick it and read every task of the run for each lookup (claims, outcomes, foreign-key checks).
+        task.HasIndex(t => new { t.TaskId, t.RunId }).IsUnique();
 
-        // The claim query's path: ready tasks, best first, found without a scan (same SQL on both providers).
+        // The claim's path: ready tasks, best first, found without a scan (same SQL on both providers); across
+        // runs, or within the one run a host works on.
+        const string ready = "state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0";
         task.HasIndex(t => new { t.Priority, t.CriticalPath, t.TaskIndex })
             .IsDescending(true, true, false)
-            .HasFilter("state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0")
+            .HasFilter(ready)
             .HasDatabaseName("ix_run_tasks_ready");
+        task.HasIndex(t => new { t.RunId, t.Priority, t.CriticalPath, t.TaskIndex })
+            .IsDescending(false, true, true, false)
+            .HasFilter(ready)
+            .HasDatabaseName("ix_run_tasks_ready_by_run");
+
+        // Leases to renew and to expire: only running tasks are indexed, so finished ones cost nothing here.
+        task.HasIndex(t => t.LeaseExpiresAt)
+            .HasFilter("state = 'Running'")
+            .HasDatabaseName("ix_run_tasks_running_lease");
     }
 }

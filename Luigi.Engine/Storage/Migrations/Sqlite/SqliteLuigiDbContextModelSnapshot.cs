@@ -184,8 +184,8 @@ namespace Luigi.Engine.Storage.Migrations.Sqlite
                     b.HasKey("RunId", "RequirementIndex", "DependentIndex")
                         .HasName("pk_run_edges");
 
-                    b.HasIndex("RunId", "DependentIndex")
-                        .HasDatabaseName("ix_run_edges_run_id_dependent_index");
+                    b.HasIndex("DependentIndex", "RunId")
+                        .HasDatabaseName("ix_run_edges_dependent_index_run_id");
 
                     b.ToTable("run_edges", (string)null);
                 });
@@ -385,19 +385,22 @@ namespace Luigi.Engine.Storage.Migrations.Sqlite
                     b.HasKey("RunId", "TaskIndex")
                         .HasName("pk_run_tasks");
 
-                    b.HasIndex("RunId", "State")
-                        .HasDatabaseName("ix_run_tasks_run_id_state");
+                    b.HasIndex("LeaseExpiresAt")
+                        .HasDatabaseName("ix_run_tasks_running_lease")
+                        .HasFilter("state = 'Running'");
 
-                    b.HasIndex("RunId", "TaskId")
+                    b.HasIndex("TaskId", "RunId")
                         .IsUnique()
-                        .HasDatabaseName("ix_run_tasks_run_id_task_id");
-
-                    b.HasIndex("State", "LeaseExpiresAt")
-                        .HasDatabaseName("ix_run_tasks_state_lease_expires_at");
+                        .HasDatabaseName("ix_run_tasks_task_id_run_id");
 
                     b.HasIndex("Priority", "CriticalPath", "TaskIndex")
                         .IsDescending(true, true, false)
                         .HasDatabaseName("ix_run_tasks_ready")
+                        .HasFilter("state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0");
+
+                    b.HasIndex("RunId", "Priority", "CriticalPath", "TaskIndex")
+                        .IsDescending(false, true, true, false)
+                        .HasDatabaseName("ix_run_tasks_ready_by_run")
                         .HasFilter("state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0");
 
                     b.ToTable("run_tasks", (string)null);

@@ -1,0 +1,131 @@
+using Luigi.Engine;
+using Luigi.Engine.Execution;
+using Luigi.Engine.Graph;
+using Luigi.Engine.Storage;
+using Luigi.Engine.Storage.Entities;
+using Luigi.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Luigi.Web.Tests.Storage;
+
+/// <summary>The store's hot paths on both providers: claims for several workers, groups of outcomes, leases.</summary>
+public sealed class RunQueueTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IDisposable
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+    private readonly StoreFactory _stores = new(postgres);
+
+    public void Dispose() => _stores.Dispose();
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task Claim_ForSeveralWorkers_GivesEachIdleWorkerADifferentReadyTask(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        var (queue, runId, _) = await SavedRunAsync(store, TimeProvider.System, tasks: 8, width: 4);
+
+        var first = await queue.ClaimAsync("host", [3, 5, 7], Lease, runId, CancellationToken.None);
+        var second = await queue.ClaimAsync("host", [1, 2], Lease, runId, CancellationToken.None);
+
+        Assert.Equal([3, 5, 7], first.Select(c => c.Worker));
+        Assert.Equal([1], second.Select(c => c.Worker)); // the first layer has 4 tasks; the rest wait for them
+        var claimed = first.Concat(second).ToList();
+        Assert.Equal(4, claimed.Select(c => c.TaskId).Distinct().Count());
+        Assert.All(claimed, c => Assert.Equal(1, c.Attempt));
+        await using var context = store.CreateDbContext();
+        var attempts = await context.Attempts.Where(a => a.RunId == runId).ToListAsync();
+        Assert.Equal(claimed.Select(c => (c.TaskIndex, c.Worker)).Order(), attempts.Select(a => (a.TaskIndex, a.Worker)).Order());
+        Assert.All(attempts, a => Assert.Equal((TaskState.Running, "host"), (a.Outcome, a.HostId)));
+        Assert.Empty(await queue.ClaimAsync("host", [4], Lease, runId, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task Complete_Group_CommitsEveryOutcomeWithItsConsequences_AndRefusesOnlyTheOneWhoseLeaseWasLost(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        // Layer 0 is tasks 0..2; task 3 and 5 require 0 and 2; task 4 requires 0, 1 and 2.
+        var (queue, runId, index) = await SavedRunAsync(store, TimeProvider.System, tasks: 6, width: 3);
+        var claimed = (await queue.ClaimAsync("host", [1, 2, 3], Lease, runId, CancellationToken.None)).ToDictionary(c => c.TaskId);
+        var (task0, task1, task2) = (claimed["CountingTask(index=0)"], claimed["CountingTask(index=1)"], claimed["CountingTask(index=2)"]);
+
+        var (results, _) = await queue.CompleteAsync("host",
+        [
+            Completion(task0, TaskState.Done, log: ["zero done"]),
+            Completion(task1, TaskState.Failed, error: "System.Exception: broken\n   at somewhere"),
+            Completion(task2 with { Attempt = 2 }, TaskState.Done), // not the attempt this host holds
+        ], null, CancellationToken.None);
+
+        Assert.Equal(0, results[0]!.Released); // 3, 4 and 5 all still wait for task 2
+        Assert.Equal([(index["CountingTask(index=4)"], "CountingTask(index=4)")], results[1]!.Blocked);
+        Assert.Null(results[2]);
+        await using (var context = store.CreateDbContext())
+        {
+            var tasks = await context.RunTasks.AsNoTracking().Where(t => t.RunId == runId).ToDictionaryAsync(t => t.TaskId);
+            Assert.Equal(TaskState.Done, tasks["CountingTask(index=0)"].State);
+            Assert.Equal((TaskState.Failed, "System.Exception: broken"), (tasks["CountingTask(index=1)"].State, tasks["CountingTask(index=1)"].ErrorSummary));
+            Assert.Equal(TaskState.Running, tasks["CountingTask(index=2)"].State);
+            Assert.Equal((TaskState.UpstreamFailed, "CountingTask(index=1)"), (tasks["CountingTask(index=4)"].State, tasks["CountingTask(index=4)"].BlockedBy));
+            Assert.Equal((TaskState.Pending, 1), (tasks["CountingTask(index=3)"].State, tasks["CountingTask(index=3)"].RemainingRequirements));
+            Assert.Equal((TaskState.Pending, 1), (tasks["CountingTask(index=5)"].State, tasks["CountingTask(index=5)"].RemainingRequirements));
+            Assert.Equal(3, (await context.Runs.AsNoTracking().SingleAsync(r => r.Id == runId)).UnfinishedCount);
+            var attempts = await context.Attempts.AsNoTracking().Where(a => a.RunId == runId).ToDictionaryAsync(a => a.TaskIndex);
+            Assert.Equal(TaskState.Done, attempts[task0.TaskIndex].Outcome);
+            Assert.Equal(TaskState.Failed, attempts[task1.TaskIndex].Outcome);
+            Assert.Equal(TaskState.Running, attempts[task2.TaskIndex].Outcome);
+            Assert.Equal(["zero done"], await context.AttemptLogLines.Where(l => l.RunId == runId).Select(l => l.Message).ToListAsync());
+        }
+
+        // Task 2's real outcome releases 3 and 5, which the same transaction claims for the idle workers.
+        var (released, next) = await queue.CompleteAsync("host", [Completion(task2, TaskState.Done)],
+            new ClaimRequest([1, 2, 3], Lease, runId), CancellationToken.None);
+
+        Assert.Equal(2, released[0]!.Released);
+        Assert.Null(released[0]!.RunFinished);
+        Assert.Equal(["CountingTask(index=3)", "CountingTask(index=5)"], next.Select(c => c.TaskId).Order());
+        var (last, _) = await queue.CompleteAsync("host", next.Select(c => Completion(c, TaskState.Done)).ToList(), null, CancellationToken.None);
+        Assert.Equal(RunState.Failed, last.Select(r => r!.RunFinished).Single(f => f is not null));
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task Heartbeat_RenewsOnlyTheLeasesOfTasksTheHostHolds(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var (queue, runId, _) = await SavedRunAsync(store, time, tasks: 4, width: 4);
+        var host = new HostRecord { Id = "host", Name = "host", Workers = 2, StartedAt = time.GetUtcNow().UtcDateTime };
+        var claimed = await queue.ClaimAsync(host.Id, [1, 2], Lease, runId, CancellationToken.None);
+
+        time.Advance(TimeSpan.FromSeconds(20));
+        // The host runs the first task; the second claim's answer never reached it.
+        await queue.HeartbeatAsync(host, Lease, [(claimed[0].RunId, claimed[0].TaskIndex)], CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(15));
+        var requeued = await queue.RequeueExpiredAsync(Lease * 2, CancellationToken.None);
+
+        Assert.Equal([(runId, claimed[1].TaskIndex)], requeued);
+        Assert.NotNull(await queue.CompleteAsync(host.Id, Completion(claimed[0], TaskState.Done), CancellationToken.None));
+        Assert.Null(await queue.CompleteAsync(host.Id, Completion(claimed[1], TaskState.Done), CancellationToken.None));
+    }
+
+    private static TaskCompletion Completion(ClaimedTask task, TaskState state, string? error = null, string[]? log = null) => new(
+        task.RunId, task.TaskIndex, task.TaskId, task.Attempt, state, error, null,
+        (log ?? []).Select(message => new LogLine(DateTimeOffset.UtcNow, LogLevel.Information, message)).ToList(), 0);
+
+    private static async Task<(RunQueue Queue, Guid RunId, Dictionary<string, int> Index)> SavedRunAsync(
+        LuigiStore store, TimeProvider time, int tasks, int width)
+    {
+        var queue = new RunQueue(store, time);
+        var runId = await queue.EnqueueAsync(new RunRequest("CountingPipeline",
+            new Dictionary<string, string> { ["key"] = Guid.NewGuid().ToString("N"), ["tasks"] = tasks.ToString(), ["width"] = width.ToString() },
+            RunTrigger.Api), CancellationToken.None);
+        var run = (await queue.TakeQueuedRunAsync("resolver", runId, CancellationToken.None))!;
+        var graph = await GraphBuilder.BuildAsync(StoreFactory.Pipelines.Create(run.Pipeline, run.Parameters).Roots(), 4, CancellationToken.None);
+        await queue.SaveGraphAsync(runId, graph, CancellationToken.None);
+        return (queue, runId, graph.Nodes.ToDictionary(n => n.TaskId, n => n.Index));
+    }
+}
