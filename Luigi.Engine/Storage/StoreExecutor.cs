@@ -33,11 +33,13 @@ public sealed class StoreExecutor
     private readonly WorkSignal _work = new();
     private readonly ConcurrentDictionary<(Guid RunId, int TaskIndex), CancellationTokenSource> _running = new();
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource<RunState>> _awaited = new();
+    private readonly IReadOnlyList<IStoreObserver> _observers;
 
     public StoreExecutor(
         LuigiStore store, PipelineRegistry pipelines, LuigiEngineOptions engine, StoreExecutorOptions options,
-        TimeProvider? time = null, ILoggerFactory? loggers = null, string? hostName = null)
+        TimeProvider? time = null, ILoggerFactory? loggers = null, string? hostName = null, IEnumerable<IStoreObserver>? observers = null)
     {
+        _observers = observers?.ToArray() ?? [];
         engine.Validate();
         options.Validate();
         _store = store;
@@ -237,6 +239,7 @@ public sealed class StoreExecutor
                 untilStopped: false, isTransient: IsTransientForGroup).ConfigureAwait(false);
             claimed = committed.Claimed;
             var results = committed.Results ?? new CompletionResult?[group.Count];
+            PublishCommitted(group, results); // before the released tasks are handed to workers: a cause before its effect
             if (idle is null && results.Any(r => r is { Released: > 0 }))
             {
                 dispatcher.Pulse(); // no worker was idle to take the released tasks in this transaction
@@ -281,6 +284,8 @@ public sealed class StoreExecutor
 
         using var attemptToken = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         _running[(claimed.RunId, claimed.TaskIndex)] = attemptToken;
+        Publish(new TaskChange(claimed.RunId, claimed.TaskIndex, claimed.TaskId, TaskState.Running, claimed.Attempt, claimed.Worker, null, null,
+            claimed.StartedAt));
         var attempt = new AttemptRecord(claimed.Attempt, claimed.Worker, new DateTimeOffset(claimed.StartedAt, TimeSpan.Zero));
         AttemptOutcome outcome;
         try
@@ -409,8 +414,58 @@ public sealed class StoreExecutor
         }
     }
 
+    private void PublishCommitted(IReadOnlyList<TaskCompletion> group, CompletionResult?[] results)
+    {
+        if (_observers.Count == 0)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow().UtcDateTime;
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (results[i] is not { } result)
+            {
+                continue;
+            }
+
+            Publish(TaskChange.Of(group[i], now));
+            foreach (var (index, taskId) in result.Blocked)
+            {
+                Publish(new TaskChange(group[i].RunId, index, taskId, TaskState.UpstreamFailed, 0, null, null, group[i].TaskId, now));
+            }
+        }
+    }
+
+    private void Publish(TaskChange change)
+    {
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                observer.OnTaskChanged(change);
+            }
+            catch (Exception exception)
+            {
+                _logger.LogError(exception, "Observer {Observer} failed on {TaskId} -> {State}", observer.GetType().Name, change.TaskId, change.State);
+            }
+        }
+    }
+
     private void Notify(Guid runId, RunState state)
     {
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                observer.OnRunFinished(runId, state);
+            }
+            catch (Exception exception)
+            {
+                _logger.LogError(exception, "Observer {Observer} failed on run {RunId} -> {State}", observer.GetType().Name, runId, state);
+            }
+        }
+
         _tasks.Forget(runId);
         if (_awaited.TryRemove(runId, out var waiter))
         {

@@ -32,6 +32,10 @@ public sealed class CliStoreTests(PostgresServer postgres) : IClassFixture<Postg
         Assert.True(first.ExitCode == 1, first.Output + first.Error);
         Assert.Contains("TaskE (after 2 attempts): System.InvalidOperationException: TaskE failed on purpose", first.Output);
         Assert.Contains("TaskG, blocked by TaskE", first.Output);
+        Assert.Matches(@"TaskA running \(worker \d, attempt 1\)", first.Output);
+        Assert.Contains("TaskE attempt 1 failed, will retry: System.InvalidOperationException: TaskE failed on purpose", first.Output);
+        Assert.Contains("TaskE FAILED: System.InvalidOperationException: TaskE failed on purpose (attempt 2", first.Output);
+        Assert.Contains("TaskG blocked by failed TaskE", first.Output);
         Assert.True(second.ExitCode == 0, second.Output + second.Error);
 
         await using var context = LuigiStore.Create(new StoreOptions { Provider = provider, ConnectionString = store.ConnectionString }).CreateDbContext();

@@ -154,6 +154,32 @@ public sealed class StoreExecutorTests(PostgresServer postgres) : IClassFixture<
         Assert.Equal(6, attempt.Log.Count);
     }
 
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task Observer_HearsEveryCommittedChange_ACauseBeforeItsEffect(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        var key = Guid.NewGuid().ToString("N");
+        var recorder = new ChangeRecorder();
+        var executor = new StoreExecutor(store, StoreFactory.Pipelines, new Engine.LuigiEngineOptions { Workers = 2 }, StoreFactory.FastOptions(),
+            observers: [recorder]);
+
+        var (runId, state) = await RunToEndAsync(store, await executor.EnqueueAsync(Params(key, tasks: 6, width: 3, failTask: "CountingTask(index=1)")), executor);
+
+        Assert.Equal(RunState.Failed, state);
+        var changes = recorder.Changes;
+        Assert.Equal([TaskState.Running, TaskState.RetryWaiting, TaskState.Running, TaskState.Failed],
+            changes.Where(c => c.TaskId == "CountingTask(index=1)").Select(c => c.State));
+        var blocked = Assert.Single(changes, c => c.State == TaskState.UpstreamFailed);
+        Assert.Equal(("CountingTask(index=4)", "CountingTask(index=1)"), (blocked.TaskId, blocked.BlockedBy));
+        var position = changes.Select((c, i) => (c, i)).ToList();
+        int When(string taskId, TaskState s) => position.First(p => p.c.TaskId == taskId && p.c.State == s).i;
+        Assert.True(When("CountingTask(index=0)", TaskState.Done) < When("CountingTask(index=3)", TaskState.Running));
+        Assert.True(When("CountingTask(index=2)", TaskState.Done) < When("CountingTask(index=5)", TaskState.Running));
+        Assert.Equal((runId, RunState.Failed), Assert.Single(recorder.Finished));
+    }
+
     [Fact]
     public async Task TwoHosts_ShareOneRunOfTwoThousandTasks_AndRunEachTaskExactlyOnce()
     {
@@ -227,5 +253,50 @@ public sealed class StoreExecutorTests(PostgresServer postgres) : IClassFixture<
     {
         await using var host = new RunningHost(store, executor);
         return (runId, await host.WaitAsync(runId));
+    }
+
+    private sealed class ChangeRecorder : IStoreObserver
+    {
+        private readonly Lock _lock = new();
+        private readonly List<TaskChange> _changes = [];
+        private readonly List<(Guid, RunState)> _finished = [];
+
+        public IReadOnlyList<TaskChange> Changes
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return [.. _changes];
+                }
+            }
+        }
+
+        public IReadOnlyList<(Guid, RunState)> Finished
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return [.. _finished];
+                }
+            }
+        }
+
+        public void OnTaskChanged(TaskChange change)
+        {
+            lock (_lock)
+            {
+                _changes.Add(change);
+            }
+        }
+
+        public void OnRunFinished(Guid runId, RunState state)
+        {
+            lock (_lock)
+            {
+                _finished.Add((runId, state));
+            }
+        }
     }
 }

@@ -1,31 +1,42 @@
 using Luigi.Engine;
 using Luigi.Engine.Events;
+using Luigi.Engine.Storage;
 
 namespace Luigi.Web.Cli;
 
-/// <summary>Prints each task transition of a command-line run as one line.</summary>
-internal sealed class ConsoleProgressObserver(TextWriter writer, TimeProvider time) : IExecutionObserver
+/// <summary>Prints each task transition of a command-line run as one line, in memory or through a store.</summary>
+internal sealed class ConsoleProgressObserver(TextWriter writer, TimeProvider time) : IExecutionObserver, IStoreObserver
 {
     public ValueTask OnTransitionAsync(TaskTransition transition, CancellationToken cancellationToken)
     {
         var node = transition.Node;
         var attempt = transition.Attempt > 0 ? node.Attempts[transition.Attempt - 1] : null;
-        var text = transition.To switch
+        var error = transition.To == TaskState.RetryWaiting ? FirstLine(attempt?.Error) : node.ErrorSummary;
+        Write(node.TaskId, transition.To, transition.Attempt, attempt?.Worker, error, node.BlockedBy, attempt?.Duration);
+        return ValueTask.CompletedTask;
+    }
+
+    public void OnTaskChanged(TaskChange change) =>
+        Write(change.TaskId, change.State, change.Attempt, change.Worker, change.ErrorSummary, change.BlockedBy, null);
+
+    public void OnRunFinished(Guid runId, RunState state) => writer.WriteLine($"{time.GetLocalNow():HH:mm:ss.fff} run {runId} {state}");
+
+    private void Write(string taskId, TaskState state, int attempt, int? worker, string? error, string? blockedBy, TimeSpan? duration)
+    {
+        var text = state switch
         {
-            TaskState.Running => $"{node.TaskId} running (worker {attempt?.Worker}, attempt {transition.Attempt})",
-            TaskState.Done => $"{node.TaskId} done in {attempt?.Duration?.TotalSeconds:0.000} s",
-            TaskState.RetryWaiting => $"{node.TaskId} attempt {transition.Attempt} failed, will retry: {FirstLine(attempt?.Error)}",
-            TaskState.Failed => $"{node.TaskId} FAILED: {node.ErrorSummary}",
-            TaskState.UpstreamFailed => $"{node.TaskId} blocked by failed {node.BlockedBy}",
-            TaskState.Cancelled => $"{node.TaskId} cancelled",
+            TaskState.Running => $"{taskId} running (worker {worker}, attempt {attempt})",
+            TaskState.Done => duration is { } took ? $"{taskId} done in {took.TotalSeconds:0.000} s" : $"{taskId} done",
+            TaskState.RetryWaiting => $"{taskId} attempt {attempt} failed, will retry: {error}",
+            TaskState.Failed => $"{taskId} FAILED: {error}",
+            TaskState.UpstreamFailed => $"{taskId} blocked by failed {blockedBy}",
+            TaskState.Cancelled => $"{taskId} cancelled",
             _ => null,
         };
         if (text is not null)
         {
             writer.WriteLine($"{time.GetLocalNow():HH:mm:ss.fff} {text}");
         }
-
-        return ValueTask.CompletedTask;
     }
 
     private static string FirstLine(string? text) => text is null ? "" : text.Split('\n', 2)[0].TrimEnd('\r');

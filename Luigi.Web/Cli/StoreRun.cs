@@ -19,7 +19,8 @@ internal static class StoreRun
         var store = LuigiStore.Create(storeOptions);
         await store.MigrateAsync(CancellationToken.None);
         var options = new StoreExecutorOptions { PollInterval = TimeSpan.FromMilliseconds(200), HeartbeatInterval = TimeSpan.FromSeconds(2) };
-        var executor = new StoreExecutor(store, registry, new LuigiEngineOptions { Workers = workers }, options, loggers: loggers);
+        var executor = new StoreExecutor(store, registry, new LuigiEngineOptions { Workers = workers }, options, loggers: loggers,
+            observers: [new ConsoleProgressObserver(output, TimeProvider.System)]);
         var request = new RunRequest(pipeline, parameters.ToDictionary(p => p.Key, p => p.Value), RunTrigger.Cli, Environment.UserName);
         var runId = await executor.EnqueueAsync(request, CancellationToken.None);
         options.OnlyRun = runId;
