@@ -63,7 +63,8 @@ public static class LuigiWebSetup
         services.AddSingleton(_ => LuigiStore.Create(storeOptions));
         services.AddSingleton(sp => new StoreExecutor(
             sp.GetRequiredService<LuigiStore>(), sp.GetRequiredService<PipelineRegistry>(), engineOptions, executorOptions,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
+            observers: sp.GetServices<IStoreObserver>()));
         services.AddSingleton(sp => new RunReader(sp.GetRequiredService<LuigiStore>()));
         services.AddHostedService<ExecutorHostedService>();
         services.AddHealthChecks();

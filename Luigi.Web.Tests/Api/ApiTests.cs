@@ -186,15 +186,8 @@ public sealed class ApiTests(PostgresServer postgres) : IClassFixture<PostgresSe
     private static Task<RunState> WaitAsync(LuigiWebFactory host, Guid runId) =>
         host.Services.GetRequiredService<StoreExecutor>().WaitForRunAsync(runId).WaitAsync(Guard);
 
-    private static async Task WaitForStateAsync(LuigiWebFactory host, Guid runId, TaskState state)
-    {
-        var reader = host.Services.GetRequiredService<RunReader>();
-        using var guard = new CancellationTokenSource(Guard);
-        while ((await reader.GetAsync(runId, guard.Token))?.Tasks.Any(t => t.State == state) != true)
-        {
-            await Task.Delay(20, guard.Token); // polling the store: the state is written by the host's executor
-        }
-    }
+    private static Task WaitForStateAsync(LuigiWebFactory host, Guid runId, TaskState state) =>
+        host.Services.GetRequiredService<TaskChangeWaiter>().WaitAsync(c => c.RunId == runId && c.State == state).WaitAsync(Guard);
 
     private static async Task<int> CountRunsAsync(LuigiWebFactory host)
     {

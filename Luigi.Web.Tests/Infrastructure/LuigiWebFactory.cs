@@ -1,6 +1,7 @@
 using Luigi.Engine.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Luigi.Web.Tests.Infrastructure;
 
@@ -18,5 +19,11 @@ public sealed class LuigiWebFactory(StoreProvider provider, string connectionStr
         builder.UseSetting("Luigi:Executor:HeartbeatInterval", "00:00:00.200");
         builder.UseSetting("Luigi:Executor:Lease", "00:00:02");
         builder.UseSetting("Luigi:Engine:Workers", "2");
+        builder.ConfigureServices(services =>
+        {
+            var waiter = new TaskChangeWaiter();
+            services.AddSingleton(waiter);
+            services.AddSingleton<IStoreObserver>(waiter);
+        });
     }
 }
