@@ -65,6 +65,9 @@ public sealed class StoreExecutor
     /// <summary>This host as the store knows it.</summary>
     public HostRecord Host { get; }
 
+    /// <summary>The one run this host works on, when it was started by <see cref="RunToEndAsync"/>.</summary>
+    private Guid? OnlyRun { get; set; }
+
     /// <summary>Asks for a run. Parameters are checked against the pipeline first: nothing is written when they are wrong.</summary>
     /// <exception cref="UnknownPipelineException">No pipeline has that name.</exception>
     /// <exception cref="ParameterException">A parameter is unknown, malformed or missing.</exception>
@@ -126,6 +129,35 @@ public sealed class StoreExecutor
         return await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Works on <paramref name="runId"/> alone until it ends, then stops (the command line's <c>run</c>: it
+    /// must not take up work queued by others). When <paramref name="cancellationToken"/> fires, the run is
+    /// cancelled and this waits for it to stop.
+    /// </summary>
+    public async Task<RunState> RunToEndAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        OnlyRun = runId;
+        using var stop = new CancellationTokenSource();
+        var host = RunAsync(stop.Token);
+        RunState state;
+        try
+        {
+            state = await WaitForRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await CancelAsync(runId, CancellationToken.None).ConfigureAwait(false);
+            state = await WaitForRunAsync(runId, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await host.ConfigureAwait(false);
+        }
+
+        return state;
+    }
+
     /// <summary>Records this host in the store (also done when <see cref="RunAsync"/> starts).</summary>
     public Task RegisterAsync(CancellationToken cancellationToken = default) => _queue.HeartbeatAsync(Host, _options.Lease, cancellationToken);
 
@@ -176,7 +208,7 @@ public sealed class StoreExecutor
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            var run = await RetryAsync("take a queued run", ct => _queue.TakeQueuedRunAsync(Host.Id, _options.OnlyRun, ct), stoppingToken).ConfigureAwait(false);
+            var run = await RetryAsync("take a queued run", ct => _queue.TakeQueuedRunAsync(Host.Id, OnlyRun, ct), stoppingToken).ConfigureAwait(false);
             if (run is null)
             {
                 await WaitQuietlyAsync(stoppingToken).ConfigureAwait(false);
@@ -221,7 +253,7 @@ public sealed class StoreExecutor
     }
 
     private Task<List<ClaimedTask>?> ClaimAsync(IReadOnlyList<int> idleWorkers, CancellationToken stoppingToken) =>
-        RetryAsync("claim tasks", ct => _queue.ClaimAsync(Host.Id, idleWorkers, _options.Lease, _options.OnlyRun, ct), stoppingToken);
+        RetryAsync("claim tasks", ct => _queue.ClaimAsync(Host.Id, idleWorkers, _options.Lease, OnlyRun, ct), stoppingToken);
 
     /// <summary>
     /// Commits a group of outcomes and, in the same transaction, claims tasks for the idle workers (the
@@ -231,7 +263,7 @@ public sealed class StoreExecutor
     private async Task<CompletionResult?[]> CommitAsync(IReadOnlyList<TaskCompletion> group, WorkDispatcher dispatcher)
     {
         var idle = dispatcher.TakeIdle(evenWithoutWork: group.Any(c => c.State is TaskState.Done or TaskState.RetryWaiting));
-        var claim = idle is null ? null : new ClaimRequest(idle, _options.Lease, _options.OnlyRun);
+        var claim = idle is null ? null : new ClaimRequest(idle, _options.Lease, OnlyRun);
         List<ClaimedTask>? claimed = null;
         try
         {

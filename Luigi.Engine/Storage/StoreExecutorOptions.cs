@@ -19,10 +19,6 @@ public sealed class StoreExecutorOptions
     /// host can be made worker-only by turning it off).</summary>
     public bool ResolveRuns { get; set; } = true;
 
-    /// <summary>When set, this host works on that run only (the command line's <c>run</c> verb: it must not
-    /// take up work queued by others).</summary>
-    public Guid? OnlyRun { get; set; }
-
     /// <summary>Throws when a setting is out of range, naming it.</summary>
     public void Validate()
     {

@@ -35,12 +35,7 @@ internal sealed class BenchStore
         var runId = await executor.EnqueueAsync(new RunRequest(nameof(BenchPipeline),
             new Dictionary<string, string> { ["shape"] = shape.ToString(), ["tasks"] = count.ToString(), ["width"] = width.ToString() },
             RunTrigger.Cli, "bench"), cancellationToken);
-        executorOptions.OnlyRun = runId;
-        using var stop = new CancellationTokenSource();
-        var host = executor.RunAsync(stop.Token);
-        await executor.WaitForRunAsync(runId, cancellationToken);
-        await stop.CancelAsync();
-        await host;
+        await executor.RunToEndAsync(runId, cancellationToken);
         await using var context = _store.CreateDbContext();
         var done = await context.RunTasks.CountAsync(t => t.RunId == runId && t.State == TaskState.Done, cancellationToken);
         var requested = (await context.Runs.SingleAsync(r => r.Id == runId, cancellationToken)).CreatedAt;

@@ -23,25 +23,9 @@ internal static class StoreRun
             observers: [new ConsoleProgressObserver(output, TimeProvider.System)]);
         var request = new RunRequest(pipeline, parameters.ToDictionary(p => p.Key, p => p.Value), RunTrigger.Cli, Environment.UserName);
         var runId = await executor.EnqueueAsync(request, CancellationToken.None);
-        options.OnlyRun = runId;
         await output.WriteLineAsync($"Run {runId} of {pipeline} queued in the {store.Provider} store.");
-
-        using var stop = new CancellationTokenSource();
-        var host = executor.RunAsync(stop.Token);
-        RunState state;
-        try
-        {
-            state = await executor.WaitForRunAsync(runId, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await output.WriteLineAsync("Cancelling the run...");
-            await executor.CancelAsync(runId, CancellationToken.None);
-            state = await executor.WaitForRunAsync(runId, CancellationToken.None);
-        }
-
-        await stop.CancelAsync();
-        await host;
+        using var cancelling = cancellationToken.Register(() => output.WriteLine("Cancelling the run..."));
+        var state = await executor.RunToEndAsync(runId, cancellationToken);
         await output.WriteLineAsync();
         await output.WriteLineAsync(await SummarizeAsync(store, runId));
         return state == RunState.Succeeded ? 0 : 1;
