@@ -1,0 +1,64 @@
+using Luigi.Engine;
+using Luigi.Engine.Storage;
+
+namespace Luigi.Web.Live;
+
+/// <summary>
+/// A committed change of a task's state, as the dashboard and the live hub see it: the store's
+/// <see cref="TaskChange"/> plus the host that made it. Changes of one task can be ordered by
+/// <see cref="Order"/>, which only grows within a run, so a client applies a change only when its order is
+/// above the one it holds and may receive changes twice or out of order without harm.
+/// </summary>
+/// <param name="RunId">The run.</param>
+/// <param name="TaskIndex">The task's index in the run.</param>
+/// <param name="TaskId">The task's id.</param>
+/// <param name="State">The state it is in now.</param>
+/// <param name="Attempt">The attempt concerned; 0 when none (a blocked or cancelled waiting task).</param>
+/// <param name="HostId">The host that made the change.</param>
+/// <param name="Worker">The worker slot running it, when running.</param>
+/// <param name="ErrorSummary">First line of the error, for a failed attempt.</param>
+/// <param name="BlockedBy">For UpstreamFailed: the failed task.</param>
+/// <param name="At">When, by the host's clock (UTC).</param>
+public sealed record LiveTaskChange(
+    Guid RunId, int TaskIndex, string TaskId, TaskState State, int Attempt, string? HostId, int? Worker, string? ErrorSummary,
+    string? BlockedBy, DateTime At)
+{
+    /// <summary>Grows with every change of one task in one run: attempt first, then the step within the attempt.</summary>
+    public long Order => Order(Attempt, State);
+
+    /// <summary>The order of a task that is at <paramref name="attempt"/> in <paramref name="state"/>.</summary>
+    public static long Order(int attempt, TaskState state) => attempt * 4L + state switch
+    {
+        TaskState.Pending => 0,
+        TaskState.Running => 1,
+        _ => 2,
+    };
+}
+
+/// <summary>A run changed state (queued, resolving, running, cancelling, or one of its final states).</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Pipeline">Its pipeline.</param>
+/// <param name="State">The state it is in now.</param>
+/// <param name="At">When, by the host's clock (UTC).</param>
+public sealed record LiveRunChange(Guid RunId, string Pipeline, RunState State, DateTime At);
+
+/// <summary>
+/// What happened since the last batch. When <see cref="Resync"/> is set, changes may have been missed (the
+/// host lost its feed from the other hosts for a while): subscribers re-read what they show from the store.
+/// </summary>
+/// <param name="Tasks">Task changes, in the order they were heard.</param>
+/// <param name="Runs">Run changes, in the order they were heard.</param>
+/// <param name="Resync">Changes may have been missed; re-read the store.</param>
+public sealed record LiveBatch(IReadOnlyList<LiveTaskChange> Tasks, IReadOnlyList<LiveRunChange> Runs, bool Resync);
+
+/// <summary>
+/// Every committed change of every run in the store, made by this host or another, delivered in batches (at
+/// most a few per second, so that a busy engine does not flood subscribers). Handlers are called on a
+/// background thread, one batch at a time per subscriber, and must not block: a Blazor component hands the
+/// batch to <c>InvokeAsync</c>.
+/// </summary>
+public interface ILiveFeed
+{
+    /// <summary>Starts delivering batches to <paramref name="handler"/> until the returned handle is disposed.</summary>
+    IDisposable Subscribe(Func<LiveBatch, Task> handler);
+}
