@@ -49,6 +49,20 @@ public sealed class LiveFeedTests(PostgresServer postgres) : IClassFixture<Postg
     }
 
     [Fact]
+    public async Task ARunThatCannotBeResolved_IsSeenQueuedResolvingThenFailed()
+    {
+        var store = LuigiStore.Create(new StoreOptions { Provider = StoreProvider.Postgres, ConnectionString = await postgres.CreateDatabaseAsync() });
+        await store.MigrateAsync();
+        await using var node = await LiveNode.StartAsync(store, Storage.StoreFactory.Pipelines, "host", execute: true);
+
+        var runId = await node.Executor.EnqueueAsync(new RunRequest(nameof(Storage.CyclicPipeline), new Dictionary<string, string>(), RunTrigger.Api));
+
+        await node.Recorder.WaitForRunAsync(runId, RunState.Failed);
+        Assert.Equal([RunState.Queued, RunState.Resolving, RunState.Failed], node.Recorder.RunStates(runId));
+        Assert.Empty(node.Recorder.Tasks(runId));
+    }
+
+    [Fact]
     public async Task ASlowSubscriber_DelaysNoOther_AndGetsAResyncInsteadOfItsBacklog()
     {
         await using var feed = new LiveFeed(new LiveOptions { BatchInterval = TimeSpan.FromMilliseconds(5), SubscriberBacklog = 3 }, () => "host-1");

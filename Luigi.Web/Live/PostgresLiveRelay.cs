@@ -51,7 +51,7 @@ public sealed class PostgresLiveRelay : BackgroundService
     /// <summary>The server process of the listening connection, while it is up (to tell it apart in <c>pg_stat_activity</c>).</summary>
     public int? ListenerProcessId { get; private set; }
 
-    /// <summary>How many times the listening connection was established (1 once it listens; more after reconnections).</summary>
+    /// <summary>How many times the listening connection was established (1 once it listens; more after reconnections), counted before the resync of a reconnection is added.</summary>
     public int Listens => Volatile.Read(ref _listens);
 
     /// <summary>Raised each time the listening connection is established and LISTENs (after the resync batch of a reconnection is added).</summary>
@@ -74,6 +74,7 @@ public sealed class PostgresLiveRelay : BackgroundService
     }
 
     /// <inheritdoc />
+    /// <remarks>May be called more than once, and after <see cref="Dispose"/> (a web host that is stopped both by its owner and by its own shutdown).</remarks>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _subscription?.Dispose();
@@ -90,8 +91,8 @@ public sealed class PostgresLiveRelay : BackgroundService
         }
 
         _subscription?.Dispose();
+        _stopping.Cancel(); // not disposed: the host may call StopAsync again after disposing its services
         _publisher?.Dispose();
-        _stopping.Dispose();
         base.Dispose();
     }
 
@@ -125,6 +126,7 @@ public sealed class PostgresLiveRelay : BackgroundService
                 }
 
                 ListenerProcessId = connection.ProcessID;
+                Interlocked.Increment(ref _listens);
                 if (missed)
                 {
                     _logger.LogInformation("Listening to the other hosts' changes again; dashboards re-read the store");
@@ -133,7 +135,6 @@ public sealed class PostgresLiveRelay : BackgroundService
 
                 missed = false;
                 delay = FirstRetryDelay;
-                Interlocked.Increment(ref _listens);
                 Listening?.Invoke();
                 while (true)
                 {
