@@ -66,6 +66,7 @@ public static class LuigiWebSetup
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
             observers: sp.GetServices<IStoreObserver>()));
         services.AddSingleton(sp => new RunReader(sp.GetRequiredService<LuigiStore>()));
+        services.AddLuigiLive(configuration);
         services.AddHostedService<ExecutorHostedService>();
         services.AddHealthChecks();
         services.AddProblemDetails();
@@ -82,6 +83,7 @@ public static class LuigiWebSetup
         app.MapHealthChecks("/healthz");
         app.MapOpenApi();
         app.MapGroup("/api").WithTags("Luigi").MapPipelinesApi().MapRunsApi();
+        app.MapLuigiLive();
         app.MapGet("/", (PipelineRegistry registry) => Results.Content(RenderHome(registry), "text/html; charset=utf-8"));
         return app;
     }

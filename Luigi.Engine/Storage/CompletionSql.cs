@@ -86,7 +86,7 @@ internal static class CompletionSql
                 WHEN state = 'Cancelling' THEN 'Cancelled'
                 ELSE 'Failed' END
         WHERE id = ANY(@runs::uuid[]) AND unfinished_count = 0 AND state IN ('Running', 'Cancelling')
-        RETURNING id, state
+        RETURNING id, state, pipeline
         """;
 
     /// <summary>
@@ -140,7 +140,7 @@ internal static class CompletionSql
         var accepted = new HashSet<(Guid, int)>();
         var blocked = new Dictionary<(Guid RunId, string BlockedBy), List<(int, string)>>();
         var released = new Dictionary<Guid, int>();
-        var finished = new Dictionary<Guid, RunState>();
+        var finished = new Dictionary<Guid, (RunState State, string Pipeline)>();
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -169,7 +169,7 @@ internal static class CompletionSql
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                finished[reader.GetGuid(0)] = Enum.Parse<RunState>(reader.GetString(1));
+                finished[reader.GetGuid(0)] = (Enum.Parse<RunState>(reader.GetString(1)), reader.GetString(2));
             }
 
             if (claim is not null)
@@ -199,9 +199,9 @@ internal static class CompletionSql
 
         foreach (var (runId, i) in lastOfRun)
         {
-            if (finished.TryGetValue(runId, out var state))
+            if (finished.TryGetValue(runId, out var end))
             {
-                results[i] = results[i]! with { RunFinished = state };
+                results[i] = results[i]! with { RunFinished = end.State, Pipeline = end.Pipeline };
             }
         }
 

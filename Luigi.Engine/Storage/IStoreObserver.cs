@@ -4,7 +4,8 @@ namespace Luigi.Engine.Storage;
 
 /// <summary>
 /// Hears what a <see cref="StoreExecutor"/> does on this host, each change after it is committed: a task
-/// started, ended, retried or was blocked; a run finished. The ends committed in one transaction are
+/// started, ended, retried or was blocked; a run was queued, taken for resolution, started, asked to
+/// cancel or finished. The ends committed in one transaction are
 /// reported before the tasks that transaction released are handed to workers, so a requirement's end
 /// comes before its dependent's start (a dependent claimed by another host, or by a second claim racing
 /// the report by microseconds, may be seen otherwise: order by <see cref="TaskChange.At"/> or re-read the
@@ -19,6 +20,17 @@ public interface IStoreObserver
 
     /// <summary>A run reached its final state.</summary>
     void OnRunFinished(Guid runId, RunState state);
+
+    /// <summary>
+    /// A run changed state: <see cref="RunState.Queued"/> (enqueued or re-run by this host),
+    /// <see cref="RunState.Resolving"/> (taken by this host), <see cref="RunState.Running"/> (its graph
+    /// written), <see cref="RunState.Cancelling"/> (cancel asked through this host) or a final state
+    /// (committed by this host; <see cref="OnRunFinished"/> is called as well). Reported once, by the host
+    /// that committed the change, so a run's states only move forward in that order.
+    /// </summary>
+    void OnRunChanged(Guid runId, string pipeline, RunState state)
+    {
+    }
 }
 
 /// <summary>A committed change of a task's state.</summary>

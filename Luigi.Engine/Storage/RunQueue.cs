@@ -60,25 +60,31 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
         return await context.Runs.AsNoTracking().SingleAsync(r => r.Id == taken[0], cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Writes the resolved graph and starts the run (or finishes it at once when nothing is left to do).</summary>
-    public async Task<RunState?> SaveGraphAsync(Guid runId, TaskGraph graph, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the resolved graph and starts the run (or finishes it at once when nothing is left to do).
+    /// Returns the run's state once committed: Running, or a final state (nothing to do, or a cancel was
+    /// asked while it was resolved).
+    /// </summary>
+    public async Task<RunStateChange> SaveGraphAsync(Guid runId, TaskGraph graph, CancellationToken cancellationToken)
     {
         var (states, blockedBy) = GraphWriter.InitialStates(graph);
         var unfinished = states.Count(s => !s.IsTerminal());
         await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await GraphWriter.WriteAsync(_sql, connection, transaction, runId, graph, states, blockedBy, Now, cancellationToken).ConfigureAwait(false);
-        await _sql.ExecuteAsync(connection, transaction,
+        var started = await _sql.QueryAsync(connection, transaction,
             """
             UPDATE runs SET state = CASE WHEN state = 'Resolving' THEN 'Running' ELSE state END,
                 task_count = @count, unfinished_count = @unfinished
             WHERE id = @run
+            RETURNING state, pipeline
             """,
+            r => new RunStateChange(runId, r.GetString(1), Enum.Parse<RunState>(r.GetString(0))),
             cancellationToken, ("run", runId), ("count", graph.Nodes.Count), ("unfinished", unfinished)).ConfigureAwait(false);
         await CancelWaitingTasksIfCancellingAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
         var finished = await FinishIfDoneAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return finished;
+        return finished ?? started.Single();
     }
 
     /// <summary>The run could not be resolved (a cycle, a pipeline that throws): it fails as a whole.</summary>
@@ -199,7 +205,7 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
                 .ConfigureAwait(false);
         }
 
-        var finished = (RunState?)null;
+        var finished = (RunStateChange?)null;
         var delta = (terminal ? 1 : 0) + blocked.Count;
         if (delta > 0)
         {
@@ -209,7 +215,7 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
             finished = await FinishIfDoneAsync(connection, transaction, completion.RunId, cancellationToken).ConfigureAwait(false);
         }
 
-        return new CompletionResult(released, blocked, finished);
+        return new CompletionResult(released, blocked, finished?.State, finished?.Pipeline);
     }
 
     /// <summary>
@@ -337,9 +343,10 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
 
     /// <summary>
     /// Cancels a run: a queued run ends at once; otherwise waiting tasks are cancelled and the run is
-    /// <see cref="RunState.Cancelling"/> until the hosts running its tasks have stopped them.
+    /// <see cref="RunState.Cancelling"/> until the hosts running its tasks have stopped them. With
+    /// <see cref="CancelResult.Cancelled"/> comes the state the run is left in (Cancelling or final).
     /// </summary>
-    public async Task<CancelResult> CancelAsync(Guid runId, CancellationToken cancellationToken)
+    public async Task<(CancelResult Result, RunStateChange? Run)> CancelAsync(Guid runId, CancellationToken cancellationToken)
     {
         var now = Now;
         await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -349,20 +356,21 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
             UPDATE runs SET state = CASE WHEN state = 'Queued' THEN 'Cancelled' ELSE 'Cancelling' END,
                 finished_at = CASE WHEN state = 'Queued' THEN @now ELSE finished_at END
             WHERE id = @run AND state IN ('Queued', 'Resolving', 'Running')
-            RETURNING state
+            RETURNING state, pipeline
             """,
-            r => r.GetString(0), cancellationToken, ("run", runId), ("now", now)).ConfigureAwait(false);
+            r => new RunStateChange(runId, r.GetString(1), Enum.Parse<RunState>(r.GetString(0))), cancellationToken, ("run", runId), ("now", now))
+            .ConfigureAwait(false);
         if (changed.Count == 0)
         {
             var exists = await _sql.QueryAsync(connection, transaction, "SELECT state FROM runs WHERE id = @run",
                 r => r.GetString(0), cancellationToken, ("run", runId)).ConfigureAwait(false);
-            return exists.Count == 0 ? CancelResult.NotFound : CancelResult.AlreadyFinished;
+            return (exists.Count == 0 ? CancelResult.NotFound : CancelResult.AlreadyFinished, null);
         }
 
         await CancelWaitingTasksIfCancellingAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
-        await FinishIfDoneAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
+        var finished = await FinishIfDoneAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return CancelResult.Cancelled;
+        return (CancelResult.Cancelled, finished ?? changed[0]);
     }
 
     /// <summary>Which of <paramref name="runIds"/> are being cancelled (so their running attempts must stop).</summary>
@@ -422,7 +430,7 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
     }
 
     /// <summary>Ends the run when no task is left unfinished: Succeeded when every root is done or complete.</summary>
-    private async Task<RunState?> FinishIfDoneAsync(DbConnection connection, DbTransaction transaction, Guid runId, CancellationToken cancellationToken)
+    private async Task<RunStateChange?> FinishIfDoneAsync(DbConnection connection, DbTransaction transaction, Guid runId, CancellationToken cancellationToken)
     {
         var final = await _sql.QueryAsync(connection, transaction,
             """
@@ -431,9 +439,10 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
                     WHEN state = 'Cancelling' THEN 'Cancelled'
                     ELSE 'Failed' END
             WHERE id = @run AND unfinished_count = 0 AND state IN ('Running', 'Cancelling')
-            RETURNING state
+            RETURNING state, pipeline
             """,
-            r => Enum.Parse<RunState>(r.GetString(0)), cancellationToken, ("run", runId), ("now", Now), ("true", true)).ConfigureAwait(false);
+            r => new RunStateChange(runId, r.GetString(1), Enum.Parse<RunState>(r.GetString(0))), cancellationToken, ("run", runId), ("now", Now),
+            ("true", true)).ConfigureAwait(false);
         return final.Count == 0 ? null : final[0];
     }
 

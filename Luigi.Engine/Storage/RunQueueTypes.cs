@@ -29,7 +29,11 @@ internal sealed record TaskCompletion(
 /// <param name="Released">Dependents that became ready.</param>
 /// <param name="Blocked">Tasks that became UpstreamFailed.</param>
 /// <param name="RunFinished">The run's final state, when this outcome ended it.</param>
-internal sealed record CompletionResult(int Released, IReadOnlyList<(int Index, string TaskId)> Blocked, RunState? RunFinished);
+/// <param name="Pipeline">The pipeline of the run, when this outcome ended it.</param>
+internal sealed record CompletionResult(int Released, IReadOnlyList<(int Index, string TaskId)> Blocked, RunState? RunFinished, string? Pipeline = null);
+
+/// <summary>A run's state as a statement left it.</summary>
+internal sealed record RunStateChange(Guid RunId, string Pipeline, RunState State);
 
 /// <summary>What a cancel request did.</summary>
 public enum CancelResult

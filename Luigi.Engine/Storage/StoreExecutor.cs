@@ -75,6 +75,7 @@ public sealed class StoreExecutor
     {
         _pipelines.Create(request.Pipeline, request.Parameters).Roots().ToList();
         var id = await _queue.EnqueueAsync(request, cancellationToken).ConfigureAwait(false);
+        ReportRun(id, request.Pipeline, RunState.Queued);
         _work.Pulse();
         return id;
     }
@@ -111,7 +112,12 @@ public sealed class StoreExecutor
     /// <summary>Cancels a run (see <see cref="RunQueue.CancelAsync"/>); running attempts on every host are stopped.</summary>
     public async Task<CancelResult> CancelAsync(Guid runId, CancellationToken cancellationToken = default)
     {
-        var result = await _queue.CancelAsync(runId, cancellationToken).ConfigureAwait(false);
+        var (result, run) = await _queue.CancelAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (run is not null)
+        {
+            ReportRun(run.RunId, run.Pipeline, run.State);
+        }
+
         if (result == CancelResult.Cancelled)
         {
             StopAttemptsOf([runId]);
@@ -215,6 +221,7 @@ public sealed class StoreExecutor
                 continue;
             }
 
+            ReportRun(run.Id, run.Pipeline, RunState.Resolving);
             await ResolveAsync(run, stoppingToken).ConfigureAwait(false);
         }
     }
@@ -237,16 +244,25 @@ public sealed class StoreExecutor
             var error = exception is UnknownPipelineException or ParameterException or DependencyCycleException
                 ? exception.Message
                 : $"Pipeline {run.Pipeline} could not build its graph: {exception}";
-            await RetryAsync("fail the run", ct => _queue.FailRunAsync(run.Id, error, ct), stoppingToken).ConfigureAwait(false);
+            if (await RetryAsync("fail the run", ct => _queue.FailRunAsync(run.Id, error, ct), stoppingToken).ConfigureAwait(false))
+            {
+                ReportRun(run.Id, run.Pipeline, RunState.Failed);
+            }
+
             Notify(run.Id, RunState.Failed);
             return;
         }
 
         _tasks.Add(run.Id, graph);
-        var finished = await RetryAsync("save the graph", ct => _queue.SaveGraphAsync(run.Id, graph, ct), stoppingToken).ConfigureAwait(false);
-        if (finished is { } state)
+        var saved = await RetryAsync("save the graph", ct => _queue.SaveGraphAsync(run.Id, graph, ct), stoppingToken).ConfigureAwait(false);
+        if (saved is not null)
         {
-            Notify(run.Id, state);
+            ReportRun(saved.RunId, saved.Pipeline, saved.State);
+        }
+
+        if (saved is { State: RunState.Succeeded or RunState.Failed or RunState.Cancelled })
+        {
+            Notify(run.Id, saved.State);
         }
 
         _work.Pulse();
@@ -370,6 +386,7 @@ public sealed class StoreExecutor
 
         if (result.RunFinished is { } finished)
         {
+            ReportRun(completion.RunId, result.Pipeline ?? "", finished);
             Notify(completion.RunId, finished);
         }
 
@@ -480,6 +497,22 @@ public sealed class StoreExecutor
             catch (Exception exception)
             {
                 _logger.LogError(exception, "Observer {Observer} failed on {TaskId} -> {State}", observer.GetType().Name, change.TaskId, change.State);
+            }
+        }
+    }
+
+    /// <summary>Tells the observers of a run's change this host has just committed (see <see cref="IStoreObserver.OnRunChanged"/>).</summary>
+    private void ReportRun(Guid runId, string pipeline, RunState state)
+    {
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                observer.OnRunChanged(runId, pipeline, state);
+            }
+            catch (Exception exception)
+            {
+                _logger.LogError(exception, "Observer {Observer} failed on run {RunId} -> {State}", observer.GetType().Name, runId, state);
             }
         }
     }

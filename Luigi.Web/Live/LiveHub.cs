@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.SignalR;
+
+namespace Luigi.Web.Live;
+
+/// <summary>
+/// The SignalR hub of live changes, at <see cref="Path"/>. A client says what it watches; the server pushes
+/// (through <see cref="LiveHubBridge"/>, never from here):
+/// <list type="bullet">
+/// <item><c>"tasks"</c> with <see cref="LiveTaskChange"/>[] of one run, to the watchers of that run;</item>
+/// <item><c>"runs"</c> with <see cref="LiveRunChange"/>[], to the watchers of the run list (all runs) and to
+/// each run's own watchers (that run's changes only);</item>
+/// <item><c>"resync"</c> without arguments, to everyone, when changes may have been missed.</item>
+/// </list>
+/// JSON, camelCase, enums by name. The protocol and what a client does with it: docs/live.md.
+/// </summary>
+/// <remarks>
+/// Authorization goes here when sign-in comes: <c>[Authorize]</c> on the class (or
+/// <c>.RequireAuthorization(...)</c> where <see cref="LiveSetup.MapLuigiLive"/> maps it), and a check in
+/// <see cref="WatchRun"/> if some runs are to be hidden from some users.
+/// </remarks>
+public sealed class LiveHub : Hub
+{
+    /// <summary>Where the hub is mapped.</summary>
+    public const string Path = "/hubs/live";
+
+    /// <summary>The group of the watchers of the run list.</summary>
+    public const string RunsGroup = "runs";
+
+    /// <summary>The group of the watchers of one run.</summary>
+    public static string RunGroup(Guid runId) => $"run:{runId}";
+
+    /// <summary>Starts sending this connection the changes of <paramref name="runId"/> ("tasks" and "runs").</summary>
+    public Task WatchRun(Guid runId) => Groups.AddToGroupAsync(Context.ConnectionId, RunGroup(runId), Context.ConnectionAborted);
+
+    /// <summary>Stops sending this connection the changes of <paramref name="runId"/>.</summary>
+    public Task UnwatchRun(Guid runId) => Groups.RemoveFromGroupAsync(Context.ConnectionId, RunGroup(runId), Context.ConnectionAborted);
+
+    /// <summary>Starts sending this connection every run's state changes ("runs").</summary>
+    public Task WatchRuns() => Groups.AddToGroupAsync(Context.ConnectionId, RunsGroup, Context.ConnectionAborted);
+
+    /// <summary>Stops sending this connection every run's state changes.</summary>
+    public Task UnwatchRuns() => Groups.RemoveFromGroupAsync(Context.ConnectionId, RunsGroup, Context.ConnectionAborted);
+}
