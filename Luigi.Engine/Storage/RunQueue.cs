@@ -333,10 +333,12 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
 
         await _sql.ExecuteAsync(connection, transaction,
             """
-            UPDATE runs SET state = 'Queued', resolved_by = NULL
-            WHERE state = 'Resolving' AND resolved_by IN (SELECT id FROM hosts WHERE heartbeat_at < @stale)
+            UPDATE runs SET state = CASE WHEN state = 'Cancelling' THEN 'Cancelled' ELSE 'Queued' END,
+                resolved_by = NULL, finished_at = CASE WHEN state = 'Cancelling' THEN @now ELSE finished_at END
+            WHERE (state = 'Resolving' OR (state = 'Cancelling' AND task_count = 0))
+              AND resolved_by IN (SELECT id FROM hosts WHERE heartbeat_at < @stale)
             """,
-            cancellationToken, ("stale", now - hostTimeout)).ConfigureAwait(false);
+            cancellationToken, ("stale", now - hostTimeout), ("now", now)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return expired.Select(e => (e.RunId, e.TaskIndex)).ToList();
     }
@@ -429,7 +431,11 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
         }
     }
 
-    /// <summary>Ends the run when no task is left unfinished: Succeeded when every root is done or complete.</summary>
+    /// <summary>
+    /// Ends the run when its graph is written and no task is left unfinished: Succeeded when every root is done or
+    /// complete. A run cancelled while it was being resolved has no tasks yet: it ends when its graph is written
+    /// (its waiting tasks cancelled), or when its resolving host is found dead.
+    /// </summary>
     private async Task<RunStateChange?> FinishIfDoneAsync(DbConnection connection, DbTransaction transaction, Guid runId, CancellationToken cancellationToken)
     {
         var final = await _sql.QueryAsync(connection, transaction,
@@ -438,7 +444,7 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
                     WHEN NOT EXISTS (SELECT 1 FROM run_tasks t WHERE t.run_id = @run AND t.is_root = @true AND t.state NOT IN ('Done', 'Complete')) THEN 'Succeeded'
                     WHEN state = 'Cancelling' THEN 'Cancelled'
                     ELSE 'Failed' END
-            WHERE id = @run AND unfinished_count = 0 AND state IN ('Running', 'Cancelling')
+            WHERE id = @run AND unfinished_count = 0 AND task_count > 0 AND state IN ('Running', 'Cancelling')
             RETURNING state, pipeline
             """,
             r => new RunStateChange(runId, r.GetString(1), Enum.Parse<RunState>(r.GetString(0))), cancellationToken, ("run", runId), ("now", Now),

@@ -112,6 +112,29 @@ public sealed class RunQueueTests(PostgresServer postgres) : IClassFixture<Postg
         Assert.Null(await queue.CompleteAsync(host.Id, Completion(claimed[1], TaskState.Done), CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task Cancel_WhileResolving_EndsCancelled_AndNoTaskOfTheGraphRuns(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        var queue = new RunQueue(store, TimeProvider.System);
+        var runId = await queue.EnqueueAsync(new RunRequest("CountingPipeline",
+            new Dictionary<string, string> { ["key"] = Guid.NewGuid().ToString("N"), ["tasks"] = "4", ["width"] = "2" }, RunTrigger.Api),
+            CancellationToken.None);
+        var run = (await queue.TakeQueuedRunAsync("resolver", runId, CancellationToken.None))!;
+
+        var (result, cancelling) = await queue.CancelAsync(runId, CancellationToken.None);
+        var graph = await GraphBuilder.BuildAsync(StoreFactory.Pipelines.Create(run.Pipeline, run.Parameters).Roots(), 4, CancellationToken.None);
+        var saved = await queue.SaveGraphAsync(runId, graph, CancellationToken.None);
+
+        Assert.Equal((CancelResult.Cancelled, RunState.Cancelling), (result, cancelling?.State));
+        Assert.Equal(RunState.Cancelled, saved.State);
+        Assert.Empty(await queue.ClaimAsync("worker-host", [1, 2], Lease, runId, CancellationToken.None));
+        await using var context = store.CreateDbContext();
+        Assert.All(await context.RunTasks.Where(t => t.RunId == runId).ToListAsync(), t => Assert.Equal(TaskState.Cancelled, t.State));
+    }
+
     private static TaskCompletion Completion(ClaimedTask task, TaskState state, string? error = null, string[]? log = null) => new(
         task.RunId, task.TaskIndex, task.TaskId, task.Attempt, state, error, null,
         (log ?? []).Select(message => new LogLine(DateTimeOffset.UtcNow, LogLevel.Information, message)).ToList(), 0);
