@@ -61,7 +61,7 @@ export function mountGraph(element, options = {}) {
   const media = window.matchMedia?.('(prefers-color-scheme: dark)');
 
   let model = null, cy = null, colors = readColors(element), collapsed = new Set();
-  let layoutEngine = null, disposed = false, stopWatching = null, frame = 0, selectedIndex = null;
+  let layoutEngine = null, disposed = false, stopWatching = null, frame = 0, flushTimer = 0, nextFlushAt = 0, selectedIndex = null;
   let lastChangeAt = 0, generation = 0;
   const early = new Map();          // changes heard before the graph was read, by task index
   const dirty = new Set();          // task indexes whose node needs restyling
@@ -89,13 +89,20 @@ export function mountGraph(element, options = {}) {
     }
   }
 
+  // Restyling is batched into one animation frame, and the next batch waits as long as the last one took to
+  // draw, so that a stream of changes leaves the page at least half of its time whatever the graph's size.
   function schedule() {
-    if (!frame && dirty.size && cy) frame = requestAnimationFrame(flush);
+    if (frame || flushTimer || !dirty.size || !cy) return;
+    const wait = nextFlushAt - performance.now();
+    if (wait > 0) flushTimer = setTimeout(() => { flushTimer = 0; frame = requestAnimationFrame(flush); }, wait);
+    else frame = requestAnimationFrame(flush);
   }
 
   function flush() {
     frame = 0;
     if (!cy || disposed) return;
+    const started = performance.now();
+    nextFlushAt = started + 100;
     const families = new Set();
     cy.batch(() => {
       for (const index of dirty) {
@@ -108,6 +115,11 @@ export function mountGraph(element, options = {}) {
       }
     });
     dirty.clear();
+    cy.one('render', () => {
+      const now = performance.now();
+      nextFlushAt = now + Math.min(2000, now - started);
+      schedule();
+    });
   }
 
   function elementsOf(view, positions) {
@@ -266,6 +278,7 @@ export function mountGraph(element, options = {}) {
       if (disposed) return;
       disposed = true;
       cancelAnimationFrame(frame);
+      clearTimeout(flushTimer);
       media?.removeEventListener?.('change', onScheme);
       stopWatching?.();
       layoutEngine?.dispose();

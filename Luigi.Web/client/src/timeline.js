@@ -9,7 +9,7 @@ import { watch } from './live.js';
 
 echarts.use([CustomChart, DataZoomComponent, GridComponent, TooltipComponent, CanvasRenderer]);
 
-const FLUSH_EVERY_MS = 250;       // at most four redraws a second while changes stream in
+const FLUSH_EVERY_MS = 250;       // at most four redraws a second while changes stream in, fewer when they are slow
 const TICK_MS = 1000;             // running bars and waits grow to now
 
 const laneName = (hostId, worker) => `${hostId ?? '?'} · worker ${worker ?? '?'}`;
@@ -102,7 +102,7 @@ export function mountTimeline(element, options = {}) {
   const media = window.matchMedia?.('(prefers-color-scheme: dark)');
   let colors = readColors(element);
   let chart = null, built = { bars: [], waits: [], lanes: [] }, loaded = false, disposed = false;
-  let stopWatching = null, flushTimer = 0, frame = 0, tick = 0, lastFlush = 0, lastChangeAt = 0;
+  let stopWatching = null, flushTimer = 0, frame = 0, tick = 0, lastFlush = 0, flushEvery = FLUSH_EVERY_MS, lastChangeAt = 0;
   const early = [];
 
   element.dataset.ready = 'false';
@@ -167,6 +167,7 @@ export function mountTimeline(element, options = {}) {
 
   function redraw() {
     if (!chart || disposed) return;
+    const started = performance.now();
     const now = Date.now();
     built = model.build(now);
     chart.setOption({ yAxis: { data: built.lanes }, series: [{ data: seriesData(now) }] });
@@ -176,11 +177,12 @@ export function mountTimeline(element, options = {}) {
     clearInterval(tick);
     tick = growing ? setInterval(redraw, TICK_MS) : 0;
     lastFlush = performance.now();
+    flushEvery = Math.max(FLUSH_EVERY_MS, 4 * (lastFlush - started));
   }
 
   function schedule() {
     if (!chart || frame || flushTimer) return;
-    const wait = Math.max(0, FLUSH_EVERY_MS - (performance.now() - lastFlush));
+    const wait = Math.max(0, flushEvery - (performance.now() - lastFlush));
     flushTimer = setTimeout(() => { flushTimer = 0; frame = requestAnimationFrame(() => { frame = 0; redraw(); }); }, wait);
   }
 
