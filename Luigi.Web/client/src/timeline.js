@@ -152,7 +152,7 @@ export function mountTimeline(element, options = {}) {
       grid: { left: 150, right: 24, top: 12, bottom: 56 },
       tooltip: {
         confine: true,
-        formatter: p => p.value[3] === 0 ? tooltipOf(built.bars[p.value[4]]) : null,
+        formatter: p => p.value[3] === 0 ? tooltipOf(built.bars[p.value[4]]) : '',
       },
       dataZoom: [
         { type: 'inside', xAxisIndex: 0, filterMode: 'weakFilter' },
