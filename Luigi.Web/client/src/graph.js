@@ -62,11 +62,12 @@ export function mountGraph(element, options = {}) {
 
   let model = null, cy = null, colors = readColors(element), collapsed = new Set();
   let layoutEngine = null, disposed = false, stopWatching = null, frame = 0, flushTimer = 0, nextFlushAt = 0, selectedIndex = null;
-  let lastChangeAt = 0, generation = 0;
+  let lastChangeAt = 0, generation = 0, fitted = false;
   const early = new Map();          // changes heard before the graph was read, by task index
   const dirty = new Set();          // task indexes whose node needs restyling
 
   element.dataset.ready = 'false';
+  element.setAttribute('role', 'img');
   element.luigiGraph = {
     state: taskId => model?.byId.get(taskId)?.state,
     nodes: () => model ? model.tasks.filter(Boolean).map(t => ({ taskId: t.taskId, state: t.state })) : [],
@@ -76,6 +77,18 @@ export function mountGraph(element, options = {}) {
 
   const onScheme = () => { colors = readColors(element); cy?.style(style(colors)); };
   media?.addEventListener?.('change', onScheme);
+  const resize = new ResizeObserver(() => {
+    if (!cy) return;
+    cy.resize();
+    if (!fitted) fitView();
+  });
+  resize.observe(element);
+
+  function describe() {
+    const counts = {};
+    for (const f of model.families.values()) for (const [s, n] of Object.entries(f.counts)) if (n) counts[s] = (counts[s] ?? 0) + n;
+    element.setAttribute('aria-label', `Dependency graph of ${model.size} tasks: ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', ')}`);
+  }
 
   function applyOne(c) {
     if (!model) {
@@ -115,6 +128,7 @@ export function mountGraph(element, options = {}) {
       }
     });
     dirty.clear();
+    describe();
     cy.one('render', () => {
       const now = performance.now();
       nextFlushAt = now + Math.min(2000, now - started);
@@ -173,6 +187,7 @@ export function mountGraph(element, options = {}) {
     await new Promise(resolve => cy.one('render', () => requestAnimationFrame(resolve)));
     if (disposed || mine !== generation) return;
     if (selectedIndex != null) highlight(selectedIndex, false);
+    describe();
     Object.assign(element.dataset, {
       nodes: String(view.nodes.length), edges: String(view.edges.length), tasks: String(model.size),
       collapsed: String(collapsed.size), layoutMs: String(Math.round(layoutMs)), renderMs: String(Math.round(performance.now() - t1)),
@@ -181,6 +196,8 @@ export function mountGraph(element, options = {}) {
   }
 
   function fitView() {
+    fitted = element.clientWidth > 0 && element.clientHeight > 0;
+    if (!fitted) return;          // hidden (a tab not shown): fitted when it gets a size
     cy.fit(undefined, 24);
     if (cy.zoom() > MAX_FIT_ZOOM) { cy.zoom(MAX_FIT_ZOOM); cy.center(); }
   }
@@ -280,11 +297,13 @@ export function mountGraph(element, options = {}) {
       cancelAnimationFrame(frame);
       clearTimeout(flushTimer);
       media?.removeEventListener?.('change', onScheme);
+      resize.disconnect();
       stopWatching?.();
       layoutEngine?.dispose();
       cy?.destroy();
       cy = null;
       delete element.luigiGraph;
+      element.removeAttribute('aria-label');
       for (const k of ['ready', 'nodes', 'edges', 'tasks', 'collapsed', 'layoutMs', 'renderMs', 'error']) delete element.dataset[k];
     },
   };

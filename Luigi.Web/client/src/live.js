@@ -11,19 +11,20 @@ const runListeners = new Set();
 const key = runId => String(runId).toLowerCase();
 
 function ensureConnection() {
-  if (connection) return connection;
-  connection = new HubConnectionBuilder()
-    .withUrl('/hubs/live')
-    .withAutomaticReconnect({ nextRetryDelayInMilliseconds: c => Math.min(30000, 1000 * 2 ** Math.min(c.previousRetryCount, 5)) })
-    .configureLogging(LogLevel.Warning)
-    .build();
-  connection.on('tasks', onTasks);
-  connection.on('runs', runs => { for (const l of runListeners) l(runs); });
-  connection.on('resync', () => { resyncAll(true); });
-  connection.onreconnecting(() => { watching.clear(); });
-  connection.onreconnected(() => { resyncAll(); });
-  connection.onclose(() => { watching.clear(); everFailed = true; scheduleStart(); });
-  start();
+  if (!connection) {
+    connection = new HubConnectionBuilder()
+      .withUrl('/hubs/live')
+      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: c => 1000 * 2 ** Math.min(c.previousRetryCount, 5) })
+      .configureLogging(LogLevel.Warning)
+      .build();
+    connection.on('tasks', onTasks);
+    connection.on('runs', runs => { for (const l of runListeners) l(runs); });
+    connection.on('resync', () => { resyncAll(true); });
+    connection.onreconnecting(() => { watching.clear(); });
+    connection.onreconnected(() => { resyncAll(); });
+    connection.onclose(() => { watching.clear(); everFailed = true; scheduleStart(); });
+  }
+  if (connection.state === HubConnectionState.Disconnected && !retryTimer) start();
   return connection;
 }
 
@@ -31,6 +32,7 @@ let starting = null;             // the current start attempt, settled when it s
 
 function start() {
   clearTimeout(retryTimer);
+  retryTimer = 0;
   if (!connection || connection.state !== HubConnectionState.Disconnected) return starting;
   starting = connection.start().then(() => {
     if (everFailed) resyncAll();

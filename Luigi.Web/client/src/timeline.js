@@ -106,6 +106,7 @@ export function mountTimeline(element, options = {}) {
   const early = [];
 
   element.dataset.ready = 'false';
+  element.setAttribute('role', 'img');
   element.luigiTimeline = {
     bars: () => built.bars.length,
     bar: taskId => {
@@ -131,7 +132,7 @@ export function mountTimeline(element, options = {}) {
       return r && { type: 'rect', shape: r, style: { fill: colors.RetryWaiting, opacity: 0.8 } };
     }
     const bar = built.bars[api.value(4)];
-    const h = Math.max(2, laneHeight * 0.6);
+    const h = Math.max(2, Math.min(18, laneHeight * 0.6));
     const r = echarts.graphic.clipRectByRect({ x: s[0], y: s[1] - h / 2, width: Math.max(1, e[0] - s[0]), height: h }, clip);
     return r && { type: 'rect', shape: r, style: { fill: colors[bar.attempt.outcome] ?? colors.Pending } };
   }
@@ -173,6 +174,7 @@ export function mountTimeline(element, options = {}) {
     chart.setOption({ yAxis: { data: built.lanes }, series: [{ data: seriesData(now) }] });
     element.dataset.bars = String(built.bars.length);
     element.dataset.lanes = String(built.lanes.length);
+    element.setAttribute('aria-label', `Timeline of ${built.bars.length} attempts in ${built.lanes.length} lanes (host and worker)`);
     const growing = built.bars.some(b => b.attempt.end == null) || built.waits.some(w => w.task.state === 'RetryWaiting');
     clearInterval(tick);
     tick = growing ? setInterval(redraw, TICK_MS) : 0;
@@ -255,6 +257,7 @@ export function mountTimeline(element, options = {}) {
       chart?.dispose();
       chart = null;
       delete element.luigiTimeline;
+      element.removeAttribute('aria-label');
       for (const k of ['ready', 'bars', 'lanes', 'renderMs', 'error']) delete element.dataset[k];
     },
   };
