@@ -150,7 +150,7 @@ export function mountTimeline(element, options = {}) {
     const axis = { color: colors.text };
     return {
       animation: false,
-      grid: { left: 150, right: 24, top: 12, bottom: 56 },
+      grid: { left: 200, right: 24, top: 12, bottom: 56 },
       tooltip: {
         confine: true,
         formatter: p => p.value[3] === 0 ? tooltipOf(built.bars[p.value[4]]) : '',
@@ -161,7 +161,7 @@ export function mountTimeline(element, options = {}) {
         { type: 'inside', yAxisIndex: 0, filterMode: 'weakFilter', zoomOnMouseWheel: 'shift', moveOnMouseWheel: false },
       ],
       xAxis: { type: 'time', scale: true, axisLabel: axis, axisLine: { lineStyle: axis }, splitLine: { show: true, lineStyle: { opacity: 0.15 } } },
-      yAxis: { type: 'category', data: built.lanes, inverse: true, axisLabel: { ...axis, width: 140, overflow: 'truncate' }, axisLine: { lineStyle: axis } },
+      yAxis: { type: 'category', data: built.lanes, inverse: true, axisLabel: { ...axis, width: 190, overflow: 'truncate' }, axisLine: { lineStyle: axis } },
       series: [{ type: 'custom', renderItem, encode: { x: [1, 2], y: 0 }, data: seriesData(now), clip: true }],
     };
   }
