@@ -3,7 +3,7 @@
 import cytoscape from 'cytoscape';
 import { GraphModel, familyNodeId, taskNodeId } from './graphModel.js';
 import { createLayout } from './layout.js';
-import { STATES, callDotNet, getJson, order, readColors, runUrl } from './states.js';
+import { STATES, callDotNet, getJson, order, readColors, runUrl, supersedes } from './states.js';
 import { watch } from './live.js';
 
 const layoutCache = new Map();   // per run or pipeline and set of collapsed families: node centres
@@ -93,7 +93,7 @@ export function mountGraph(element, options = {}) {
   function applyOne(c) {
     if (!model) {
       const held = early.get(c.taskIndex);
-      if (!held || order(c.attempt, c.state) > order(held.attempt, held.state)) early.set(c.taskIndex, c);
+      if (!held || supersedes(held.state, order(held.attempt, held.state), c.attempt, c.state)) early.set(c.taskIndex, c);
       return;
     }
     if (model.apply(c.taskIndex, c.attempt, c.state)) {

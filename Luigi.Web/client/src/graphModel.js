@@ -1,6 +1,6 @@
 // The job-net's data: every task's state (whatever is drawn), and the view drawn from it, with families
 // collapsed into one node each when the graph is large.
-import { order } from './states.js';
+import { order, supersedes } from './states.js';
 
 const TASK_WIDTH = 180, TASK_HEIGHT = 28, FAMILY_WIDTH = 210, FAMILY_HEIGHT = 44;
 
@@ -44,13 +44,12 @@ export class GraphModel {
 
   get size() { return this.byId.size; }
 
-  /** Applies a state if its order is above the one held; returns the task when it changed. */
+  /** Applies a state if it supersedes the one held (states.js); returns the task when it changed. */
   apply(index, attempt, state) {
     const task = this.tasks[index];
     if (!task) return null;
-    const o = order(attempt, state);
-    if (o <= task.order) return null;
-    task.order = o;
+    if (!supersedes(task.state, task.order, attempt, state)) return null;
+    task.order = Math.max(task.order, order(attempt, state));
     if (task.state !== state) {
       const f = this.families.get(task.family);
       f.counts[task.state]--;

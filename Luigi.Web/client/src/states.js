@@ -56,6 +56,16 @@ export function order(attempt, state) {
   return (attempt || 0) * 4 + (state === 'Pending' ? 0 : state === 'Running' ? 1 : 2);
 }
 
+/**
+ * Whether a change to `state` at `attempt` replaces what a task holds: when its order is above the one held, and
+ * also when a waiting task (Pending or RetryWaiting) is cancelled. That change carries attempt 0, or the failed
+ * attempt's number, so its order is not above RetryWaiting's; cancelling is final, so it wins.
+ */
+export function supersedes(heldState, heldOrder, attempt, state) {
+  return order(attempt, state) > heldOrder
+    || (state === 'Cancelled' && (heldState === 'RetryWaiting' || heldState === 'Pending'));
+}
+
 /** Calls `method` on a DotNetObjectReference, if any, ignoring a reference already disposed. */
 export function callDotNet(dotnet, method, ...args) {
   if (!dotnet || typeof dotnet.invokeMethodAsync !== 'function') return;

@@ -4,7 +4,7 @@ import * as echarts from 'echarts/core';
 import { CustomChart } from 'echarts/charts';
 import { DataZoomComponent, GridComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
-import { callDotNet, getJson, order, readColors, runUrl } from './states.js';
+import { callDotNet, getJson, order, readColors, runUrl, supersedes } from './states.js';
 import { watch } from './live.js';
 
 echarts.use([CustomChart, DataZoomComponent, GridComponent, TooltipComponent, CanvasRenderer]);
@@ -33,13 +33,12 @@ class TimelineModel {
     return true;
   }
 
-  /** Applies a LiveTaskChange when its order is above the one held. */
+  /** Applies a LiveTaskChange when it supersedes what the task holds (states.js). */
   apply(c) {
     let task = this.tasks.get(c.taskIndex);
     if (!task) this.tasks.set(c.taskIndex, task = { index: c.taskIndex, taskId: c.taskId, state: 'Pending', order: 0, attempts: [] });
-    const o = order(c.attempt, c.state);
-    if (o <= task.order) return false;
-    task.order = o;
+    if (!supersedes(task.state, task.order, c.attempt, c.state)) return false;
+    task.order = Math.max(task.order, order(c.attempt, c.state));
     task.state = c.state;
     if (!c.attempt) return true;
     const at = Date.parse(c.at);
@@ -53,9 +52,11 @@ class TimelineModel {
         task.attempts.push(attempt = { number: c.attempt, start: at, lane: laneName(c.hostId, c.worker), error: null });
         task.attempts.sort((a, b) => a.number - b.number);
       }
-      attempt.end = at;
-      attempt.outcome = c.state === 'RetryWaiting' ? 'Failed' : c.state;
-      if (c.errorSummary) attempt.error = c.errorSummary;
+      if (attempt.end == null) {       // a closed attempt stays as it closed (a waiting task cancelled later)
+        attempt.end = at;
+        attempt.outcome = c.state === 'RetryWaiting' ? 'Failed' : c.state;
+        if (c.errorSummary) attempt.error = c.errorSummary;
+      }
     }
     return true;
   }
