@@ -184,6 +184,12 @@ export function mountGraph(element, options = {}) {
     fitView();
     cy.on('tap', 'node', e => onNodeTap(e.target));
     cy.on('tap', e => { if (e.target === cy) clearSelection(); });
+    cy.on('dbltap', 'node', e => {
+      const index = e.target.data('index');
+      if (index == null || model.size <= collapseAbove) return;
+      collapsed.add(model.tasks[index].family);
+      redraw();
+    });
     await new Promise(resolve => cy.one('render', () => requestAnimationFrame(resolve)));
     if (disposed || mine !== generation) return;
     if (selectedIndex != null) highlight(selectedIndex, false);
@@ -200,6 +206,14 @@ export function mountGraph(element, options = {}) {
     if (!fitted) return;          // hidden (a tab not shown): fitted when it gets a size
     cy.fit(undefined, 24);
     if (cy.zoom() > MAX_FIT_ZOOM) { cy.zoom(MAX_FIT_ZOOM); cy.center(); }
+  }
+
+  function redraw() {
+    return draw().catch(error => {
+      if (disposed) return;
+      element.dataset.ready = 'error';
+      element.dataset.error = String(error?.message ?? error);
+    });
   }
 
   function nodeOf(index) {
@@ -229,7 +243,7 @@ export function mountGraph(element, options = {}) {
     const family = node.data('family');
     if (family) {
       collapsed.delete(family);
-      draw();
+      redraw();
       return;
     }
     selectedIndex = node.data('index');
@@ -283,13 +297,13 @@ export function mountGraph(element, options = {}) {
     },
     fit() { if (cy) fitView(); },
     /** Draws one family's tasks one by one (in a graph collapsed by family). */
-    expand(family) { if (model && collapsed.delete(family)) return draw(); },
+    expand(family) { if (model && collapsed.delete(family)) return redraw(); },
     /** Draws one family, or every family when none is given, as one node. */
     collapse(family) {
       if (!model) return;
       if (family == null) collapsed = new Set(model.families.keys());
       else if (model.families.has(family)) collapsed.add(family);
-      return draw();
+      return redraw();
     },
     dispose() {
       if (disposed) return;
