@@ -4,6 +4,12 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 
+# The build bundles the dashboard's scripts from npm packages (Luigi.Web/client, run from Luigi.Web.csproj), so
+# this stage needs Node.js and npm: Debian's packages. The final image has neither; it serves the bundles.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends nodejs npm \
+    && rm -rf /var/lib/apt/lists/*
+
 # Restore from the files that decide the packages only, so that this layer is reused until they change.
 # Versions are central (Directory.Packages.props) and the build settings shared (Directory.Build.props).
 # The tool manifest (.config/dotnet-tools.json, dotnet-ef) is only needed to author migrations, not here.
@@ -11,6 +17,11 @@ COPY Directory.Build.props Directory.Packages.props ./
 COPY Luigi.Engine/Luigi.Engine.csproj Luigi.Engine/
 COPY Luigi.Web/Luigi.Web.csproj Luigi.Web/
 RUN dotnet restore Luigi.Web/Luigi.Web.csproj
+
+# The same for the npm packages: installed from the lock file alone, so this layer too is reused until it changes
+# (the build's own `npm ci` then finds node_modules up to date; .dockerignore keeps the host's out of the context).
+COPY Luigi.Web/client/package.json Luigi.Web/client/package-lock.json Luigi.Web/client/
+RUN cd Luigi.Web/client && npm ci --no-audit --no-fund
 
 COPY Luigi.Engine/ Luigi.Engine/
 COPY Luigi.Web/ Luigi.Web/

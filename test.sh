@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs the whole test suite from a fresh checkout and ends with one line: "N passed, N failed".
-# Needs only the .NET 10 SDK; whatever else the tests need, this script installs or starts: docker-compose
-# (to check docker-compose.yml; no Docker engine is needed), and a throwaway PostgreSQL server
+# Needs only the .NET 10 SDK; whatever else the tests need, this script installs or starts: Node.js and npm (the
+# build bundles the dashboard's scripts with them), docker-compose (to check docker-compose.yml; no Docker engine
+# is needed), and a throwaway PostgreSQL server
 # (scripts/test-postgres.sh) unless LUIGI_TEST_POSTGRES names one.
 set -uo pipefail
 cd "$(dirname "$0")"
 
+scripts/ensure-node.sh
 scripts/ensure-packages.sh docker-compose=docker-compose
 
 log=$(mktemp)

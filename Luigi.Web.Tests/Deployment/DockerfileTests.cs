@@ -73,6 +73,16 @@ public sealed class DockerfileTests
         }
     }
 
+    [Fact]
+    public void Build_InstallsNode_ForTheDashboardScripts_AndTheImageDoesNotShipIt()
+    {
+        var lastStage = _instructions.Select((item, index) => (item, index)).Last(pair => pair.item.Instruction == "FROM").index;
+        var runs = _instructions.Select((item, index) => (item, index)).Where(pair => pair.item.Instruction == "RUN").ToList();
+
+        Assert.Contains(runs, pair => pair.index < lastStage && pair.item.Arguments.Contains("nodejs") && pair.item.Arguments.Contains("npm"));
+        Assert.DoesNotContain(runs, pair => pair.index > lastStage && pair.item.Arguments.Contains("nodejs"));
+    }
+
     private IEnumerable<string> Arguments(string instruction, bool finalStageOnly = false)
     {
         var lastStage = _instructions.Select((item, index) => (item, index)).Last(pair => pair.item.Instruction == "FROM").index;

@@ -1,0 +1,88 @@
+// Task states, their colours and the order rule shared by the graph and the timeline.
+
+export const STATES = ['Pending', 'Running', 'RetryWaiting', 'Done', 'Complete', 'Failed', 'UpstreamFailed', 'Cancelled'];
+
+const FALLBACK = {
+  Pending: '#9aa4b2', Running: '#2f7fd8', RetryWaiting: '#e0a526', Done: '#2e9d5b',
+  Complete: '#8cc7a1', Failed: '#d64545', UpstreamFailed: '#b07aa1', Cancelled: '#6e6e6e',
+};
+
+/**
+ * Reads the state colours from the CSS custom properties `--state-<state in lower case>` as they apply to
+ * `element`, so that the page's one set of colours (and its dark mode) is used. A value the canvas libraries
+ * cannot take (anything but `#hex` or `rgb()` once resolved) falls back to a default.
+ */
+export function readColors(element) {
+  const probe = document.createElement('span');
+  probe.style.display = 'none';
+  element.appendChild(probe);
+  try {
+    const colors = {};
+    for (const state of STATES) {
+      probe.style.color = '';
+      probe.style.color = `var(--state-${state.toLowerCase()}, ${FALLBACK[state]})`;
+      colors[state] = usable(getComputedStyle(probe).color) ?? FALLBACK[state];
+    }
+    colors.text = usable(getComputedStyle(element).color) ?? '#222222';
+    colors.labelOn = Object.fromEntries(STATES.map(s => [s, luminance(colors[s]) > 0.45 ? '#111111' : '#ffffff']));
+    return colors;
+  } finally {
+    probe.remove();
+  }
+}
+
+function usable(value) {
+  const v = (value || '').trim();
+  return /^(#[0-9a-f]{3,8}|rgba?\([^)]*\))$/i.test(v) ? v : null;
+}
+
+function luminance(color) {
+  let r, g, b;
+  const m = color.match(/rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/i);
+  if (m) [r, g, b] = [m[1], m[2], m[3]].map(Number);
+  else {
+    let h = color.slice(1);
+    if (h.length <= 4) h = [...h].map(c => c + c).join('');
+    [r, g, b] = [0, 2, 4].map(i => parseInt(h.slice(i, i + 2), 16));
+  }
+  return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+}
+
+/**
+ * The order of a task that is at `attempt` in `state`: it only grows within a run (LiveTaskChange.Order on the
+ * server), so a change is applied only when its order is above the one held.
+ */
+export function order(attempt, state) {
+  return (attempt || 0) * 4 + (state === 'Pending' ? 0 : state === 'Running' ? 1 : 2);
+}
+
+/**
+ * Whether a change to `state` at `attempt` replaces what a task holds: when its order is above the one held, and
+ * also when a waiting task (Pending or RetryWaiting) is cancelled. That change carries attempt 0, or the failed
+ * attempt's number, so its order is not above RetryWaiting's; cancelling is final, so it wins.
+ */
+export function supersedes(heldState, heldOrder, attempt, state) {
+  return order(attempt, state) > heldOrder
+    || (state === 'Cancelled' && (heldState === 'RetryWaiting' || heldState === 'Pending'));
+}
+
+/** Calls `method` on a DotNetObjectReference, if any, ignoring a reference already disposed. */
+export function callDotNet(dotnet, method, ...args) {
+  if (!dotnet || typeof dotnet.invokeMethodAsync !== 'function') return;
+  dotnet.invokeMethodAsync(method, ...args).catch(() => { });
+}
+
+/** Reads JSON from the host; concurrent reads of one URL share one request. */
+const inFlight = new Map();
+export function getJson(url) {
+  let p = inFlight.get(url);
+  if (!p) {
+    p = fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
+      .then(r => { if (!r.ok) throw new Error(`GET ${url}: ${r.status}`); return r.json(); })
+      .finally(() => inFlight.delete(url));
+    inFlight.set(url, p);
+  }
+  return p;
+}
+
+export const runUrl = runId => `/api/runs/${encodeURIComponent(runId)}`;
