@@ -2,13 +2,14 @@
 # Runs the whole test suite from a fresh checkout and ends with one line: "N passed, N failed".
 # Needs only the .NET 10 SDK; whatever else the tests need, this script installs or starts: Node.js and npm (the
 # build bundles the dashboard's scripts with them), docker-compose (to check docker-compose.yml; no Docker engine
-# is needed), and a throwaway PostgreSQL server
+# is needed), Debian's Chromium (the end-to-end tests drive the dashboard in it headless; no browser is
+# downloaded), and a throwaway PostgreSQL server
 # (scripts/test-postgres.sh) unless LUIGI_TEST_POSTGRES names one.
 set -uo pipefail
 cd "$(dirname "$0")"
 
 scripts/ensure-node.sh
-scripts/ensure-packages.sh docker-compose=docker-compose
+scripts/ensure-packages.sh docker-compose=docker-compose chromium=chromium
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -1,0 +1,71 @@
+using Microsoft.Playwright;
+
+namespace Luigi.Web.Tests.EndToEnd;
+
+/// <summary>
+/// Debian's Chromium (<c>/usr/bin/chromium</c>, or the path in <c>LUIGI_TEST_CHROMIUM</c>), headless, driven by
+/// Playwright for .NET. Playwright's own browsers are never downloaded: <c>./test.sh</c> installs Debian's
+/// <c>chromium</c> package. Without it every test using this fixture fails with a message saying so; none skips.
+/// </summary>
+public sealed class ChromiumBrowser : IAsyncLifetime
+{
+    public const string VariableName = "LUIGI_TEST_CHROMIUM";
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser is not started.");
+
+    public async Task InitializeAsync()
+    {
+        var path = Environment.GetEnvironmentVariable(VariableName) is { Length: > 0 } configured ? configured : "/usr/bin/chromium";
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException(
+                $"The end-to-end tests need Chromium at {path}: install Debian's chromium package (./test.sh does) " +
+                $"or set {VariableName} to a Chromium executable.");
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = path,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+            ],
+        });
+    }
+
+    /// <summary>A fresh page in a context of its own (no shared cookies or storage), at a laptop's size.</summary>
+    public async Task<IPage> NewPageAsync(string baseUrl)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseUrl,
+            ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
+            ColorScheme = ColorScheme.Light,
+        });
+        context.SetDefaultTimeout(30_000);
+        return await context.NewPageAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+}
+
+/// <summary>One Chromium for every end-to-end test class.</summary>
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<ChromiumBrowser>
+{
+    public const string Name = "browser";
+}

@@ -1,0 +1,53 @@
+using Luigi.Engine.Storage;
+using Luigi.Web.Pipelines;
+using Luigi.Web.Tests.Infrastructure;
+using Luigi.Web.Tests.Storage;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Luigi.Web.Tests.EndToEnd;
+
+/// <summary>
+/// The real host listening on a loopback port (Kestrel, as in production) on a fresh PostgreSQL database, with
+/// 2 workers, the shipped examples and the test pipelines, for a real browser to drive.
+/// </summary>
+public sealed class DashboardHost : WebApplicationFactory<Program>
+{
+    private readonly string _connectionString;
+
+    private DashboardHost(string connectionString)
+    {
+        _connectionString = connectionString;
+        UseKestrel(0);
+    }
+
+    /// <summary>Where the browser finds the dashboard, e.g. <c>http://127.0.0.1:41234</c>.</summary>
+    public string BaseUrl { get; private set; } = "";
+
+    /// <summary>Hears every committed change of this host's executor.</summary>
+    public TaskChangeWaiter Changes { get; } = new();
+
+    public static async Task<DashboardHost> StartAsync(PostgresServer postgres)
+    {
+        var host = new DashboardHost(await postgres.CreateDatabaseAsync());
+        host.StartServer();
+        host.BaseUrl = host.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+        return host;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Luigi:Store:Provider", nameof(StoreProvider.Postgres));
+        builder.UseSetting("ConnectionStrings:Luigi", _connectionString);
+        builder.UseSetting("Luigi:Executor:PollInterval", "00:00:00.050");
+        builder.UseSetting("Luigi:Executor:HeartbeatInterval", "00:00:00.200");
+        builder.UseSetting("Luigi:Engine:Workers", "2");
+        builder.ConfigureServices(services =>
+        {
+            services.AddSingleton<IStoreObserver>(Changes);
+            services.AddLuigiPipelines(typeof(CountingPipeline).Assembly);
+        });
+    }
+}

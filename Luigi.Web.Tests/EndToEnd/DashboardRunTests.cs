@@ -1,0 +1,93 @@
+using System.Text.RegularExpressions;
+using Luigi.Engine;
+using Luigi.Web.Tests.Infrastructure;
+using Luigi.Web.Tests.Storage;
+using Microsoft.Playwright;
+
+namespace Luigi.Web.Tests.EndToEnd;
+
+/// <summary>
+/// The dashboard driven by a real Chromium against the real host on PostgreSQL: trigger from the browser, watch a run
+/// change without reloading, read a failure, re-run it.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed partial class DashboardRunTests(ChromiumBrowser chromium, PostgresServer postgres) : IClassFixture<PostgresServer>, IAsyncLifetime
+{
+    private DashboardHost? _host;
+
+    private DashboardHost Host => _host ?? throw new InvalidOperationException("The host is not started.");
+
+    public async Task InitializeAsync() => _host = await DashboardHost.StartAsync(postgres);
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Trigger_ComplexExample_ShowsParallelTasksAndTheGraphLive()
+    {
+        var page = await chromium.NewPageAsync(Host.BaseUrl);
+        await page.GotoAsync("/pipelines/ComplexExample");
+        await page.GetByTestId("param-delayMs").FillAsync("1500");
+        await page.GetByTestId("trigger").ClickAsync();
+        await page.WaitForURLAsync(RunUrl());
+
+        // Two workers: TaskA and TaskB run at the same time, seen in the status list as it happens.
+        await page.WaitForFunctionAsync(
+            "() => ['TaskA', 'TaskB'].every(id => document.querySelector(`[data-task-id=\"${id}\"]`)?.dataset.state === 'Running')");
+
+        await page.GetByTestId("tab-graph").ClickAsync();
+        var graph = page.GetByTestId("graph");
+        await Assertions.Expect(graph).ToHaveAttributeAsync("data-ready", "true");
+        await Assertions.Expect(graph).ToHaveAttributeAsync("data-nodes", "7");
+        await Assertions.Expect(graph).ToHaveAttributeAsync("data-edges", "6");
+
+        // The last task turns Done in the graph, and the run in the header, without a reload.
+        await page.WaitForFunctionAsync(
+            "() => document.querySelector('[data-testid=graph]')?.luigiGraph?.state('TaskG') === 'Done'", null,
+            new PageWaitForFunctionOptions { Timeout = 60_000 });
+        await Assertions.Expect(page.GetByTestId("run-state")).ToHaveAttributeAsync("data-state", "Succeeded");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "run-page.png") });
+    }
+
+    [Fact]
+    public async Task FailedTask_ShowsItsError_AndRerunFailedOnly_MakesItDone()
+    {
+        var key = Guid.NewGuid().ToString("N");
+        var failing = new CountingTask { Index = 1, Pipeline = new CountingPipeline { Key = key } }.TaskId;
+        var page = await chromium.NewPageAsync(Host.BaseUrl);
+        await page.GotoAsync("/pipelines/CountingPipeline");
+        await page.GetByTestId("param-key").FillAsync(key);
+        await page.GetByTestId("param-tasks").FillAsync("4");
+        await page.GetByTestId("param-width").FillAsync("2");
+        await page.GetByTestId("param-failTask").FillAsync(failing);
+        await page.GetByTestId("trigger").ClickAsync();
+        await page.WaitForURLAsync(RunUrl());
+        var failedRun = page.Url;
+
+        await Assertions.Expect(page.GetByTestId("run-state")).ToHaveAttributeAsync("data-state", "Failed", new() { Timeout = 60_000 });
+        var row = page.Locator($"[data-task-id=\"{failing}\"]");
+        await Assertions.Expect(row).ToHaveAttributeAsync("data-state", nameof(TaskState.Failed));
+        await row.ClickAsync();
+        var details = page.GetByTestId("task-details");
+        await Assertions.Expect(details).ToBeVisibleAsync();
+        await Assertions.Expect(details.GetByTestId("attempt-error").First).ToContainTextAsync("failed on purpose");
+
+        // The data is fixed; only what failed or was blocked runs again.
+        SideEffects.Fix(key);
+        await page.GetByTestId("rerun-failed").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("confirm-list")).ToContainTextAsync(failing);
+        await page.GetByTestId("confirm").ClickAsync();
+        await page.WaitForURLAsync(url => RunUrl().IsMatch(url) && url != failedRun);
+
+        await Assertions.Expect(page.GetByTestId("run-state")).ToHaveAttributeAsync("data-state", "Succeeded", new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator($"[data-task-id=\"{failing}\"]")).ToHaveAttributeAsync("data-state", nameof(TaskState.Done));
+    }
+
+    [GeneratedRegex(@"/runs/[0-9a-f-]{36}$")]
+    private static partial Regex RunUrl();
+}

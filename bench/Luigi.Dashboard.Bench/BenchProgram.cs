@@ -1,0 +1,26 @@
+using System.CommandLine;
+
+// Measures the dashboard in headless Chromium against the real host on PostgreSQL (LUIGI_TEST_POSTGRES):
+// how long a run's tasks view and graph take to render, and how late live changes reach the page.
+namespace Luigi.Dashboard.Bench;
+
+/// <summary>The bench's entry point (the host's own <c>Program</c> is the one under test).</summary>
+internal static class BenchProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var sizes = new Option<int[]>("--tasks") { Description = "Run sizes to open.", DefaultValueFactory = _ => [500, 1_000, 2_000, 5_000], AllowMultipleArgumentsPerToken = true };
+        var repeat = new Option<int>("--repeat") { Description = "Page loads per size (the median is reported).", DefaultValueFactory = _ => 3 };
+        var liveTasks = new Option<int>("--live-tasks") { Description = "Tasks of the live run.", DefaultValueFactory = _ => 5_000 };
+        var rate = new Option<int>("--rate") { Description = "Target transitions per second of the live run.", DefaultValueFactory = _ => 1_000 };
+        var workers = new Option<int>("--workers") { Description = "Workers of the host.", DefaultValueFactory = _ => 10 };
+        var command = new RootCommand("Dashboard benchmark: render times and live latency in headless Chromium.")
+        {
+            sizes, repeat, liveTasks, rate, workers,
+        };
+        command.SetAction((parse, cancellationToken) => DashboardBench.RunAsync(
+            parse.GetValue(sizes)!, Math.Max(1, parse.GetValue(repeat)), parse.GetValue(liveTasks), parse.GetValue(rate), parse.GetValue(workers),
+            Console.Out, cancellationToken));
+        return await command.Parse(args).InvokeAsync();
+    }
+}
