@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Luigi.Engine.Storage;
 using Luigi.Engine.Storage.Entities;
 using Luigi.Web.Tests.Infrastructure;
@@ -86,7 +87,7 @@ public sealed class FailureEmailTests(PostgresServer postgres) : IClassFixture<P
         Assert.Contains(rows, r => r.Kind == EmailKind.Digest && r.SkippedReason is not null);
         var message = Assert.Single(smtp.Messages);
         // The first failure names the run's subject; A and B fail at the same moment, in either order.
-        Assert.Matches($@"^\[Luigi\] EmailTestPipeline run failed: EmailStep\(name=[AB], note=nightly\) and 1 more failed on {Environment.MachineName}$", message.Subject);
+        Assert.Matches($@"^\[Luigi\] EmailTestPipeline run failed: EmailStep\(name=[AB], note=nightly\) and 1 more failed on {Regex.Escape(Environment.MachineName)}$", message.Subject);
         Assert.Contains("EmailStep(name=A, note=nightly)", message.TextBody);
         Assert.Contains("EmailStep(name=B, note=nightly)", message.TextBody);
         Assert.Contains("Done: 1", message.TextBody);
