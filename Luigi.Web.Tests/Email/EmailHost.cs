@@ -36,9 +36,11 @@ public sealed class EmailHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<EmailHost> StartAsync(PostgresServer postgres, int smtpPort, IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>Starts a host on a fresh database, or on <paramref name="connectionString"/>.</summary>
+    public static async Task<EmailHost> StartAsync(
+        PostgresServer postgres, int smtpPort, IReadOnlyDictionary<string, string>? settings = null, string? connectionString = null)
     {
-        var factory = new LuigiWebFactory(StoreProvider.Postgres, await postgres.CreateDatabaseAsync());
+        var factory = new LuigiWebFactory(StoreProvider.Postgres, connectionString ?? await postgres.CreateDatabaseAsync());
         var host = factory.WithWebHostBuilder(builder =>
         {
             var all = new Dictionary<string, string>

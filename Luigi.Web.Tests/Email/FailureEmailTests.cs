@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Luigi.Engine;
+using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage;
 using Luigi.Engine.Storage.Entities;
 using Luigi.Web.Tests.Infrastructure;
@@ -107,6 +109,26 @@ public sealed class FailureEmailTests(PostgresServer postgres) : IClassFixture<P
         Assert.Equal("[Luigi] EmailTestPipeline run succeeded", message.Subject);
         Assert.Contains($"https://luigi.example.com/runs/{runId}", message.HtmlBody);
         Assert.Contains("Done: 2", message.TextBody);
+    }
+
+    [Fact]
+    public async Task FailureOfAnotherHost_IsFoundByTheSweep_AndReportedOnce()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var store = LuigiStore.Create(new StoreOptions { Provider = StoreProvider.Postgres, ConnectionString = database });
+        await store.MigrateAsync();
+        // A host without e-mail, as one that died before writing its outbox, or one on another machine.
+        var other = new StoreExecutor(store, new PipelineRegistry().Add(typeof(EmailTestPipeline)), new LuigiEngineOptions { Workers = 2 },
+            new StoreExecutorOptions { PollInterval = TimeSpan.FromMilliseconds(50) }, hostName: "other-host");
+        var runId = await other.EnqueueAsync(new RunRequest("EmailTestPipeline", new Dictionary<string, string> { ["fail"] = "A" }, RunTrigger.Cli, null));
+        Assert.Equal(RunState.Failed, await other.RunToEndAsync(runId).WaitAsync(EmailHost.Guard));
+        await using var smtp = SmtpTestServer.Start();
+
+        await using var host = await EmailHost.StartAsync(postgres, smtp.Port, connectionString: database);
+
+        Assert.Single(await host.SettledAsync(runId));
+        var message = Assert.Single(smtp.Messages);
+        Assert.Equal("[Luigi] EmailTestPipeline: EmailStep(name=A, note=nightly) failed on other-host", message.Subject);
     }
 
     [Fact]
