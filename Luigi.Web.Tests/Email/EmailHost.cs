@@ -36,11 +36,17 @@ public sealed class EmailHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    /// <summary>Starts a host on a fresh database, or on <paramref name="connectionString"/>.</summary>
+    /// <summary>Starts a host on a fresh PostgreSQL database, or on <paramref name="connectionString"/>.</summary>
     public static async Task<EmailHost> StartAsync(
-        PostgresServer postgres, int smtpPort, IReadOnlyDictionary<string, string>? settings = null, string? connectionString = null)
+        PostgresServer postgres, int smtpPort, IReadOnlyDictionary<string, string>? settings = null, string? connectionString = null) =>
+        Start(new LuigiWebFactory(StoreProvider.Postgres, connectionString ?? await postgres.CreateDatabaseAsync()), smtpPort, settings);
+
+    /// <summary>Starts a host on the SQLite file <paramref name="file"/>.</summary>
+    public static EmailHost StartOnSqlite(string file, int smtpPort, IReadOnlyDictionary<string, string>? settings = null) =>
+        Start(new LuigiWebFactory(StoreProvider.Sqlite, $"Data Source={file};Pooling=False"), smtpPort, settings);
+
+    private static EmailHost Start(LuigiWebFactory factory, int smtpPort, IReadOnlyDictionary<string, string>? settings)
     {
-        var factory = new LuigiWebFactory(StoreProvider.Postgres, connectionString ?? await postgres.CreateDatabaseAsync());
         var host = factory.WithWebHostBuilder(builder =>
         {
             var all = new Dictionary<string, string>
