@@ -46,6 +46,7 @@ public sealed class EmailOptionsTests
     [Theory]
     [InlineData("Port", "70000", "Luigi:Email:Port is 70000")]
     [InlineData("BatchWindow", "-00:00:01", "Luigi:Email:BatchWindow is -00:00:01")]
+    [InlineData("Retention", "00:30:00", "Luigi:Email:Retention (00:30:00) must be longer than Luigi:Email:SweepLookback (01:00:00)")]
     [InlineData("DashboardUrl", "luigi.example.com", "Luigi:Email:DashboardUrl is 'luigi.example.com': give an absolute URL")]
     public void Validate_NamesTheBadSetting(string setting, string value, string expected)
     {
@@ -53,7 +54,7 @@ public sealed class EmailOptionsTests
         typeof(EmailOptions).GetProperty(setting)!.SetValue(options, setting switch
         {
             "Port" => int.Parse(value),
-            "BatchWindow" => TimeSpan.Parse(value),
+            "BatchWindow" or "Retention" => TimeSpan.Parse(value),
             _ => value,
         });
 

@@ -65,6 +65,9 @@ public sealed class EmailOptions
     /// <summary>How far back the sweep looks.</summary>
     public TimeSpan SweepLookback { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Sent and skipped messages are deleted from the outbox after this time.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>A host that claimed a message and did not finish within this time is presumed dead; another host may send it.</summary>
     public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -120,13 +123,18 @@ public sealed class EmailOptions
         }
 
         foreach (var (name, value) in new[] { ("BatchWindow", BatchWindow), ("RetryDelay", RetryDelay), ("MaxRetryDelay", MaxRetryDelay),
-                     ("PollInterval", PollInterval), ("SweepInterval", SweepInterval), ("SweepLookback", SweepLookback),
+                     ("PollInterval", PollInterval), ("SweepInterval", SweepInterval), ("SweepLookback", SweepLookback), ("Retention", Retention),
                      ("ClaimTimeout", ClaimTimeout), ("SmtpTimeout", SmtpTimeout) })
         {
             if (value < TimeSpan.Zero || (value == TimeSpan.Zero && name != "BatchWindow"))
             {
                 errors.Add($"Luigi:Email:{name} is {value}: it must be positive.");
             }
+        }
+
+        if (Retention <= SweepLookback)
+        {
+            errors.Add($"Luigi:Email:Retention ({Retention}) must be longer than Luigi:Email:SweepLookback ({SweepLookback}), or the sweep would send purged messages again.");
         }
 
         if (LogLines < 0)

@@ -134,6 +134,15 @@ public sealed class EmailOutbox(LuigiStore store, TimeProvider time)
             .SetProperty(m => m.ClaimedUntil, (DateTime?)null), cancellationToken);
     }
 
+    /// <summary>Deletes the messages sent or skipped before <paramref name="before"/>; returns how many.</summary>
+    public async Task<int> PurgeAsync(DateTime before, CancellationToken cancellationToken)
+    {
+        await using var context = store.CreateDbContext();
+        return await context.EmailOutbox
+            .Where(m => (m.SentAt != null && m.SentAt < before) || (m.SkippedReason != null && m.CreatedAt < before))
+            .ExecuteDeleteAsync(cancellationToken);
+    }
+
     /// <summary>What operators need to see: messages waiting, the last one sent, the last delivery error.</summary>
     public async Task<EmailStatus> GetStatusAsync(bool enabled, CancellationToken cancellationToken)
     {

@@ -34,6 +34,7 @@ internal sealed class EmailSender(
                 if (time.GetUtcNow() >= nextSweep)
                 {
                     await planner.PlanAsync(null, stoppingToken);
+                    await outbox.PurgeAsync(time.GetUtcNow().UtcDateTime - options.Retention, stoppingToken);
                     nextSweep = time.GetUtcNow() + options.SweepInterval;
                 }
 
