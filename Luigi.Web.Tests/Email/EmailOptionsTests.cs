@@ -29,6 +29,7 @@ public sealed class EmailOptionsTests
         Assert.Contains("Luigi:Email:From is 'luigi'", error.Message);
         Assert.Contains("Luigi:Email:Recipients:1 is 'not-an-address'", error.Message);
         Assert.Contains("Luigi__Email__Password", error.Message);
+        Assert.DoesNotContain("Recipients is empty", error.Message);
         Assert.False(File.Exists(database));
     }
 
@@ -47,6 +48,7 @@ public sealed class EmailOptionsTests
     [InlineData("Port", "70000", "Luigi:Email:Port is 70000")]
     [InlineData("BatchWindow", "-00:00:01", "Luigi:Email:BatchWindow is -00:00:01")]
     [InlineData("Retention", "00:30:00", "Luigi:Email:Retention (00:30:00) must be longer than Luigi:Email:SweepLookback (01:00:00)")]
+    [InlineData("Recipients", "", "Luigi:Email:Recipients is empty")]
     [InlineData("DashboardUrl", "luigi.example.com", "Luigi:Email:DashboardUrl is 'luigi.example.com': give an absolute URL")]
     public void Validate_NamesTheBadSetting(string setting, string value, string expected)
     {
@@ -55,6 +57,7 @@ public sealed class EmailOptionsTests
         {
             "Port" => int.Parse(value),
             "BatchWindow" or "Retention" => TimeSpan.Parse(value),
+            "Recipients" => new List<string>(),
             _ => value,
         });
 

@@ -108,6 +108,12 @@ public sealed class EmailOptions
             errors.Add("Luigi:Email:User is set without a password: set Luigi__Email__Password in the environment or user secrets.");
         }
 
+        if (Recipients.Count == 0 && PipelineRecipients.Values.All(list => list.Count == 0))
+        {
+            errors.Add("Luigi:Email:Recipients is empty: list who is to hear of failures (Luigi__Email__Recipients__0=oncall@example.com), "
+                + "or per pipeline in Luigi:Email:PipelineRecipients.");
+        }
+
         foreach (var (setting, address) in Recipients.Select((a, i) => ($"Luigi:Email:Recipients:{i}", a))
                      .Concat(PipelineRecipients.SelectMany(p => p.Value.Select((a, i) => ($"Luigi:Email:PipelineRecipients:{p.Key}:{i}", a)))))
         {
