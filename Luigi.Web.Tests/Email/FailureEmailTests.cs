@@ -34,7 +34,8 @@ public sealed class FailureEmailTests(PostgresServer postgres) : IClassFixture<P
     public async Task Digest_SaysWhatFailedWhereAndWhy_WithALinkToTheTask()
     {
         await using var smtp = SmtpTestServer.Start();
-        await using var host = await EmailHost.StartAsync(postgres, smtp.Port);
+        // No sweep after the one at start: the host's own observer must get the failure to the outbox.
+        await using var host = await EmailHost.StartAsync(postgres, smtp.Port, new Dictionary<string, string> { ["Luigi:Email:SweepInterval"] = "01:00:00" });
 
         var runId = await host.RunAsync(new { tasks = "A,B", fail = "A" }, RunState.Failed);
 
@@ -129,6 +130,30 @@ public sealed class FailureEmailTests(PostgresServer postgres) : IClassFixture<P
         Assert.Single(await host.SettledAsync(runId));
         var message = Assert.Single(smtp.Messages);
         Assert.Equal("[Luigi] EmailTestPipeline: EmailStep(name=A, note=nightly) failed on other-host", message.Subject);
+    }
+
+    [Fact]
+    public async Task TwoHostsOnOneStore_SendEachMessageOnce()
+    {
+        await using var smtp = SmtpTestServer.Start();
+        var database = await postgres.CreateDatabaseAsync();
+        await using var first = await EmailHost.StartAsync(postgres, smtp.Port, connectionString: database);
+        await using var second = await EmailHost.StartAsync(postgres, smtp.Port, connectionString: database);
+        await second.StatusAsync();
+
+        var runIds = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            runIds.Add(await first.RunAsync(new { tasks = "A,B,C,D", fail = "*", note = $"run {i}" }, RunState.Failed));
+        }
+
+        foreach (var runId in runIds)
+        {
+            Assert.Single(await first.SettledAsync(runId));
+        }
+
+        Assert.Equal(3, smtp.Messages.Count);
+        Assert.All(runIds, runId => Assert.Single(smtp.Messages, m => m.TextBody!.Contains($"/runs/{runId}")));
     }
 
     [Fact]
