@@ -4,6 +4,7 @@ using Luigi.Engine;
 using Luigi.Engine.Storage;
 using System.Text.Json.Serialization;
 using Luigi.Web.Api;
+using Luigi.Web.Email;
 using Luigi.Web.Hosting;
 using Luigi.Web.Pipelines;
 
@@ -43,8 +44,8 @@ public static class LuigiWebSetup
     /// <summary>
     /// Registers what the host needs: the store (<c>Luigi:Store</c>, <c>ConnectionStrings:Luigi</c>), the
     /// engine's settings (<c>Luigi:Engine</c>), this host's executor (<c>Luigi:Executor</c>) running as a
-    /// hosted service, and the pipelines (<c>Luigi:Pipelines:Assemblies</c>, <c>AddLuigiPipelines</c>). Settings are
-    /// validated when the host starts.
+    /// hosted service, the pipelines (<c>Luigi:Pipelines:Assemblies</c>, <c>AddLuigiPipelines</c>), failure e-mail
+    /// (<c>Luigi:Email</c>) and the host's role (<c>Luigi:Host:Role</c>). Settings are validated when the host starts.
     /// </summary>
     public static IServiceCollection AddLuigiWeb(this IServiceCollection services, IConfiguration configuration)
     {
@@ -54,6 +55,7 @@ public static class LuigiWebSetup
         engineOptions.Validate();
         var executorOptions = configuration.GetSection("Luigi:Executor").Get<StoreExecutorOptions>() ?? new StoreExecutorOptions();
         executorOptions.Validate();
+        HostRoleSetting.Read(configuration);
 
         services.AddSingleton(storeOptions);
         services.AddSingleton(engineOptions);
@@ -68,6 +70,7 @@ public static class LuigiWebSetup
         services.AddSingleton(sp => new RunReader(sp.GetRequiredService<LuigiStore>()));
         services.AddLuigiLive(configuration);
         services.AddHostedService<ExecutorHostedService>();
+        services.AddLuigiEmail(configuration);
         services.AddHealthChecks();
         services.AddProblemDetails();
         services.AddOpenApi();
@@ -75,14 +78,23 @@ public static class LuigiWebSetup
         return services;
     }
 
-    /// <summary>Maps the host's endpoints.</summary>
+    /// <summary>
+    /// Maps the host's endpoints. An executor-only host (<c>Luigi:Host:Role</c> = <c>Executor</c>) maps only
+    /// <c>/healthz</c>: no dashboard, API or hub, whatever is added below later.
+    /// </summary>
     public static WebApplication MapLuigiWeb(this WebApplication app)
     {
+        if (HostRoleSetting.Read(app.Configuration) == HostRole.Executor)
+        {
+            app.MapHealthChecks("/healthz");
+            return app;
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapHealthChecks("/healthz");
         app.MapOpenApi();
-        app.MapGroup("/api").WithTags("Luigi").MapPipelinesApi().MapRunsApi();
+        app.MapGroup("/api").WithTags("Luigi").MapPipelinesApi().MapRunsApi().MapEmailApi();
         app.MapLuigiLive();
         app.MapGet("/", (PipelineRegistry registry) => Results.Content(RenderHome(registry), "text/html; charset=utf-8"));
         return app;

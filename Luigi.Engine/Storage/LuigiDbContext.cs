@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Luigi.Engine.Storage;
 
 /// <summary>
-/// The store's EF Core model: runs, their tasks, edges, attempts and log lines, hosts, and markers.
+/// The store's EF Core model: runs, their tasks, edges, attempts and log lines, hosts, markers, and the e-mail outbox.
 /// One subclass per provider carries that provider's migrations (<see cref="PostgresLuigiDbContext"/>,
 /// <see cref="SqliteLuigiDbContext"/>); use <see cref="LuigiStore"/> to get the right one.
 /// </summary>
@@ -23,6 +23,8 @@ public abstract class LuigiDbContext(DbContextOptions options) : DbContext(optio
     public DbSet<HostRecord> Hosts => Set<HostRecord>();
 
     public DbSet<MarkerRecord> Markers => Set<MarkerRecord>();
+
+    public DbSet<EmailOutboxRecord> EmailOutbox => Set<EmailOutboxRecord>();
 
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>

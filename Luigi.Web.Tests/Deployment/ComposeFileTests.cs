@@ -77,7 +77,26 @@ public sealed partial class ComposeFileTests(ComposeConfig compose) : IClassFixt
             var environment = Environment(compose.Service(host));
             Assert.Equal("mailpit", environment["Luigi__Email__Host"]);
             Assert.Equal("1025", environment["Luigi__Email__Port"]);
+            Assert.Equal(("true", "None", ""), (environment["Luigi__Email__Enabled"], environment["Luigi__Email__Security"], environment["Luigi__Email__User"]));
+            Assert.Equal("oncall@example.com", environment["Luigi__Email__Recipients__0"]);
+            Assert.Equal("http://localhost:8080", environment["Luigi__Email__DashboardUrl"]);
         }
+    }
+
+    [Fact]
+    public void SmtpPassword_ComesFromTheSettings_AndTheExampleHoldsNone()
+    {
+        Assert.Equal("", RepositoryFiles.ReadEnvFile(ComposeConfig.EnvFile)["SMTP_PASSWORD"]);
+        Assert.Contains("${SMTP_PASSWORD}", File.ReadAllText(RepositoryFiles.PathOf(ComposeConfig.ComposeFile)));
+    }
+
+    [Fact]
+    public void Worker_IsAnExecutorOnlyReplica_WhileWebServesTheApi()
+    {
+        Assert.Equal("All", Environment(compose.Service("web"))["Luigi__Host__Role"]);
+        var worker = Environment(compose.Service("worker"));
+        Assert.Equal("Executor", worker["Luigi__Host__Role"]);
+        Assert.Equal(Environment(compose.Service("web"))["ConnectionStrings__Luigi"], worker["ConnectionStrings__Luigi"]);
     }
 
     [Fact]

@@ -39,5 +39,10 @@ internal sealed class RunTaskRecordConfiguration : IEntityTypeConfiguration<RunT
         task.HasIndex(t => t.LeaseExpiresAt)
             .HasFilter("state = 'Running'")
             .HasDatabaseName("ix_run_tasks_running_lease");
+
+        // Failure e-mail finds recent final failures without a scan; failures are rare, so the index costs little.
+        task.HasIndex(t => t.FinishedAt)
+            .HasFilter("state = 'Failed'")
+            .HasDatabaseName("ix_run_tasks_failed");
     }
 }

@@ -1,0 +1,40 @@
+using System.Net;
+using Luigi.Engine.Storage;
+using Luigi.Web.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Luigi.Web.Tests.Hosting;
+
+/// <summary>An executor-only host works on runs but serves nothing over HTTP except its health.</summary>
+public sealed class HostRoleTests(PostgresServer postgres) : IClassFixture<PostgresServer>
+{
+    [Fact]
+    public async Task ExecutorRole_RunsWorkQueuedElsewhere_AndServesOnlyHealthz()
+    {
+        await using var factory = new LuigiWebFactory(StoreProvider.Postgres, await postgres.CreateDatabaseAsync());
+        await using var executorOnly = factory.WithWebHostBuilder(builder => builder.UseSetting("Luigi:Host:Role", "Executor"));
+        var client = executorOnly.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+        foreach (var path in new[] { "/", "/api/pipelines", "/api/runs", "/api/email/status", "/openapi/v1.json" })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(path)).StatusCode);
+        }
+
+        var executor = executorOnly.Services.GetRequiredService<StoreExecutor>();
+        var runId = await executor.EnqueueAsync(new RunRequest("Sequence", new Dictionary<string, string> { ["delayMs"] = "0" }, RunTrigger.Cli, null));
+        Assert.Equal(RunState.Succeeded, await executor.WaitForRunAsync(runId).WaitAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
+    public void UnknownRole_StopsTheHost_NamingTheSettingAndTheChoices()
+    {
+        using var factory = new LuigiWebFactory(StoreProvider.Sqlite, $"Data Source={Path.Combine(Path.GetTempPath(), $"luigi-test-{Guid.NewGuid():N}.db")}")
+            .WithWebHostBuilder(builder => builder.UseSetting("Luigi:Host:Role", "Dashboard"));
+
+        var error = Assert.Throws<InvalidOperationException>(() => factory.CreateClient());
+
+        Assert.Equal("Luigi:Host:Role is 'Dashboard': use All (executor, dashboard and API) or Executor (executor only).", error.Message);
+    }
+}
