@@ -1,9 +1,9 @@
-using System.Text.Encodings.Web;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine;
 using Luigi.Engine.Storage;
 using System.Text.Json.Serialization;
 using Luigi.Web.Api;
+using Luigi.Web.Dashboard;
 using Luigi.Web.Hosting;
 using Luigi.Web.Pipelines;
 
@@ -43,7 +43,7 @@ public static class LuigiWebSetup
     /// <summary>
     /// Registers what the host needs: the store (<c>Luigi:Store</c>, <c>ConnectionStrings:Luigi</c>), the
     /// engine's settings (<c>Luigi:Engine</c>), this host's executor (<c>Luigi:Executor</c>) running as a
-    /// hosted service, and the pipelines (<c>Luigi:Pipelines:Assemblies</c>, <c>AddLuigiPipelines</c>). Settings are
+    /// hosted service, the pipelines (<c>Luigi:Pipelines:Assemblies</c>, <c>AddLuigiPipelines</c>) and the dashboard. Settings are
     /// validated when the host starts.
     /// </summary>
     public static IServiceCollection AddLuigiWeb(this IServiceCollection services, IConfiguration configuration)
@@ -71,10 +71,11 @@ public static class LuigiWebSetup
         services.AddProblemDetails();
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddLuigiDashboard();
         return services;
     }
 
-    /// <summary>Maps the host's endpoints.</summary>
+    /// <summary>Maps the host's endpoints: health, OpenAPI, the HTTP API under <c>/api</c> and the dashboard.</summary>
     public static WebApplication MapLuigiWeb(this WebApplication app)
     {
         app.UseExceptionHandler();
@@ -82,23 +83,7 @@ public static class LuigiWebSetup
         app.MapHealthChecks("/healthz");
         app.MapOpenApi();
         app.MapGroup("/api").WithTags("Luigi").MapPipelinesApi().MapRunsApi();
-        app.MapGet("/", (PipelineRegistry registry) => Results.Content(RenderHome(registry), "text/html; charset=utf-8"));
+        app.MapLuigiDashboard();
         return app;
-    }
-
-    private static string RenderHome(PipelineRegistry registry)
-    {
-        var html = HtmlEncoder.Default;
-        var items = string.Concat(registry.All.Select(p =>
-            $"<li><strong>{html.Encode(p.Name)}</strong> — {html.Encode(p.Description)}</li>"));
-        return $"""
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>Luigi for .NET</title></head>
-            <body>
-            <h1>Luigi for .NET</h1>
-            <p>The dashboard is on its way. Pipelines available to <code>dotnet run --project Luigi.Web -- run &lt;Pipeline&gt;</code>:</p>
-            <ul>{items}</ul>
-            </body></html>
-            """;
     }
 }

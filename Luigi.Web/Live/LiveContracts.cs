@@ -24,10 +24,10 @@ public sealed record LiveTaskChange(
     string? BlockedBy, DateTime At)
 {
     /// <summary>Grows with every change of one task in one run: attempt first, then the step within the attempt.</summary>
-    public long Order => Order(Attempt, State);
+    public long Order => OrderOf(Attempt, State);
 
     /// <summary>The order of a task that is at <paramref name="attempt"/> in <paramref name="state"/>.</summary>
-    public static long Order(int attempt, TaskState state) => attempt * 4L + state switch
+    public static long OrderOf(int attempt, TaskState state) => attempt * 4L + state switch
     {
         TaskState.Pending => 0,
         TaskState.Running => 1,
