@@ -11,7 +11,15 @@ public sealed record RunListItem(
 public sealed record RunPage(IReadOnlyList<RunListItem> Items, int Total, int Page, int PageSize);
 
 /// <summary>What to list: all filters are optional.</summary>
-public sealed record RunFilter(string? Pipeline = null, RunState? State = null, DateTime? Since = null, int Page = 1, int PageSize = 50);
+/// <param name="Pipeline">Runs of this pipeline.</param>
+/// <param name="State">Runs in this state.</param>
+/// <param name="Since">Runs created at or after this time (UTC).</param>
+/// <param name="Page">1-based page.</param>
+/// <param name="PageSize">Runs per page (1 to 500).</param>
+/// <param name="Until">Runs created before this time (UTC).</param>
+/// <param name="Search">Text found, ignoring case, in a run's parameters (names or values) or in the id of any of its tasks.</param>
+public sealed record RunFilter(
+    string? Pipeline = null, RunState? State = null, DateTime? Since = null, int Page = 1, int PageSize = 50, DateTime? Until = null, string? Search = null);
 
 /// <summary>A run with its parameters, tasks (and their attempts) and edges.</summary>
 public sealed record RunDetail(

@@ -9,7 +9,8 @@ namespace Luigi.Engine.Storage;
 /// </summary>
 public sealed class RunReader(LuigiStore store)
 {
-    /// <summary>Runs matching <paramref name="filter"/>, newest first.</summary>
+    /// <summary>Runs matching <paramref name="filter"/>, newest first. The text search scans parameters and task ids
+    /// without an index: fine for a dashboard's occasional query, not for a hot path.</summary>
     public async Task<RunPage> ListAsync(RunFilter filter, CancellationToken cancellationToken = default)
     {
         var page = Math.Max(1, filter.Page);
@@ -29,6 +30,21 @@ public sealed class RunReader(LuigiStore store)
         if (filter.Since is { } since)
         {
             query = query.Where(r => r.CreatedAt >= since);
+        }
+
+        if (filter.Until is { } until)
+        {
+            query = query.Where(r => r.CreatedAt < until);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Search))
+        {
+            var pattern = "%" + EscapeLike(filter.Search.Trim().ToLowerInvariant()) + "%";
+            var matching = context.Database.SqlQuery<Guid>($"""
+                SELECT id AS "Value" FROM runs WHERE lower(parameters) LIKE {pattern} ESCAPE '\'
+                UNION SELECT run_id AS "Value" FROM run_tasks WHERE lower(task_id) LIKE {pattern} ESCAPE '\'
+                """);
+            query = query.Where(r => matching.Contains(r.Id));
         }
 
         var total = await query.CountAsync(cancellationToken);
@@ -98,6 +114,8 @@ public sealed class RunReader(LuigiStore store)
             counts, running.Select(ToListItem).ToList(),
             failed.Select(f => new RecentFailure(f.RunId, f.Pipeline, f.TaskIndex, f.TaskId, f.ErrorSummary, f.FinishedAt)).ToList(), hosts);
     }
+
+    private static string EscapeLike(string text) => text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
 
     /// <summary>Ends a capped log with a visible line saying how much was dropped.</summary>
     private static List<LogLineView> WithTruncationMarker(AttemptEntity attempt, List<LogLineView> log)

@@ -86,5 +86,15 @@ public static class TestRuns
         return id;
     }
 
+    /// <summary>A run with no tasks yet (as queued), of any pipeline.</summary>
+    public static async Task<Guid> SeedQueuedRunAsync(LuigiStore store, string pipeline, DateTime createdAt, Dictionary<string, string> parameters)
+    {
+        var id = Guid.NewGuid();
+        await using var context = store.CreateDbContext();
+        context.Runs.Add(new RunRecord { Id = id, Pipeline = pipeline, Parameters = parameters, Trigger = RunTrigger.Cli, State = RunState.Queued, CreatedAt = createdAt });
+        await context.SaveChangesAsync();
+        return id;
+    }
+
     private static bool StateStyleIsActive(RunState state) => state is RunState.Queued or RunState.Resolving or RunState.Running or RunState.Cancelling;
 }
