@@ -74,7 +74,7 @@ public sealed class RunsPageTests : IAsyncLifetime
     {
         var page = Open();
 
-        page.Find("[data-testid=filter-search]").Change(text);
+        page.Find("[data-testid=filter-search]").Input(text);
         page.Find("[data-testid=runs-filters]").Submit();
 
         string[] wanted = expected == "sales" ? [_sales.ToString()] : [_running.ToString(), _failed.ToString()];
