@@ -138,6 +138,24 @@ public sealed class RunDetailPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task QueuedRun_SaysItHasNoTasksYet_AndShowsThemOnceItRuns()
+    {
+        var id = await TestRuns.SeedQueuedRunAsync(_h.Store, "ComplexExample", TestRuns.Start, []);
+        var page = Open(id);
+        Assert.Contains("the run is queued", page.Find("[data-testid=no-tasks]").TextContent);
+        await using (var context = _h.Store.CreateDbContext())
+        {
+            await context.Runs.Where(r => r.Id == id).ExecuteDeleteAsync();
+        }
+
+        var resolved = await TestRuns.SeedFailedComplexRunAsync(_h.Store, RunState.Running, TestRuns.Start, id);
+        await _h.Feed.PublishAsync(new LiveBatch([], [new LiveRunChange(resolved, "ComplexExample", RunState.Running, TestRuns.Start)], false));
+
+        page.WaitForAssertion(() => Assert.Equal(7, page.FindAll("[data-testid=task-row]").Count), Wait);
+        Assert.Equal("Running", page.Find("[data-testid=run-state] .state-badge").GetAttribute("data-state"));
+    }
+
+    [Fact]
     public void UnknownRun_SaysSo()
     {
         var page = _h.Context.Render<RunDetailPage>(p => p.Add(x => x.RunId, Guid.NewGuid()));

@@ -19,9 +19,9 @@ public static class TestRuns
     public static readonly DateTime Start = new(2026, 11, 26, 9, 0, 0, DateTimeKind.Utc);
 
     /// <summary>A finished (failed) run of ComplexExample; <paramref name="state"/> overrides the run's state.</summary>
-    public static async Task<Guid> SeedFailedComplexRunAsync(LuigiStore store, RunState state = RunState.Failed, DateTime? createdAt = null)
+    public static async Task<Guid> SeedFailedComplexRunAsync(LuigiStore store, RunState state = RunState.Failed, DateTime? createdAt = null, Guid? runId = null)
     {
-        var id = Guid.NewGuid();
+        var id = runId ?? Guid.NewGuid();
         var at = createdAt ?? Start;
         var states = new[] { TaskState.Done, TaskState.Done, TaskState.Done, TaskState.Failed, TaskState.UpstreamFailed, TaskState.Done, TaskState.UpstreamFailed };
         if (StateStyleIsActive(state))
