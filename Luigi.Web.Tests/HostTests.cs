@@ -25,15 +25,34 @@ public sealed class HostTests(PostgresServer postgres) : IClassFixture<PostgresS
     }
 
     [Fact]
-    public async Task Home_ListsThePipelines()
+    public async Task Home_ServesTheDashboardWithItsScriptsAndStyles()
     {
         var store = await _stores.CreateAsync(StoreProvider.Sqlite);
         await using var host = new LuigiWebFactory(StoreProvider.Sqlite, store.ConnectionString);
+        var client = host.CreateClient();
 
-        var html = await host.CreateClient().GetStringAsync("/");
+        var html = await client.GetStringAsync("/");
 
-        Assert.Contains("<strong>ComplexExample</strong>", html);
-        Assert.Contains("<strong>DailySales</strong>", html);
+        Assert.Contains("<h1>Status</h1>", html);
+        Assert.Contains("href=\"/pipelines\"", html);
+        Assert.Contains("_framework/blazor.web.js", html);
+        var css = await client.GetAsync("/css/app.css");
+        Assert.Equal(HttpStatusCode.OK, css.StatusCode);
+        Assert.Contains("--state-failed", await css.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task PipelinesPage_ListsThePipelines_AndTheApiStillAnswers()
+    {
+        var store = await _stores.CreateAsync(StoreProvider.Sqlite);
+        await using var host = new LuigiWebFactory(StoreProvider.Sqlite, store.ConnectionString);
+        var client = host.CreateClient();
+
+        var html = await client.GetStringAsync("/pipelines");
+
+        Assert.Contains("ComplexExample", html);
+        Assert.Contains("DailySales", html);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/pipelines")).StatusCode);
     }
 
     [Fact]

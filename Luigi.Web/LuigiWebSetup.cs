@@ -1,10 +1,10 @@
-using System.Text.Encodings.Web;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine;
 using Luigi.Engine.Storage;
 using System.Text.Json.Serialization;
 using Luigi.Web.Api;
 using Luigi.Web.Email;
+using Luigi.Web.Dashboard;
 using Luigi.Web.Hosting;
 using Luigi.Web.Pipelines;
 
@@ -44,8 +44,9 @@ public static class LuigiWebSetup
     /// <summary>
     /// Registers what the host needs: the store (<c>Luigi:Store</c>, <c>ConnectionStrings:Luigi</c>), the
     /// engine's settings (<c>Luigi:Engine</c>), this host's executor (<c>Luigi:Executor</c>) running as a
-    /// hosted service, the pipelines (<c>Luigi:Pipelines:Assemblies</c>, <c>AddLuigiPipelines</c>), failure e-mail
-    /// (<c>Luigi:Email</c>) and the host's role (<c>Luigi:Host:Role</c>). Settings are validated when the host starts.
+    /// hosted service, the pipelines (<c>Luigi:Pipelines:Assemblies</c>, <c>AddLuigiPipelines</c>), the live feed
+    /// (<c>Luigi:Live</c>), failure e-mail (<c>Luigi:Email</c>), the host's role (<c>Luigi:Host:Role</c>) and the dashboard.
+    /// Settings are validated when the host starts.
     /// </summary>
     public static IServiceCollection AddLuigiWeb(this IServiceCollection services, IConfiguration configuration)
     {
@@ -75,6 +76,7 @@ public static class LuigiWebSetup
         services.AddProblemDetails();
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddLuigiDashboard();
         return services;
     }
 
@@ -96,23 +98,7 @@ public static class LuigiWebSetup
         app.MapOpenApi();
         app.MapGroup("/api").WithTags("Luigi").MapPipelinesApi().MapRunsApi().MapEmailApi();
         app.MapLuigiLive();
-        app.MapGet("/", (PipelineRegistry registry) => Results.Content(RenderHome(registry), "text/html; charset=utf-8"));
+        app.MapLuigiDashboard();
         return app;
-    }
-
-    private static string RenderHome(PipelineRegistry registry)
-    {
-        var html = HtmlEncoder.Default;
-        var items = string.Concat(registry.All.Select(p =>
-            $"<li><strong>{html.Encode(p.Name)}</strong> — {html.Encode(p.Description)}</li>"));
-        return $"""
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>Luigi for .NET</title></head>
-            <body>
-            <h1>Luigi for .NET</h1>
-            <p>The dashboard is on its way. Pipelines available to <code>dotnet run --project Luigi.Web -- run &lt;Pipeline&gt;</code>:</p>
-            <ul>{items}</ul>
-            </body></html>
-            """;
     }
 }

@@ -7,6 +7,7 @@ if (CliApp.IsCliInvocation(args))
 }
 
 var builder = WebApplication.CreateBuilder(args);
+builder.WebHost.UseStaticWebAssets(); // the dashboard's framework script and styles when run from a build, in any environment
 builder.Services.AddLuigiWeb(builder.Configuration);
 
 var app = builder.Build();

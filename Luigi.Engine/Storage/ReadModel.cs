@@ -11,7 +11,15 @@ public sealed record RunListItem(
 public sealed record RunPage(IReadOnlyList<RunListItem> Items, int Total, int Page, int PageSize);
 
 /// <summary>What to list: all filters are optional.</summary>
-public sealed record RunFilter(string? Pipeline = null, RunState? State = null, DateTime? Since = null, int Page = 1, int PageSize = 50);
+/// <param name="Pipeline">Runs of this pipeline.</param>
+/// <param name="State">Runs in this state.</param>
+/// <param name="Since">Runs created at or after this time (UTC).</param>
+/// <param name="Page">1-based page.</param>
+/// <param name="PageSize">Runs per page (1 to 500).</param>
+/// <param name="Until">Runs created before this time (UTC).</param>
+/// <param name="Search">Text found, ignoring case, in a run's parameters (names or values) or in the id of any of its tasks.</param>
+public sealed record RunFilter(
+    string? Pipeline = null, RunState? State = null, DateTime? Since = null, int Page = 1, int PageSize = 50, DateTime? Until = null, string? Search = null);
 
 /// <summary>A run with its parameters, tasks (and their attempts) and edges.</summary>
 public sealed record RunDetail(
@@ -36,3 +44,29 @@ public sealed record LogLineView(DateTime At, LogLevel Level, string Message);
 
 /// <summary>The requirement at <see cref="From"/> runs before the dependent at <see cref="To"/> (task indexes).</summary>
 public sealed record EdgeView(int From, int To);
+
+/// <summary>What the status page shows: tasks by state, runs in progress, recent failures and the hosts.</summary>
+/// <param name="Counts">Tasks by state, over the runs in progress and those created since <c>since</c>.</param>
+/// <param name="Active">Runs queued, resolving, running or cancelling, newest first.</param>
+/// <param name="Failures">The tasks that failed last, newest first.</param>
+/// <param name="Hosts">Every host known to the store, latest heartbeat first.</param>
+public sealed record StatusOverview(
+    IReadOnlyDictionary<TaskState, int> Counts, IReadOnlyList<RunListItem> Active, IReadOnlyList<RecentFailure> Failures, IReadOnlyList<HostView> Hosts);
+
+/// <summary>A task that failed, with the first line of its error.</summary>
+/// <param name="RunId">Its run.</param>
+/// <param name="Pipeline">The run's pipeline.</param>
+/// <param name="TaskIndex">Its index in the run.</param>
+/// <param name="TaskId">Its id.</param>
+/// <param name="ErrorSummary">First line of the error.</param>
+/// <param name="FinishedAt">When it failed.</param>
+public sealed record RecentFailure(Guid RunId, string Pipeline, int TaskIndex, string TaskId, string? ErrorSummary, DateTime? FinishedAt);
+
+/// <summary>A host with its heartbeat.</summary>
+/// <param name="Id">Unique per process.</param>
+/// <param name="Name">The machine name.</param>
+/// <param name="Workers">Its worker slots.</param>
+/// <param name="StartedAt">When it started.</param>
+/// <param name="HeartbeatAt">Its last heartbeat.</param>
+/// <param name="StoppedAt">When it stopped, if it stopped cleanly.</param>
+public sealed record HostView(string Id, string Name, int Workers, DateTime StartedAt, DateTime HeartbeatAt, DateTime? StoppedAt);

@@ -9,7 +9,8 @@ namespace Luigi.Engine.Storage;
 /// </summary>
 public sealed class RunReader(LuigiStore store)
 {
-    /// <summary>Runs matching <paramref name="filter"/>, newest first.</summary>
+    /// <summary>Runs matching <paramref name="filter"/>, newest first. The text search scans parameters and task ids
+    /// without an index: fine for a dashboard's occasional query, not for a hot path.</summary>
     public async Task<RunPage> ListAsync(RunFilter filter, CancellationToken cancellationToken = default)
     {
         var page = Math.Max(1, filter.Page);
@@ -29,6 +30,21 @@ public sealed class RunReader(LuigiStore store)
         if (filter.Since is { } since)
         {
             query = query.Where(r => r.CreatedAt >= since);
+        }
+
+        if (filter.Until is { } until)
+        {
+            query = query.Where(r => r.CreatedAt < until);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Search))
+        {
+            var pattern = "%" + EscapeLike(filter.Search.Trim().ToLowerInvariant()) + "%";
+            var matching = context.Database.SqlQuery<Guid>($"""
+                SELECT id AS "Value" FROM runs WHERE lower(parameters) LIKE {pattern} ESCAPE '\'
+                UNION SELECT run_id AS "Value" FROM run_tasks WHERE lower(task_id) LIKE {pattern} ESCAPE '\'
+                """);
+            query = query.Where(r => matching.Contains(r.Id));
         }
 
         var total = await query.CountAsync(cancellationToken);
@@ -74,6 +90,32 @@ public sealed class RunReader(LuigiStore store)
             .ToList();
         return new TaskDetail(runId, ToView(task, attempts), task.Error, attempts);
     }
+
+    /// <summary>
+    /// The status overview: task counts over the runs in progress and those created since <paramref name="since"/>,
+    /// the runs in progress, the <paramref name="failures"/> latest failed tasks, and every host.
+    /// </summary>
+    public async Task<StatusOverview> GetStatusAsync(DateTime since, int failures = 10, CancellationToken cancellationToken = default)
+    {
+        RunState[] active = [RunState.Queued, RunState.Resolving, RunState.Running, RunState.Cancelling];
+        await using var context = store.CreateDbContext();
+        var counts = await context.RunTasks.AsNoTracking()
+            .Join(context.Runs.Where(r => active.Contains(r.State) || r.CreatedAt >= since), t => t.RunId, r => r.Id, (t, r) => t.State)
+            .GroupBy(state => state).Select(g => new { State = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.State, g => g.Count, cancellationToken);
+        var running = await context.Runs.AsNoTracking().Where(r => active.Contains(r.State)).OrderByDescending(r => r.CreatedAt).Take(100)
+            .ToListAsync(cancellationToken);
+        var failed = await context.RunTasks.AsNoTracking().Where(t => t.State == TaskState.Failed)
+            .Join(context.Runs, t => t.RunId, r => r.Id, (t, r) => new { t.RunId, r.Pipeline, t.TaskIndex, t.TaskId, t.ErrorSummary, t.FinishedAt })
+            .OrderByDescending(f => f.FinishedAt).Take(failures).ToListAsync(cancellationToken);
+        var hosts = await context.Hosts.AsNoTracking().OrderByDescending(h => h.HeartbeatAt).Take(200)
+            .Select(h => new HostView(h.Id, h.Name, h.Workers, h.StartedAt, h.HeartbeatAt, h.StoppedAt)).ToListAsync(cancellationToken);
+        return new StatusOverview(
+            counts, running.Select(ToListItem).ToList(),
+            failed.Select(f => new RecentFailure(f.RunId, f.Pipeline, f.TaskIndex, f.TaskId, f.ErrorSummary, f.FinishedAt)).ToList(), hosts);
+    }
+
+    private static string EscapeLike(string text) => text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
 
     /// <summary>Ends a capped log with a visible line saying how much was dropped.</summary>
     private static List<LogLineView> WithTruncationMarker(AttemptEntity attempt, List<LogLineView> log)

@@ -22,11 +22,11 @@ public sealed class PipelineServiceCollectionExtensionsTests : IDisposable
         await using var factory = Host();
         await using var host = factory.WithWebHostBuilder(web => web.ConfigureServices(services => services.AddLuigiPipelines(assembly)));
 
-        var html = await host.CreateClient().GetStringAsync("/");
+        var html = await host.CreateClient().GetStringAsync("/pipelines");
 
-        Assert.Contains("<strong>InventorySnapshot</strong>", html);
-        Assert.Contains("<strong>Reorder</strong>", html);
-        Assert.Contains("<strong>DailySales</strong>", html);
+        Assert.Contains("data-testid=\"pipeline-InventorySnapshot\"", html);
+        Assert.Contains("data-testid=\"pipeline-Reorder\"", html);
+        Assert.Contains("data-testid=\"pipeline-DailySales\"", html);
         var registry = host.Services.GetRequiredService<PipelineRegistry>();
         Assert.Equal(["dataDir", "date", "warehouses"], registry.Find("InventorySnapshot")!.Parameters.Select(p => p.Name));
 
@@ -45,10 +45,10 @@ public sealed class PipelineServiceCollectionExtensionsTests : IDisposable
         await using var factory = Host();
         await using var host = factory.WithWebHostBuilder(web => web.UseSetting("Luigi:Pipelines:Assemblies:0", TeamPipelines.AssemblyPath));
 
-        var html = await host.CreateClient().GetStringAsync("/");
+        var html = await host.CreateClient().GetStringAsync("/pipelines");
 
-        Assert.Contains("<strong>InventorySnapshot</strong>", html);
-        Assert.Contains("<strong>Reorder</strong>", html);
+        Assert.Contains("data-testid=\"pipeline-InventorySnapshot\"", html);
+        Assert.Contains("data-testid=\"pipeline-Reorder\"", html);
     }
 
     [Fact]

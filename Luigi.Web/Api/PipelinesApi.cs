@@ -1,6 +1,8 @@
 using Luigi.Engine.Parameters;
 using Luigi.Engine.Pipelines;
+using Luigi.Engine.Graph;
 using Luigi.Engine.Storage;
+using Luigi.Web.Dashboard;
 
 namespace Luigi.Web.Api;
 
@@ -16,6 +18,11 @@ internal static class PipelinesApi
                 registry.Find(name) is { } info ? Results.Ok(PipelineDto.From(info)) : UnknownPipeline(name, registry))
             .WithName("GetPipeline").WithSummary("One pipeline with its parameter schema.")
             .Produces<PipelineDto>().ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapGet("/pipelines/{name}/graph", PreviewAsync)
+            .WithName("PreviewPipelineGraph")
+            .WithSummary("The tasks and edges the pipeline would run with the query's parameters (defaults for the rest), as if nothing were complete; nothing is run or checked.")
+            .Produces<PipelineGraph>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapPost("/pipelines/{name}/runs", TriggerAsync)
             .WithName("TriggerRun").WithSummary("Queues a run of the pipeline; answers 202 with the run's id and URL.")
@@ -45,6 +52,31 @@ internal static class PipelinesApi
             return Results.ValidationProblem(
                 exception.Errors.GroupBy(e => e.Parameter).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
                 title: "Invalid parameters", detail: exception.Message);
+        }
+    }
+
+    private static async Task<IResult> PreviewAsync(
+        string name, PipelineRegistry registry, PipelinePreviewResolver resolver, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (registry.Find(name) is null)
+        {
+            return UnknownPipeline(name, registry);
+        }
+
+        try
+        {
+            var parameters = http.Request.Query.Select(q => new KeyValuePair<string, string>(q.Key, q.Value.ToString()));
+            return Results.Ok(await resolver.ResolveAsync(name, parameters, cancellationToken));
+        }
+        catch (ParameterException exception)
+        {
+            return Results.ValidationProblem(
+                exception.Errors.GroupBy(e => e.Parameter).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
+                title: "Invalid parameters", detail: exception.Message);
+        }
+        catch (DependencyCycleException exception)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Dependency cycle", detail: exception.Message);
         }
     }
 

@@ -7,9 +7,11 @@ internal static class RunsApi
 {
     public static RouteGroupBuilder MapRunsApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/runs", (RunReader reader, string? pipeline, RunState? state, DateTime? since, int? page, int? pageSize, CancellationToken ct) =>
-                reader.ListAsync(new RunFilter(pipeline, state, since?.ToUniversalTime(), page ?? 1, pageSize ?? 50), ct))
-            .WithName("ListRuns").WithSummary("Runs, newest first, filtered by pipeline, state and creation time, paged (pageSize up to 500).");
+        api.MapGet("/runs", (RunReader reader, string? pipeline, RunState? state, DateTime? since, DateTime? until, string? search, int? page, int? pageSize,
+                    CancellationToken ct) =>
+                reader.ListAsync(new RunFilter(pipeline, state, since?.ToUniversalTime(), page ?? 1, pageSize ?? 50, until?.ToUniversalTime(), search), ct))
+            .WithName("ListRuns")
+            .WithSummary("Runs, newest first, filtered by pipeline, state, creation time (since, until) and text in their parameters or task ids (search), paged (pageSize up to 500).");
 
         api.MapGet("/runs/{id:guid}", async (Guid id, RunReader reader, CancellationToken ct) =>
                 await reader.GetAsync(id, ct) is { } run ? Results.Ok(run) : RunNotFound(id))

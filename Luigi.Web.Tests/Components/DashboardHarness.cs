@@ -1,0 +1,78 @@
+using Bunit;
+using Bunit.TestDoubles;
+using Luigi.Engine;
+using Luigi.Engine.Pipelines;
+using Luigi.Engine.Storage;
+using Luigi.Web.Dashboard;
+using Luigi.Web.Live;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Luigi.Web.Tests.Components;
+
+/// <summary>
+/// A bUnit context with the dashboard's real services on a fresh SQLite store (a temporary file): the real
+/// run reader and store executor (never started, so what it is asked for stays queued), the host's pipelines
+/// plus the test's, and a <see cref="TestLiveFeed"/> to publish live changes through.
+/// </summary>
+public sealed class DashboardHarness : IAsyncDisposable
+{
+    private readonly string _file;
+
+    private DashboardHarness(string file, LuigiStore store, PipelineRegistry pipelines)
+    {
+        _file = file;
+        Store = store;
+        Pipelines = pipelines;
+        Executor = new StoreExecutor(store, pipelines, new LuigiEngineOptions { Workers = 1 }, new StoreExecutorOptions());
+        Reader = new RunReader(store);
+        Context.JSInterop.Mode = JSRuntimeMode.Loose;
+        Authorization = Context.AddAuthorization();
+        Context.Services.AddSingleton(store);
+        Context.Services.AddSingleton(Reader);
+        Context.Services.AddSingleton(Executor);
+        Context.Services.AddSingleton(pipelines);
+        Context.Services.AddSingleton(TimeProvider.System);
+        Context.Services.AddSingleton<ILiveFeed>(Feed);
+        Context.Services.AddSingleton(new StoreExecutorOptions());
+        Context.Services.AddSingleton<TaskOutputChecker>();
+        Context.Services.AddSingleton<PipelinePreviewResolver>();
+        Context.Services.AddScoped<DashboardUser>();
+    }
+
+    public BunitContext Context { get; } = new();
+
+    /// <summary>Nobody is signed in unless a test says so (<c>SetAuthorized</c>).</summary>
+    public BunitAuthorizationContext Authorization { get; }
+
+    public LuigiStore Store { get; }
+
+    public RunReader Reader { get; }
+
+    public StoreExecutor Executor { get; }
+
+    public PipelineRegistry Pipelines { get; }
+
+    public TestLiveFeed Feed { get; } = new();
+
+    public BunitNavigationManager Navigation => Context.Services.GetRequiredService<BunitNavigationManager>();
+
+    public static async Task<DashboardHarness> CreateAsync()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"luigi-dashboard-{Guid.NewGuid():N}.db");
+        var store = LuigiStore.Create(new StoreOptions { Provider = StoreProvider.Sqlite, ConnectionString = $"Data Source={file};Pooling=False" });
+        await store.MigrateAsync();
+        var pipelines = LuigiWebSetup.CreatePipelineRegistry().Add(typeof(FormPipeline)).Add(typeof(FileOutputPipeline));
+        return new DashboardHarness(file, store, pipelines);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Context.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        foreach (var path in new[] { _file, _file + "-wal", _file + "-shm" })
+        {
+            File.Delete(path);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using Bunit;
+using Luigi.Engine;
+using Luigi.Engine.Storage;
+using Luigi.Engine.Storage.Entities;
+using Luigi.Web.Components.Pages;
+using Luigi.Web.Live;
+
+namespace Luigi.Web.Tests.Components;
+
+public sealed class OverviewPageTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private DashboardHarness _h = default!;
+
+    public async Task InitializeAsync() => _h = await DashboardHarness.CreateAsync();
+
+    public async Task DisposeAsync() => await _h.DisposeAsync();
+
+    private static DateTime Now => TimeProvider.System.GetUtcNow().UtcDateTime;
+
+    private IRenderedComponent<OverviewPage> Open()
+    {
+        var page = _h.Context.Render<OverviewPage>();
+        page.WaitForElement("[data-testid=overview-counts]", Wait);
+        return page;
+    }
+
+    [Fact]
+    public async Task Overview_CountsTasksByState_ShowsRunningRunsWithProgress_AndLinksFailuresToTheirTask()
+    {
+        var failed = await TestRuns.SeedFailedComplexRunAsync(_h.Store, RunState.Failed, Now.AddMinutes(-30));
+        var running = await TestRuns.SeedFailedComplexRunAsync(_h.Store, RunState.Running, Now.AddMinutes(-5));
+
+        var page = Open();
+
+        Assert.Equal("7", page.Find("[data-testid=count-Done]").GetAttribute("data-count"));
+        Assert.Equal("1", page.Find("[data-testid=count-Running]").GetAttribute("data-count"));
+        var active = Assert.Single(page.FindAll("[data-testid=active-run]"));
+        Assert.Equal(running.ToString(), active.GetAttribute("data-run-id"));
+        Assert.Contains("3 / 7", active.QuerySelector("[data-testid=run-progress]")!.TextContent);
+        var failure = Assert.Single(page.FindAll("[data-testid=failure]"));
+        Assert.Equal($"/runs/{failed}/tasks/3", failure.QuerySelector("a")!.GetAttribute("href"));
+        Assert.Contains("TaskD failed on purpose", failure.TextContent);
+    }
+
+    [Fact]
+    public async Task Hosts_ShowTheirWorkers_AndStoppedOrSilentHostsAreMarked()
+    {
+        await using (var context = _h.Store.CreateDbContext())
+        {
+            context.Hosts.AddRange(
+                new HostRecord { Id = "alive:1", Name = "alive", Workers = 4, StartedAt = Now.AddHours(-1), HeartbeatAt = Now.AddSeconds(-2) },
+                new HostRecord { Id = "silent:2", Name = "silent", Workers = 2, StartedAt = Now.AddHours(-1), HeartbeatAt = Now.AddMinutes(-10) },
+                new HostRecord { Id = "gone:3", Name = "gone", Workers = 2, StartedAt = Now.AddHours(-2), HeartbeatAt = Now.AddHours(-1), StoppedAt = Now.AddHours(-1) });
+            await context.SaveChangesAsync();
+        }
+
+        var page = Open();
+
+        string StatusOf(string id) => page.Find($"[data-testid=host][data-host-id='{id}']").GetAttribute("data-status")!;
+        Assert.Equal("alive", StatusOf("alive:1"));
+        Assert.Equal("stale", StatusOf("silent:2"));
+        Assert.Equal("stopped", StatusOf("gone:3"));
+        Assert.Contains("4", page.Find("[data-testid=host][data-host-id='alive:1']").TextContent);
+    }
+
+    [Fact]
+    public async Task ALiveBatch_ReadsTheOverviewAgain()
+    {
+        var page = Open();
+        Assert.NotNull(page.Find("[data-testid=no-active-runs]"));
+        var id = await TestRuns.SeedFailedComplexRunAsync(_h.Store, RunState.Running, Now);
+
+        await _h.Feed.PublishAsync(new LiveBatch([], [new LiveRunChange(id, "ComplexExample", RunState.Running, Now)], false));
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=active-run]")), Wait);
+    }
+}

@@ -1,0 +1,90 @@
+using Bunit;
+using Luigi.Engine;
+using Luigi.Engine.Storage;
+using Luigi.Web.Components.Runs;
+using Luigi.Web.Dashboard;
+
+namespace Luigi.Web.Tests.Components;
+
+public sealed class TaskListTests : IAsyncDisposable
+{
+    private readonly BunitContext _context = new();
+
+    public TaskListTests() => _context.JSInterop.Mode = JSRuntimeMode.Loose;
+
+    public ValueTask DisposeAsync() => _context.DisposeAsync();
+
+    /// <summary>A run read from the store, built in memory: the list only shows it.</summary>
+    private static LiveRun Run(int count, Func<int, TaskState>? state = null)
+    {
+        var tasks = Enumerable.Range(0, count).Select(i => new TaskView(
+            i, $"Load(part={i:0000})", "Load", new Dictionary<string, string>(), false, state?.Invoke(i) ?? TaskState.Done, i % 3,
+            TestRuns.Start.AddSeconds(i), TestRuns.Start.AddSeconds(2 * i + 1), "host", 1, null, null, [])).ToList();
+        var run = new RunListItem(Guid.NewGuid(), "Bulk", RunState.Running, RunTrigger.Api, null, TestRuns.Start, TestRuns.Start, null, count, 0, null, null, null);
+        return new LiveRun(new RunDetail(run, new Dictionary<string, string>(), null, new Dictionary<TaskState, int>(), tasks, []));
+    }
+
+    private IRenderedComponent<TaskList> Render(LiveRun run, Action<int>? onSelect = null) =>
+        _context.Render<TaskList>(p => p.Add(l => l.Run, run).Add(l => l.Now, TestRuns.Start.AddHours(1))
+            .Add(l => l.OnSelect, i => onSelect?.Invoke(i)));
+
+    private static string[] Shown(IRenderedComponent<TaskList> list) =>
+        list.FindAll("[data-testid=task-row]").Select(r => r.GetAttribute("data-task-id")!).ToArray();
+
+    [Fact]
+    public void FilterByState_ShowsOnlyTasksInThatState()
+    {
+        var list = Render(Run(9, i => i % 3 == 0 ? TaskState.Failed : TaskState.Done));
+
+        list.Find("[data-testid=filter-state]").Change(nameof(TaskState.Failed));
+
+        Assert.Equal(["Load(part=0000)", "Load(part=0003)", "Load(part=0006)"], Shown(list));
+        Assert.All(list.FindAll("[data-testid=task-row]"), r => Assert.Equal("Failed", r.GetAttribute("data-state")));
+        Assert.Equal("3 of 9 tasks", list.Find("[data-testid=task-count]").TextContent);
+    }
+
+    [Fact]
+    public void FilterByText_MatchesTaskIdsIgnoringCase()
+    {
+        var list = Render(Run(30));
+
+        list.Find("[data-testid=filter-text]").Input("PART=001");
+
+        Assert.Equal(Enumerable.Range(10, 10).Select(i => $"Load(part={i:0000})"), Shown(list));
+    }
+
+    [Fact]
+    public void SortByDuration_TwiceGivesLongestFirst()
+    {
+        var list = Render(Run(5));
+
+        list.Find("[data-testid=sort-duration]").Click();
+        Assert.Equal("Load(part=0000)", Shown(list)[0]);
+        list.Find("[data-testid=sort-duration]").Click();
+
+        Assert.Equal("Load(part=0004)", Shown(list)[0]);
+        Assert.Equal("descending", list.Find("[data-testid=sort-duration]").GetAttribute("aria-sort"));
+    }
+
+    [Fact]
+    public void FiveThousandTasks_RenderOnlyAWindowOfRows()
+    {
+        var list = Render(Run(5000));
+
+        var rows = list.FindAll("[data-testid=task-row]").Count;
+
+        Assert.True(rows < 200, $"{rows} rows rendered for 5,000 tasks");
+        Assert.Equal("5000 of 5000 tasks", list.Find("[data-testid=task-count]").TextContent);
+    }
+
+    [Fact]
+    public void ClickingARow_SelectsItsTask()
+    {
+        int? selected = null;
+        var list = Render(Run(4), i => selected = i);
+
+        list.Find("[data-task-id='Load(part=0002)']").Click();
+
+        Assert.Equal(2, selected);
+    }
+}

@@ -1,0 +1,31 @@
+using Luigi.Web.Components;
+using Luigi.Web.Live;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Luigi.Web.Dashboard;
+
+/// <summary>Registration and endpoints of the Blazor Server dashboard.</summary>
+public static class DashboardSetup
+{
+    /// <summary>
+    /// Registers the dashboard: interactive server components and the services its pages use. Its pages take
+    /// their live changes from the <see cref="ILiveFeed"/> that <c>AddLuigiLive</c> registers.
+    /// </summary>
+    public static IServiceCollection AddLuigiDashboard(this IServiceCollection services)
+    {
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.TryAddSingleton<PipelinePreviewResolver>();
+        services.TryAddSingleton<TaskOutputChecker>();
+        services.TryAddScoped<DashboardUser>();
+        return services;
+    }
+
+    /// <summary>Maps the dashboard's pages and static assets (after the API, so <c>/api</c> keeps its routes).</summary>
+    public static WebApplication MapLuigiDashboard(this WebApplication app)
+    {
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

@@ -1,0 +1,56 @@
+using Luigi.Engine;
+using Luigi.Engine.Storage;
+
+namespace Luigi.Web.Dashboard;
+
+/// <summary>What a re-run will cover, to show before asking for it.</summary>
+/// <param name="Scope">The scope asked for.</param>
+/// <param name="TaskId">For <see cref="RerunScope.TaskAndDownstream"/>: the task forced.</param>
+/// <param name="Summary">The rule, in words.</param>
+/// <param name="Tasks">The task ids concerned, in index order.</param>
+public sealed record RerunPlan(RerunScope Scope, string? TaskId, string Summary, IReadOnlyList<string> Tasks)
+{
+    /// <summary>
+    /// The plan of a re-run of <paramref name="run"/> as it stands: failed-only covers the tasks that are not
+    /// done or complete; task-and-downstream the task at <paramref name="taskIndex"/> and its descendants; all
+    /// lists every task, of which the complete ones will be skipped.
+    /// </summary>
+    public static RerunPlan For(LiveRun run, RerunScope scope, int? taskIndex = null)
+    {
+        switch (scope)
+        {
+            case RerunScope.FailedOnly:
+                return new RerunPlan(scope, null,
+                    "The tasks that did not succeed run again; what succeeded in this run is taken as complete.",
+                    run.Rows.Where(r => !r.State.IsSatisfied()).Select(r => r.TaskId).ToList());
+            case RerunScope.TaskAndDownstream:
+                var start = run.Rows[taskIndex ?? throw new ArgumentNullException(nameof(taskIndex))];
+                return new RerunPlan(scope, start.TaskId,
+                    "This task and everything downstream of it run again, even where their outputs exist.",
+                    Downstream(run, start.Index).Select(i => run.Rows[i].TaskId).ToList());
+            default:
+                return new RerunPlan(RerunScope.All, null,
+                    "Everything whose outputs are missing runs again; complete tasks will be skipped.",
+                    run.Rows.Select(r => r.TaskId).ToList());
+        }
+    }
+
+    private static IEnumerable<int> Downstream(LiveRun run, int start)
+    {
+        var dependents = run.Detail.Edges.ToLookup(e => e.From, e => e.To);
+        var seen = new SortedSet<int>();
+        var stack = new Stack<int>([start]);
+        while (stack.TryPop(out var index))
+        {
+            if (seen.Add(index))
+            {
+                foreach (var dependent in dependents[index])
+                {
+                    stack.Push(dependent);
+                }
+            }
+        }
+
+        return seen;
+    }
+}

@@ -1,0 +1,85 @@
+using Luigi.Engine;
+using Luigi.Engine.Storage;
+using Luigi.Web.Live;
+
+namespace Luigi.Web.Dashboard;
+
+/// <summary>
+/// A task of a run as the run page shows it, updated in place by live changes. <see cref="Order"/> is the
+/// order of the change it reflects, so an older or repeated change is recognised and ignored.
+/// </summary>
+public sealed class TaskRow
+{
+    /// <summary>The task's row read from the store.</summary>
+    public TaskRow(TaskView view)
+    {
+        Index = view.Index;
+        TaskId = view.TaskId;
+        Family = view.Family;
+        Parameters = view.Parameters;
+        State = view.State;
+        AttemptCount = view.AttemptCount;
+        StartedAt = view.StartedAt;
+        FinishedAt = view.FinishedAt;
+        HostId = view.HostId;
+        Worker = view.Worker;
+        ErrorSummary = view.ErrorSummary;
+        BlockedBy = view.BlockedBy;
+        Order = LiveTaskChange.OrderOf(view.AttemptCount, view.State);
+    }
+
+    public int Index { get; }
+
+    public string TaskId { get; }
+
+    public string Family { get; }
+
+    public IReadOnlyDictionary<string, string> Parameters { get; }
+
+    public TaskState State { get; private set; }
+
+    public int AttemptCount { get; private set; }
+
+    public DateTime? StartedAt { get; private set; }
+
+    public DateTime? FinishedAt { get; private set; }
+
+    public string? HostId { get; private set; }
+
+    public int? Worker { get; private set; }
+
+    public string? ErrorSummary { get; private set; }
+
+    public string? BlockedBy { get; private set; }
+
+    /// <summary>The order of the last change applied (see <see cref="LiveTaskChange.Order"/>).</summary>
+    public long Order { get; private set; }
+
+    /// <summary>Applies <paramref name="change"/> when it is newer than what the row shows; true when it was.</summary>
+    public bool Apply(LiveTaskChange change)
+    {
+        if (change.Order <= Order)
+        {
+            return false;
+        }
+
+        Order = change.Order;
+        State = change.State;
+        AttemptCount = Math.Max(AttemptCount, change.Attempt);
+        HostId = change.HostId ?? HostId;
+        Worker = change.Worker ?? Worker;
+        if (change.State == TaskState.Running)
+        {
+            StartedAt ??= change.At;
+            FinishedAt = null;
+        }
+        else if (change.State.IsTerminal())
+        {
+            FinishedAt = change.At;
+        }
+
+        ErrorSummary = change.ErrorSummary ?? ErrorSummary;
+        BlockedBy = change.BlockedBy ?? BlockedBy;
+        return true;
+    }
+}
