@@ -38,6 +38,8 @@ public sealed class DashboardHarness : IAsyncDisposable
         Context.Services.AddSingleton<TaskOutputChecker>();
         Context.Services.AddSingleton<PipelinePreviewResolver>();
         Context.Services.AddScoped<DashboardUser>();
+        // Pages as they are once the browser's circuit is up (interactive server rendering).
+        Context.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
 
     public BunitContext Context { get; } = new();

@@ -26,6 +26,8 @@ public sealed class ChromiumBrowser : IAsyncLifetime
                 $"or set {VariableName} to a Chromium executable.");
         }
 
+        // A page on a loaded 2-core machine can take seconds to draw a graph; a user waits that long too.
+        Assertions.SetDefaultExpectTimeout(30_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -31,14 +31,13 @@ public sealed partial class DashboardRunTests(ChromiumBrowser chromium, Postgres
     public async Task Trigger_ComplexExample_ShowsParallelTasksAndTheGraphLive()
     {
         var page = await chromium.NewPageAsync(Host.BaseUrl);
-        await page.GotoAsync("/pipelines/ComplexExample");
-        await page.GetByTestId("param-delayMs").FillAsync("1500");
+        await page.OpenAsync("/pipelines/ComplexExample");
+        await page.GetByTestId("param-delayMs").FillAsync("4000");
         await page.GetByTestId("trigger").ClickAsync();
         await page.WaitForURLAsync(RunUrl());
 
         // Two workers: TaskA and TaskB run at the same time, seen in the status list as it happens.
-        await page.WaitForFunctionAsync(
-            "() => ['TaskA', 'TaskB'].every(id => document.querySelector(`[data-task-id=\"${id}\"]`)?.dataset.state === 'Running')");
+        await page.WaitUntilAsync("() => ['TaskA', 'TaskB'].every(id => document.querySelector(`[data-task-id=\"${id}\"]`)?.dataset.state === 'Running')");
 
         await page.GetByTestId("tab-graph").ClickAsync();
         var graph = page.GetByTestId("graph");
@@ -47,10 +46,8 @@ public sealed partial class DashboardRunTests(ChromiumBrowser chromium, Postgres
         await Assertions.Expect(graph).ToHaveAttributeAsync("data-edges", "6");
 
         // The last task turns Done in the graph, and the run in the header, without a reload.
-        await page.WaitForFunctionAsync(
-            "() => document.querySelector('[data-testid=graph]')?.luigiGraph?.state('TaskG') === 'Done'", null,
-            new PageWaitForFunctionOptions { Timeout = 60_000 });
-        await Assertions.Expect(page.GetByTestId("run-state")).ToHaveAttributeAsync("data-state", "Succeeded");
+        await page.WaitUntilAsync("() => document.querySelector('[data-testid=graph]')?.luigiGraph?.state('TaskG') === 'Done'", 60_000);
+        await Assertions.Expect(page.GetByTestId("run-state").Locator(".state-badge")).ToHaveAttributeAsync("data-state", "Succeeded");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "run-page.png") });
     }
 
@@ -60,7 +57,7 @@ public sealed partial class DashboardRunTests(ChromiumBrowser chromium, Postgres
         var key = Guid.NewGuid().ToString("N");
         var failing = new CountingTask { Index = 1, Pipeline = new CountingPipeline { Key = key } }.TaskId;
         var page = await chromium.NewPageAsync(Host.BaseUrl);
-        await page.GotoAsync("/pipelines/CountingPipeline");
+        await page.OpenAsync("/pipelines/CountingPipeline");
         await page.GetByTestId("param-key").FillAsync(key);
         await page.GetByTestId("param-tasks").FillAsync("4");
         await page.GetByTestId("param-width").FillAsync("2");
@@ -69,7 +66,7 @@ public sealed partial class DashboardRunTests(ChromiumBrowser chromium, Postgres
         await page.WaitForURLAsync(RunUrl());
         var failedRun = page.Url;
 
-        await Assertions.Expect(page.GetByTestId("run-state")).ToHaveAttributeAsync("data-state", "Failed", new() { Timeout = 60_000 });
+        await Assertions.Expect(page.GetByTestId("run-state").Locator(".state-badge")).ToHaveAttributeAsync("data-state", "Failed", new() { Timeout = 60_000 });
         var row = page.Locator($"[data-task-id=\"{failing}\"]");
         await Assertions.Expect(row).ToHaveAttributeAsync("data-state", nameof(TaskState.Failed));
         await row.ClickAsync();
@@ -80,11 +77,11 @@ public sealed partial class DashboardRunTests(ChromiumBrowser chromium, Postgres
         // The data is fixed; only what failed or was blocked runs again.
         SideEffects.Fix(key);
         await page.GetByTestId("rerun-failed").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("confirm-list")).ToContainTextAsync(failing);
+        await Assertions.Expect(page.GetByTestId("rerun-plan")).ToContainTextAsync(failing);
         await page.GetByTestId("confirm").ClickAsync();
         await page.WaitForURLAsync(url => RunUrl().IsMatch(url) && url != failedRun);
 
-        await Assertions.Expect(page.GetByTestId("run-state")).ToHaveAttributeAsync("data-state", "Succeeded", new() { Timeout = 60_000 });
+        await Assertions.Expect(page.GetByTestId("run-state").Locator(".state-badge")).ToHaveAttributeAsync("data-state", "Succeeded", new() { Timeout = 60_000 });
         await Assertions.Expect(page.Locator($"[data-task-id=\"{failing}\"]")).ToHaveAttributeAsync("data-state", nameof(TaskState.Done));
     }
 

@@ -30,23 +30,23 @@ public sealed class LiveReconnectTests(ChromiumBrowser chromium, PostgresServer 
         await using var network = new DroppingProxy(Host.BaseUrl);
         var executor = Host.Services.GetRequiredService<StoreExecutor>();
         var runId = await executor.EnqueueAsync(new RunRequest("ComplexExample",
-            new Dictionary<string, string> { ["delayMs"] = "800" }, RunTrigger.Api, "tester"));
+            new Dictionary<string, string> { ["delayMs"] = "3000" }, RunTrigger.Api, "tester"));
         var page = await chromium.NewPageAsync(network.BaseUrl);
-        await page.GotoAsync($"/runs/{runId}");
+        await page.OpenAsync($"/runs/{runId}");
         await page.GetByTestId("tab-graph").ClickAsync();
         await Assertions.Expect(page.GetByTestId("graph")).ToHaveAttributeAsync("data-nodes", "7");
-        await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=graph]')?.luigiGraph?.state('TaskA') === 'Running'");
+        await page.WaitUntilAsync("() => document.querySelector('[data-testid=graph]')?.luigiGraph?.state('TaskA') === 'Running'");
 
-        // The network goes away while TaskA, TaskB and TaskC finish.
+        // The network goes away while TaskA to TaskE finish (12 s of work in four steps of 3 s).
         network.Drop();
-        await Host.Changes.WaitAsync(c => c.RunId == runId && c.TaskId == "TaskC" && c.State == TaskState.Done).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.False(Host.Changes.WaitAsync(c => c.RunId == runId && c.TaskId == "TaskE" && c.State == TaskState.Done).IsCompleted,
+            "TaskE finished before the network went away: nothing would be missed.");
+        await Host.Changes.WaitAsync(c => c.RunId == runId && c.TaskId == "TaskE" && c.State == TaskState.Done).WaitAsync(TimeSpan.FromSeconds(60));
         network.Restore();
 
         // Back without a reload: the graph and the list show every task Done, the header the run's end.
-        await page.WaitForFunctionAsync(
-            "() => ['TaskA','TaskB','TaskC','TaskD','TaskE','TaskF','TaskG'].every(id => document.querySelector('[data-testid=graph]')?.luigiGraph?.state(id) === 'Done')",
-            null, new PageWaitForFunctionOptions { Timeout = 90_000 });
-        await Assertions.Expect(page.GetByTestId("run-state")).ToHaveAttributeAsync("data-state", nameof(RunState.Succeeded), new() { Timeout = 60_000 });
+        await page.WaitUntilAsync("() => ['TaskA','TaskB','TaskC','TaskD','TaskE','TaskF','TaskG'].every(id => document.querySelector('[data-testid=graph]')?.luigiGraph?.state(id) === 'Done')", 90_000);
+        await Assertions.Expect(page.GetByTestId("run-state").Locator(".state-badge")).ToHaveAttributeAsync("data-state", nameof(RunState.Succeeded), new() { Timeout = 60_000 });
         await page.GetByTestId("tab-tasks").ClickAsync();
         foreach (var task in new[] { "TaskA", "TaskB", "TaskC", "TaskG" })
         {

@@ -62,6 +62,7 @@ internal static class DashboardBench
         {
             var clock = Stopwatch.StartNew();
             await page.GotoAsync($"/runs/{runId}");
+            await page.Locator(".shell[data-interactive=true]").WaitForAsync();
             await page.Locator("[data-task-id]").First.WaitForAsync();
             var tasksMs = clock.Elapsed.TotalMilliseconds;
 

@@ -44,6 +44,7 @@ internal static class LiveLatency
 
         var page = await browser.NewPageAsync(host.BaseUrl);
         await page.GotoAsync($"/runs/{runId}");
+            await page.Locator(".shell[data-interactive=true]").WaitForAsync();
         await page.GetByTestId("tab-graph").ClickAsync();
         var graph = page.GetByTestId("graph");
         await Assertions.Expect(graph).ToHaveAttributeAsync("data-nodes", tasks.ToString(CultureInfo.InvariantCulture), new() { Timeout = 120_000 });
