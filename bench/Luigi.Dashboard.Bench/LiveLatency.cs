@@ -12,21 +12,29 @@ namespace Luigi.Dashboard.Bench;
 /// </summary>
 internal static class LiveLatency
 {
-    // Samples the graph's per-node states on every animation frame and keeps the first time each (task, state) is seen.
+    // Every 10 ms: the first time each (task, state) shows in the graph, and the time the header's Done count reaches
+    // each value (a timer, not animation frames, which a headless page does not always get).
     private const string Recorder = """
         () => {
           const graph = document.querySelector('[data-testid=graph]').luigiGraph;
+          const pending = graph.nodes().map(n => n.taskId);
           const seen = new Map();
+          const doneAt = [];
           window.__luigiSeen = seen;
-          const tick = () => {
+          window.__luigiDoneAt = doneAt;
+          const sample = () => {
             const now = performance.timeOrigin + performance.now();
-            for (const node of graph.nodes()) {
-              const key = node.taskId + '\u0001' + node.state;
+            for (let i = pending.length - 1; i >= 0; i--) {
+              const taskId = pending[i];
+              const state = graph.state(taskId);
+              const key = taskId + '\u0001' + state;
               if (!seen.has(key)) seen.set(key, now);
+              if (state === 'Done') { pending[i] = pending[pending.length - 1]; pending.pop(); }
             }
-            if (!window.__luigiStop) requestAnimationFrame(tick);
+            const count = Number(document.querySelector('[data-testid=count-Done]')?.dataset.count ?? 0);
+            while (doneAt.length < count) doneAt.push(now);
           };
-          requestAnimationFrame(tick);
+          window.__luigiTimer = setInterval(sample, 10);
         }
         """;
 
@@ -47,7 +55,7 @@ internal static class LiveLatency
             await page.Locator(".shell[data-interactive=true]").WaitForAsync();
         await page.GetByTestId("tab-graph").ClickAsync();
         var graph = page.GetByTestId("graph");
-        await Assertions.Expect(graph).ToHaveAttributeAsync("data-nodes", tasks.ToString(CultureInfo.InvariantCulture), new() { Timeout = 120_000 });
+        await Assertions.Expect(graph).ToHaveAttributeAsync("data-tasks", tasks.ToString(CultureInfo.InvariantCulture), new() { Timeout = 120_000 });
         await page.EvaluateAsync(Recorder);
 
         DashboardLiveBench.Open(key);
@@ -56,9 +64,10 @@ internal static class LiveLatency
         var seconds = (DateTime.UtcNow - started).TotalSeconds;
         // The page is done when it shows every task Done; then the recorder stops.
         await page.WaitForFunctionAsync(
-            "() => document.querySelector('[data-testid=graph]').luigiGraph.nodes().every(n => n.state === 'Done')", null,
-            new PageWaitForFunctionOptions { Timeout = 120_000 });
-        var seen = await page.EvaluateAsync<JsonElement>("() => { window.__luigiStop = true; return [...window.__luigiSeen.entries()]; }");
+            $"() => window.__luigiDoneAt.length >= {tasks} && document.querySelector('[data-testid=graph]').luigiGraph.nodes().every(n => n.state === 'Done')", null,
+            new PageWaitForFunctionOptions { Timeout = 120_000, PollingInterval = 100 });
+        var seen = await page.EvaluateAsync<JsonElement>("() => { clearInterval(window.__luigiTimer); return [...window.__luigiSeen.entries()]; }");
+        var doneAt = (await page.EvaluateAsync<double[]>("() => window.__luigiDoneAt")).ToList();
         await page.Context.CloseAsync();
 
         var shown = seen.EnumerateArray().ToDictionary(e => e[0].GetString()!, e => e[1].GetDouble());
@@ -78,6 +87,9 @@ internal static class LiveLatency
         }
 
         latencies.Sort();
+        // The header's Done count: the k-th Done committed against the time the count first showed k.
+        var doneCommits = commits.Where(c => c.Key.State == TaskState.Done).Select(c => c.Value).Order().ToList();
+        var header = doneCommits.Zip(doneAt, (committed, shownAt) => Math.Max(0, shownAt - committed)).Order().ToList();
         var changes = commits.Count;
         var lastTenth = latencies.Count / 10;
         return new
@@ -94,6 +106,9 @@ internal static class LiveLatency
             p95_ms = Math.Round(Percentile(latencies, 0.95)),
             p99_ms = Math.Round(Percentile(latencies, 0.99)),
             max_ms = Math.Round(latencies.Count == 0 ? double.NaN : latencies[^1]),
+            header_count_p50_ms = Math.Round(Percentile(header, 0.50)),
+            header_count_p95_ms = Math.Round(Percentile(header, 0.95)),
+            header_count_max_ms = Math.Round(header.Count == 0 ? double.NaN : header[^1]),
             // Falling behind shows as latency growing over the run: compare changes committed first and last.
             first_tenth_p95_ms = Math.Round(PercentileByCommit(commits, shown, 0, lastTenth)),
             last_tenth_p95_ms = Math.Round(PercentileByCommit(commits, shown, changes - lastTenth, lastTenth)),
