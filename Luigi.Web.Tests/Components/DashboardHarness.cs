@@ -4,6 +4,7 @@ using Luigi.Engine;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage;
 using Luigi.Web.Dashboard;
+using Luigi.Web.Email;
 using Luigi.Web.Live;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,6 +39,10 @@ public sealed class DashboardHarness : IAsyncDisposable
         Context.Services.AddSingleton<TaskOutputChecker>();
         Context.Services.AddSingleton<PipelinePreviewResolver>();
         Context.Services.AddScoped<DashboardUser>();
+        Context.Services.AddSingleton(EmailSettings);
+        Context.Services.AddSingleton<EmailSignal>();
+        Context.Services.AddSingleton<EmailOutbox>();
+        Context.Services.AddSingleton<EmailStatusService>();
         // Pages as they are once the browser's circuit is up (interactive server rendering).
         Context.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
@@ -56,6 +61,12 @@ public sealed class DashboardHarness : IAsyncDisposable
     public PipelineRegistry Pipelines { get; }
 
     public TestLiveFeed Feed { get; } = new();
+
+    /// <summary>E-mail settings of the dashboard's host: on, with one recipient, unless a test changes them before rendering.</summary>
+    public EmailOptions EmailSettings { get; } = new()
+    {
+        Enabled = true, Host = "127.0.0.1", Port = 2525, From = "luigi@example.com", Recipients = ["oncall@example.com"],
+    };
 
     public BunitNavigationManager Navigation => Context.Services.GetRequiredService<BunitNavigationManager>();
 
