@@ -1,6 +1,7 @@
 using Bunit;
 using Luigi.Web.Components.Pipelines;
 using Luigi.Web.Components.Runs;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.JSInterop;
 
 namespace Luigi.Web.Tests.Components;
@@ -84,5 +85,64 @@ public sealed class JsWidgetTests : IAsyncDisposable
 
         timeline.WaitForAssertion(() => Assert.Single(_module.Invocations, i => i.Identifier == "mountTimeline"));
         Assert.NotNull(timeline.Find("[data-testid=timeline]"));
+    }
+
+    [Fact]
+    public async Task Graph_LeftWhileItsScriptLoads_IsNeverMounted_AndTheModuleIsReleased()
+    {
+        // The script arrives only after the page was left (a user who clicks on quickly, a slow machine): mounting
+        // then would use a disposed callback reference and end the whole circuit.
+        await using var context = new BunitContext();
+        var js = new SlowImportRuntime();
+        context.Services.AddSingleton<IJSRuntime>(js);
+        var graph = context.Render<JobNetGraph>(p => p.Add(g => g.RunId, Guid.NewGuid()));
+        graph.WaitForAssertion(() => Assert.True(js.Import.Task.IsCompleted || js.Asked));
+
+        await graph.Instance.DisposeAsync();
+        var module = new RecordingModule();
+        await graph.InvokeAsync(() => js.Import.SetResult(module));
+
+        graph.WaitForAssertion(() => Assert.True(module.Disposed));
+        Assert.Empty(module.Calls);
+    }
+
+    /// <summary>A browser whose module import completes when the test says (bUnit's stand-in answers at once).</summary>
+    private sealed class SlowImportRuntime : IJSRuntime
+    {
+        public TaskCompletionSource<IJSObjectReference> Import { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Asked { get; private set; }
+
+        public async ValueTask<TValue> InvokeAsync<TValue>(string identifier, object?[]? args)
+        {
+            Asked = true;
+            return (TValue)await Import.Task;
+        }
+
+        public ValueTask<TValue> InvokeAsync<TValue>(string identifier, CancellationToken cancellationToken, object?[]? args) =>
+            InvokeAsync<TValue>(identifier, args);
+    }
+
+    /// <summary>A module that only records what it is asked.</summary>
+    private sealed class RecordingModule : IJSObjectReference
+    {
+        public List<string> Calls { get; } = [];
+
+        public bool Disposed { get; private set; }
+
+        public ValueTask<TValue> InvokeAsync<TValue>(string identifier, object?[]? args)
+        {
+            Calls.Add(identifier);
+            return ValueTask.FromResult(default(TValue)!);
+        }
+
+        public ValueTask<TValue> InvokeAsync<TValue>(string identifier, CancellationToken cancellationToken, object?[]? args) =>
+            InvokeAsync<TValue>(identifier, args);
+
+        public ValueTask DisposeAsync()
+        {
+            Disposed = true;
+            return ValueTask.CompletedTask;
+        }
     }
 }

@@ -13,9 +13,22 @@ public static class DashboardPage
     }
 
     /// <summary>
-    /// Waits until <paramref name="predicate"/> (a JavaScript function) returns true in the page, checking every 100 ms
-    /// (timer polling: animation frames are not a reliable clock in a headless page that other pages compete with).
+    /// Waits until <paramref name="predicate"/> (a JavaScript function) returns true in the page, asking every 100 ms
+    /// from the test's side: timers and animation frames inside a headless page are not a reliable clock when other
+    /// pages and processes compete for the machine. Fails with the predicate in the message after the timeout.
     /// </summary>
-    public static Task WaitUntilAsync(this IPage page, string predicate, int timeoutMs = 30_000) =>
-        page.WaitForFunctionAsync(predicate, null, new PageWaitForFunctionOptions { PollingInterval = 100, Timeout = timeoutMs });
+    public static async Task WaitUntilAsync(this IPage page, string predicate, int timeoutMs = 30_000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        while (!await page.EvaluateAsync<bool>(predicate))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Still false after {timeoutMs} ms: {predicate}");
+            }
+
+            await poll.WaitForNextTickAsync();
+        }
+    }
 }

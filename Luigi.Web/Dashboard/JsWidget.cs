@@ -13,6 +13,7 @@ public abstract class JsWidget : ComponentBase, IAsyncDisposable
 {
     private IJSObjectReference? _module;
     private DotNetObjectReference<JsWidget>? _self;
+    private bool _disposed;
 
     [Inject] private IJSRuntime Js { get; set; } = default!;
 
@@ -46,8 +47,26 @@ public abstract class JsWidget : ComponentBase, IAsyncDisposable
         {
             _self = DotNetObjectReference.Create<JsWidget>(this);
             _module = await Js.InvokeAsync<IJSObjectReference>("import", "./js/dashboard.js");
-            Handle = await MountAsync(_module, _self);
+            if (_disposed)
+            {
+                await _module.DisposeAsync(); // left the page while the script loaded
+                return;
+            }
+
+            var handle = await MountAsync(_module, _self);
+            if (_disposed)
+            {
+                await handle.InvokeVoidAsync("dispose");
+                await handle.DisposeAsync();
+                return;
+            }
+
+            Handle = handle;
             await OnMountedAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed between two steps of mounting (the user navigated away): nothing is shown any more.
         }
         catch (JSException exception)
         {
@@ -65,6 +84,7 @@ public abstract class JsWidget : ComponentBase, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         try
         {
             if (Handle is not null)

@@ -9,6 +9,16 @@ export async function mountGraph(element, options) {
   return mount(element, options);
 }
 
+/**
+ * Loads the graph's scripts and starts a layout worker without drawing anything, so that a graph mounted later
+ * (the run page's Graph tab) only has its own layout to wait for.
+ */
+export async function preloadGraph() {
+  const { prewarmLayout } = await import('./layout.js');
+  await import('./graph.js');
+  prewarmLayout();
+}
+
 /** Draws a run's attempts as a timeline into `element`: a promise of the timeline's handle. */
 export async function mountTimeline(element, options) {
   const { mountTimeline: mount } = await import('./timeline.js');

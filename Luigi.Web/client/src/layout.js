@@ -17,7 +17,26 @@ const workerUrl = new URL('./elk-worker.min.js', import.meta.url).href;
  * A layout engine owning one worker; `layout` returns the centre of every node by id. It rejects when the worker
  * fails (its script could not be loaded, for one), instead of waiting for an answer that will never come.
  */
+let warm = null;
+
+/**
+ * Starts a layout worker ahead of need (loading and compiling elkjs takes about a second on a small machine) so
+ * that the next `createLayout` finds it ready. Does nothing when one is waiting already.
+ */
+export function prewarmLayout() {
+  if (warm) return;
+  warm = startLayout();
+  warm.layout([{ id: 'warm-up', width: 1, height: 1 }], []).catch(() => { });
+}
+
+/** A layout engine: the one started by `prewarmLayout` when there is one, else a new one. */
 export function createLayout() {
+  const engine = warm ?? startLayout();
+  warm = null;
+  return engine;
+}
+
+function startLayout() {
   let fail;
   const failed = new Promise((_, reject) => { fail = reject; });
   failed.catch(() => { });
