@@ -26,6 +26,8 @@ public abstract class LuigiDbContext(DbContextOptions options) : DbContext(optio
 
     public DbSet<EmailOutboxRecord> EmailOutbox => Set<EmailOutboxRecord>();
 
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(LuigiDbContext).Assembly);

@@ -70,3 +70,6 @@ public sealed record RecentFailure(Guid RunId, string Pipeline, int TaskIndex, s
 /// <param name="HeartbeatAt">Its last heartbeat.</param>
 /// <param name="StoppedAt">When it stopped, if it stopped cleanly.</param>
 public sealed record HostView(string Id, string Name, int Workers, DateTime StartedAt, DateTime HeartbeatAt, DateTime? StoppedAt);
+
+/// <summary>One entry of a run's audit trail: who did what, when, from where.</summary>
+public sealed record AuditView(DateTime At, string Actor, Entities.AuditAction Action, RunTrigger Via, string? Details);

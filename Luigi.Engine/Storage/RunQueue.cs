@@ -36,6 +36,18 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
         };
         await using var context = store.CreateDbContext();
         context.Runs.Add(run);
+        context.AuditEntries.Add(new AuditEntry
+        {
+            Id = Guid.CreateVersion7(time.GetUtcNow()),
+            RunId = run.Id,
+            At = run.CreatedAt,
+            Actor = Actor(request.RequestedBy),
+            Action = request.ParentRunId is null ? AuditAction.Triggered : AuditAction.Rerun,
+            Via = request.Trigger,
+            Details = request.ParentRunId is { } parent
+                ? $"Re-run of {parent}: {request.RerunScope}{(request.RerunTaskId is { } task ? $" from {task}" : "")}"
+                : null,
+        });
         await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return run.Id;
     }
@@ -348,7 +360,7 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
     /// <see cref="RunState.Cancelling"/> until the hosts running its tasks have stopped them. With
     /// <see cref="CancelResult.Cancelled"/> comes the state the run is left in (Cancelling or final).
     /// </summary>
-    public async Task<(CancelResult Result, RunStateChange? Run)> CancelAsync(Guid runId, CancellationToken cancellationToken)
+    public async Task<(CancelResult Result, RunStateChange? Run)> CancelAsync(Guid runId, string? requestedBy, RunTrigger via, CancellationToken cancellationToken)
     {
         var now = Now;
         await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -369,11 +381,18 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
             return (exists.Count == 0 ? CancelResult.NotFound : CancelResult.AlreadyFinished, null);
         }
 
+        await _sql.ExecuteAsync(connection, transaction,
+            "INSERT INTO audit_entries (id, run_id, at, actor, action, via) VALUES (@id, @run, @now, @actor, @action, @via)",
+            cancellationToken, ("id", Guid.CreateVersion7(time.GetUtcNow())), ("run", runId), ("now", now), ("actor", Actor(requestedBy)),
+            ("action", nameof(AuditAction.Cancelled)), ("via", via.ToString())).ConfigureAwait(false);
         await CancelWaitingTasksIfCancellingAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
         var finished = await FinishIfDoneAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return (CancelResult.Cancelled, finished ?? changed[0]);
     }
+
+    /// <summary>Who the audit trail names: the requester, or "anonymous" when nobody is known.</summary>
+    private static string Actor(string? requestedBy) => string.IsNullOrWhiteSpace(requestedBy) ? "anonymous" : requestedBy.Trim();
 
     /// <summary>Which of <paramref name="runIds"/> are being cancelled (so their running attempts must stop).</summary>
     public async Task<IReadOnlyList<Guid>> CancellingAsync(IReadOnlyCollection<Guid> runIds, CancellationToken cancellationToken)

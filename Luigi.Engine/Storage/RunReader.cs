@@ -117,6 +117,14 @@ public sealed class RunReader(LuigiStore store)
 
     private static string EscapeLike(string text) => text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
 
+    /// <summary>Who asked for the run, re-ran it or cancelled it, oldest first; empty for an unknown run.</summary>
+    public async Task<IReadOnlyList<AuditView>> GetAuditAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        await using var context = store.CreateDbContext();
+        var entries = await context.AuditEntries.AsNoTracking().Where(e => e.RunId == runId).ToListAsync(cancellationToken);
+        return entries.OrderBy(e => e.At).ThenBy(e => e.Id).Select(e => new AuditView(e.At, e.Actor, e.Action, e.Via, e.Details)).ToList();
+    }
+
     /// <summary>Ends a capped log with a visible line saying how much was dropped.</summary>
     private static List<LogLineView> WithTruncationMarker(AttemptEntity attempt, List<LogLineView> log)
     {

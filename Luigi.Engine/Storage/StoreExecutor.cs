@@ -110,9 +110,16 @@ public sealed class StoreExecutor
     }
 
     /// <summary>Cancels a run (see <see cref="RunQueue.CancelAsync"/>); running attempts on every host are stopped.</summary>
-    public async Task<CancelResult> CancelAsync(Guid runId, CancellationToken cancellationToken = default)
+    public Task<CancelResult> CancelAsync(Guid runId, CancellationToken cancellationToken = default) =>
+        CancelAsync(runId, null, RunTrigger.Api, cancellationToken);
+
+    /// <summary>
+    /// Cancels a run for <paramref name="requestedBy"/>, asking through <paramref name="via"/>, recorded in the run's audit
+    /// trail with the cancel itself; running attempts on every host are stopped.
+    /// </summary>
+    public async Task<CancelResult> CancelAsync(Guid runId, string? requestedBy, RunTrigger via, CancellationToken cancellationToken = default)
     {
-        var (result, run) = await _queue.CancelAsync(runId, cancellationToken).ConfigureAwait(false);
+        var (result, run) = await _queue.CancelAsync(runId, requestedBy, via, cancellationToken).ConfigureAwait(false);
         if (run is not null)
         {
             ReportRun(run.RunId, run.Pipeline, run.State);

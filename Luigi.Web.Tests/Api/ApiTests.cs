@@ -136,6 +136,10 @@ public sealed class ApiTests(PostgresServer postgres) : IClassFixture<PostgresSe
         Assert.Equal(RunState.Cancelled, await WaitAsync(host, accepted.Id));
         var run = (await client.GetFromJsonAsync<RunDetail>(accepted.Url, Json))!;
         Assert.All(run.Tasks, t => Assert.Equal(TaskState.Cancelled, t.State));
+        var audit = (await client.GetFromJsonAsync<List<AuditView>>($"{accepted.Url}/audit", Json))!;
+        Assert.Equal([(Engine.Storage.Entities.AuditAction.Triggered, RunTrigger.Api), (Engine.Storage.Entities.AuditAction.Cancelled, RunTrigger.Api)],
+            audit.Select(e => (e.Action, e.Via)));
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/runs/{Guid.NewGuid()}/audit")).StatusCode);
     }
 
     [Fact]
@@ -168,7 +172,7 @@ public sealed class ApiTests(PostgresServer postgres) : IClassFixture<PostgresSe
         var document = await host.CreateClient().GetStringAsync("/openapi/v1.json");
 
         foreach (var path in new[] { "/api/pipelines", "/api/pipelines/{name}/runs", "/api/runs", "/api/runs/{id}", "/api/runs/{id}/tasks/{index}",
-                     "/api/runs/{id}/rerun", "/api/runs/{id}/tasks/{index}/rerun", "/api/runs/{id}/cancel" })
+                     "/api/runs/{id}/rerun", "/api/runs/{id}/tasks/{index}/rerun", "/api/runs/{id}/cancel", "/api/runs/{id}/audit" })
         {
             Assert.Contains($"\"{path}\"", document);
         }

@@ -124,7 +124,7 @@ public sealed class RunQueueTests(PostgresServer postgres) : IClassFixture<Postg
             CancellationToken.None);
         var run = (await queue.TakeQueuedRunAsync("resolver", runId, CancellationToken.None))!;
 
-        var (result, cancelling) = await queue.CancelAsync(runId, CancellationToken.None);
+        var (result, cancelling) = await queue.CancelAsync(runId, "tester", RunTrigger.Api, CancellationToken.None);
         var graph = await GraphBuilder.BuildAsync(StoreFactory.Pipelines.Create(run.Pipeline, run.Parameters).Roots(), 4, CancellationToken.None);
         var saved = await queue.SaveGraphAsync(runId, graph, CancellationToken.None);
 

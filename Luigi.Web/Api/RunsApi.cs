@@ -18,6 +18,11 @@ internal static class RunsApi
             .WithName("GetRun").WithSummary("One run with its tasks, their attempts, and the edges between tasks.")
             .Produces<RunDetail>().ProducesProblem(StatusCodes.Status404NotFound);
 
+        api.MapGet("/runs/{id:guid}/audit", async (Guid id, RunReader reader, CancellationToken ct) =>
+                await reader.GetAsync(id, ct) is null ? RunNotFound(id) : Results.Ok(await reader.GetAuditAsync(id, ct)))
+            .WithName("GetRunAudit").WithSummary("Who asked for the run, re-ran it or cancelled it, when and from where, oldest first.")
+            .Produces<IReadOnlyList<AuditView>>().ProducesProblem(StatusCodes.Status404NotFound);
+
         api.MapGet("/runs/{id:guid}/tasks/{index:int}", async (Guid id, int index, RunReader reader, CancellationToken ct) =>
                 await reader.GetTaskAsync(id, index, ct) is { } task
                     ? Results.Ok(task)
@@ -63,8 +68,8 @@ internal static class RunsApi
         }
     }
 
-    private static async Task<IResult> CancelAsync(Guid id, StoreExecutor executor, RunReader reader, CancellationToken ct) =>
-        await executor.CancelAsync(id, ct) switch
+    private static async Task<IResult> CancelAsync(Guid id, StoreExecutor executor, RunReader reader, HttpContext http, CancellationToken ct) =>
+        await executor.CancelAsync(id, http.User.Identity?.Name, RunTrigger.Api, ct) switch
         {
             CancelResult.NotFound => RunNotFound(id),
             CancelResult.AlreadyFinished => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Run already finished",

@@ -1,0 +1,38 @@
+namespace Luigi.Engine.Storage.Entities;
+
+/// <summary>
+/// Who did what to a run, written in the same transaction as the action: a run asked for, a re-run, a cancel.
+/// The trail the run page shows; entries are never changed or deleted by the engine.
+/// </summary>
+public sealed class AuditEntry
+{
+    public Guid Id { get; set; }
+
+    public Guid RunId { get; set; }
+
+    public DateTime At { get; set; }
+
+    /// <summary>The user name, API token owner or OS user that asked; "anonymous" when nobody is known.</summary>
+    public required string Actor { get; set; }
+
+    public AuditAction Action { get; set; }
+
+    /// <summary>Where the request came from (the command line, the API, the dashboard).</summary>
+    public RunTrigger Via { get; set; }
+
+    /// <summary>What the action concerned, for people reading the trail (a re-run's scope, the parent run).</summary>
+    public string? Details { get; set; }
+}
+
+/// <summary>What an <see cref="AuditEntry"/> records.</summary>
+public enum AuditAction
+{
+    /// <summary>A run was asked for.</summary>
+    Triggered,
+
+    /// <summary>A run was asked for as a re-run of another.</summary>
+    Rerun,
+
+    /// <summary>A run was cancelled.</summary>
+    Cancelled,
+}
