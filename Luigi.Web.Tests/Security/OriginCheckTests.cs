@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Luigi.Web.Tests.EndToEnd;
+using Luigi.Web.Tests.Infrastructure;
+
+namespace Luigi.Web.Tests.Security;
+
+/// <summary>
+/// The live hub and the dashboard's circuit endpoint, over real HTTP and WebSocket connections to the host on Kestrel:
+/// a page of another site is refused, the host's own pages, configured origins and programs (no Origin) are not.
+/// </summary>
+public sealed class OriginCheckTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IAsyncLifetime
+{
+    private const string Foreign = "https://evil.example";
+    private const string Proxied = "https://luigi.example.com";
+
+    private DashboardHost? _host;
+
+    private DashboardHost Host => _host ?? throw new InvalidOperationException("The host is not started.");
+
+    public async Task InitializeAsync() =>
+        _host = await DashboardHost.StartAsync(postgres, new Dictionary<string, string> { ["Luigi:Web:AllowedOrigins:0"] = Proxied });
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("/hubs/live")]
+    [InlineData("/_blazor")]
+    public async Task Negotiate_FromAnotherSite_IsForbidden(string path)
+    {
+        using var response = await NegotiateAsync(path, Foreign);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/hubs/live", null)]
+    [InlineData("/hubs/live", "own")]
+    [InlineData("/hubs/live", Proxied)]
+    [InlineData("/_blazor", null)]
+    [InlineData("/_blazor", "own")]
+    [InlineData("/_blazor", Proxied)]
+    public async Task Negotiate_FromTheHostsOwnPages_AConfiguredOrigin_OrAProgram_GetsAConnection(string path, string? origin)
+    {
+        using var response = await NegotiateAsync(path, origin == "own" ? Host.BaseUrl : origin);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(string.IsNullOrEmpty(await ConnectionTokenAsync(response)));
+    }
+
+    [Theory]
+    [InlineData("/hubs/live")]
+    [InlineData("/_blazor")]
+    public async Task WebSocket_FromAnotherSite_IsForbidden_EvenWithAValidConnection(string path)
+    {
+        using var negotiated = await NegotiateAsync(path, origin: null);
+        var token = await ConnectionTokenAsync(negotiated);
+
+        using var socket = NewSocket(Foreign);
+        var refused = await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(SocketUri(path, token), CancellationToken.None));
+        Assert.Equal(HttpStatusCode.Forbidden, socket.HttpStatusCode);
+        Assert.NotNull(refused);
+    }
+
+    [Theory]
+    [InlineData("/hubs/live")]
+    [InlineData("/_blazor")]
+    public async Task WebSocket_FromTheHostsOwnPage_CompletesTheHandshake(string path)
+    {
+        using var negotiated = await NegotiateAsync(path, Host.BaseUrl);
+        var token = await ConnectionTokenAsync(negotiated);
+
+        using var socket = NewSocket(Host.BaseUrl);
+        await socket.ConnectAsync(SocketUri(path, token), CancellationToken.None);
+        var protocol = path == "/_blazor" ? "blazorpack" : "json";
+        await socket.SendAsync(Encoding.UTF8.GetBytes($"{{\"protocol\":\"{protocol}\",\"version\":1}}\u001e"), WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[1024];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var received = await socket.ReceiveAsync(buffer, timeout.Token);
+        Assert.Equal("{}\u001e", Encoding.UTF8.GetString(buffer, 0, received.Count));
+    }
+
+    private async Task<HttpResponseMessage> NegotiateAsync(string path, string? origin)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{Host.BaseUrl}{path}/negotiate?negotiateVersion=1");
+        if (origin is not null)
+        {
+            request.Headers.Add("Origin", origin);
+        }
+
+        return await Host.CreateClient().SendAsync(request);
+    }
+
+    private static async Task<string> ConnectionTokenAsync(HttpResponseMessage response)
+    {
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("connectionToken").GetString()!;
+    }
+
+    private static ClientWebSocket NewSocket(string origin)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        socket.Options.SetRequestHeader("Origin", origin);
+        return socket;
+    }
+
+    private Uri SocketUri(string path, string token) =>
+        new($"{Host.BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal)}{path}?id={Uri.EscapeDataString(token)}");
+}
