@@ -8,8 +8,9 @@ using Luigi.Web.Tests.Infrastructure;
 namespace Luigi.Web.Tests.Security;
 
 /// <summary>
-/// The live hub and the dashboard's circuit endpoint, over real HTTP and WebSocket connections to the host on Kestrel:
-/// a page of another site is refused, the host's own pages, configured origins and programs (no Origin) are not.
+/// The live hub, the dashboard's circuit endpoint and the API's actions, over real HTTP and WebSocket connections to
+/// the host on Kestrel: a page of another site is refused, the host's own pages, configured origins and programs
+/// (no Origin) are not.
 /// </summary>
 public sealed class OriginCheckTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IAsyncLifetime
 {
@@ -84,6 +85,40 @@ public sealed class OriginCheckTests(PostgresServer postgres) : IClassFixture<Po
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var received = await socket.ReceiveAsync(buffer, timeout.Token);
         Assert.Equal("{}\u001e", Encoding.UTF8.GetString(buffer, 0, received.Count));
+    }
+
+    [Fact]
+    public async Task AnApiAction_FromAnotherSite_IsForbidden_AndDoesNothing()
+    {
+        var client = Host.CreateClient();
+        using var trigger = new HttpRequestMessage(HttpMethod.Post, "/api/pipelines/ComplexExample/runs")
+        {
+            Content = new StringContent("{\"parameters\":{}}", Encoding.UTF8, "application/json"),
+        };
+        trigger.Headers.Add("Origin", Foreign);
+        using var cancel = new HttpRequestMessage(HttpMethod.Post, $"/api/runs/{Guid.NewGuid()}/cancel");
+        cancel.Headers.Add("Origin", Foreign);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(trigger)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(cancel)).StatusCode);
+
+        using var runs = JsonDocument.Parse(await client.GetStringAsync("/api/runs"));
+        Assert.Equal(0, runs.RootElement.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task AnApiAction_FromAProgram_OrTheHostsOwnPage_IsServed()
+    {
+        var client = Host.CreateClient();
+        using var own = new HttpRequestMessage(HttpMethod.Post, $"/api/runs/{Guid.NewGuid()}/cancel");
+        own.Headers.Add("Origin", Host.BaseUrl);
+        using var program = new HttpRequestMessage(HttpMethod.Post, $"/api/runs/{Guid.NewGuid()}/cancel");
+        using var read = new HttpRequestMessage(HttpMethod.Get, "/api/pipelines");
+        read.Headers.Add("Origin", Foreign);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await client.SendAsync(own)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.SendAsync(program)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(read)).StatusCode);
     }
 
     private async Task<HttpResponseMessage> NegotiateAsync(string path, string? origin)

@@ -1,21 +1,26 @@
 namespace Luigi.Web.Security;
 
 /// <summary>
-/// Refuses (403) a request to the live hub or to the dashboard's circuit endpoint whose <c>Origin</c> is neither the
-/// host's own nor one of <see cref="WebSecurityOptions.AllowedOrigins"/>: a page of another site must not open a
-/// WebSocket in the user's name (browsers send cookies with it, and CORS does not apply to WebSockets). A request
-/// without <c>Origin</c> passes: it comes from a program, not from a page of another site.
+/// Refuses (403) a request whose <c>Origin</c> is neither the host's own nor one of
+/// <see cref="WebSecurityOptions.AllowedOrigins"/> when it goes to the live hub or the dashboard's circuit endpoint
+/// (any method: a page of another site must not open a WebSocket in the user's name; browsers send cookies with it,
+/// and CORS does not apply to WebSockets) or asks the API to act (any method but GET, HEAD and OPTIONS: a form or a
+/// script of another site must not trigger, re-run or cancel). A request without <c>Origin</c> passes: it comes from
+/// a program (curl, a scheduler), not from a page of another site.
 /// </summary>
 internal sealed class OriginCheck(RequestDelegate next, WebSecurityOptions options)
 {
-    /// <summary>The paths guarded, with everything below them (negotiate, the WebSocket, long polling, disconnect).</summary>
+    /// <summary>The paths guarded for every method, with everything below them (negotiate, the WebSocket, long polling, disconnect).</summary>
     public static readonly PathString[] GuardedPaths = [Live.LiveHub.Path, "/_blazor"];
+
+    /// <summary>The path whose requests that act (not GET, HEAD or OPTIONS) are guarded.</summary>
+    public static readonly PathString ApiPath = "/api";
 
     private readonly Uri[] _allowed = [.. options.AllowedOrigins.Select(o => ParseOrigin(o)!)];
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (!IsGuarded(context.Request.Path) || IsAllowed(context.Request))
+        if (!IsGuarded(context.Request) || IsAllowed(context.Request))
         {
             return next(context);
         }
@@ -24,7 +29,9 @@ internal sealed class OriginCheck(RequestDelegate next, WebSecurityOptions optio
         return Task.CompletedTask;
     }
 
-    private static bool IsGuarded(PathString path) => GuardedPaths.Any(p => path.StartsWithSegments(p));
+    private static bool IsGuarded(HttpRequest request) =>
+        GuardedPaths.Any(p => request.Path.StartsWithSegments(p))
+        || (request.Path.StartsWithSegments(ApiPath) && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method));
 
     private bool IsAllowed(HttpRequest request)
     {
