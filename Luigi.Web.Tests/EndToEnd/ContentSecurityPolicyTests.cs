@@ -12,6 +12,7 @@ namespace Luigi.Web.Tests.EndToEnd;
 [Collection(BrowserCollection.Name)]
 public sealed partial class ContentSecurityPolicyTests(ChromiumBrowser chromium, PostgresServer postgres) : IClassFixture<PostgresServer>, IAsyncLifetime
 {
+    private readonly List<IPage> _pages = [];
     private DashboardHost? _host;
 
     private DashboardHost Host => _host ?? throw new InvalidOperationException("The host is not started.");
@@ -20,6 +21,12 @@ public sealed partial class ContentSecurityPolicyTests(ChromiumBrowser chromium,
 
     public async Task DisposeAsync()
     {
+        // Closed before the host stops, so they do not go on reconnecting in the browser the next tests share.
+        foreach (var page in _pages)
+        {
+            await page.Context.CloseAsync();
+        }
+
         if (_host is not null)
         {
             await _host.DisposeAsync();
@@ -29,7 +36,7 @@ public sealed partial class ContentSecurityPolicyTests(ChromiumBrowser chromium,
     [Fact]
     public async Task EveryPage_WorksUnderThePolicy_WithoutAViolation()
     {
-        var page = await chromium.NewPageAsync(Host.BaseUrl);
+        var page = await NewPageAsync();
         var watch = await PageWatch.StartAsync(page);
 
         var overview = await page.GotoAsync("/");
@@ -72,7 +79,7 @@ public sealed partial class ContentSecurityPolicyTests(ChromiumBrowser chromium,
     [Fact]
     public async Task AnInlineScript_IsRefusedByThePolicy_AndReported()
     {
-        var page = await chromium.NewPageAsync(Host.BaseUrl);
+        var page = await NewPageAsync();
         var watch = await PageWatch.StartAsync(page);
         await page.OpenAsync("/");
 
@@ -83,6 +90,13 @@ public sealed partial class ContentSecurityPolicyTests(ChromiumBrowser chromium,
         Assert.Equal("undefined", await page.EvaluateAsync<string>("() => typeof window.__ran"));
         await page.WaitUntilAsync("() => window.luigiTestViolations.some(v => v.startsWith('script-src') && v.includes('blocked inline'))");
         Assert.Empty(watch.Dialogs);
+    }
+
+    private async Task<IPage> NewPageAsync()
+    {
+        var page = await chromium.NewPageAsync(Host.BaseUrl);
+        _pages.Add(page);
+        return page;
     }
 
     [GeneratedRegex(@"/runs/[0-9a-f-]{36}$")]

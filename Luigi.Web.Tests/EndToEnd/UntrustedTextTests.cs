@@ -15,6 +15,7 @@ public sealed partial class UntrustedTextTests(ChromiumBrowser chromium, Postgre
 {
     private const string Payload = HostileTextPipeline.Payload;
 
+    private readonly List<IPage> _pages = [];
     private DashboardHost? _host;
 
     private DashboardHost Host => _host ?? throw new InvalidOperationException("The host is not started.");
@@ -23,6 +24,12 @@ public sealed partial class UntrustedTextTests(ChromiumBrowser chromium, Postgre
 
     public async Task DisposeAsync()
     {
+        // Closed before the host stops, so they do not go on reconnecting in the browser the next tests share.
+        foreach (var page in _pages)
+        {
+            await page.Context.CloseAsync();
+        }
+
         if (_host is not null)
         {
             await _host.DisposeAsync();
@@ -33,7 +40,7 @@ public sealed partial class UntrustedTextTests(ChromiumBrowser chromium, Postgre
     public async Task MarkupInParametersLogsAndErrors_IsShownAsText_OnEveryPage()
     {
         var taskId = new HostileTextTask { Text = Payload }.TaskId;
-        var page = await chromium.NewPageAsync(Host.BaseUrl);
+        var page = await NewPageAsync();
         var watch = await PageWatch.StartAsync(page);
 
         await page.OpenAsync("/pipelines/HostileTextPipeline");
@@ -105,6 +112,13 @@ public sealed partial class UntrustedTextTests(ChromiumBrowser chromium, Postgre
             "images: document.querySelectorAll('img[src=\"x\"], [onerror]').length, " +
             "scripts: [...document.scripts].filter(s => s.textContent.includes('__pwned')).length })");
         Assert.Equal("{\"pwned\":\"undefined\",\"images\":0,\"scripts\":0}", found);
+    }
+
+    private async Task<IPage> NewPageAsync()
+    {
+        var page = await chromium.NewPageAsync(Host.BaseUrl);
+        _pages.Add(page);
+        return page;
     }
 
     [GeneratedRegex(@"/runs/[0-9a-f-]{36}$")]
