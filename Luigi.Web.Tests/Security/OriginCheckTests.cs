@@ -16,6 +16,7 @@ public sealed class OriginCheckTests(PostgresServer postgres) : IClassFixture<Po
 {
     private const string Foreign = "https://evil.example";
     private const string Proxied = "https://luigi.example.com";
+    private static readonly string[] Paths = ["/hubs/live", "/_blazor"];
 
     private DashboardHost? _host;
 
@@ -32,59 +33,61 @@ public sealed class OriginCheckTests(PostgresServer postgres) : IClassFixture<Po
         }
     }
 
-    [Theory]
-    [InlineData("/hubs/live")]
-    [InlineData("/_blazor")]
-    public async Task Negotiate_FromAnotherSite_IsForbidden(string path)
+    [Fact]
+    public async Task Negotiate_FromAnotherSite_IsForbidden()
     {
-        using var response = await NegotiateAsync(path, Foreign);
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        foreach (var path in Paths)
+        {
+            using var response = await NegotiateAsync(path, Foreign);
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        }
     }
 
-    [Theory]
-    [InlineData("/hubs/live", null)]
-    [InlineData("/hubs/live", "own")]
-    [InlineData("/hubs/live", Proxied)]
-    [InlineData("/_blazor", null)]
-    [InlineData("/_blazor", "own")]
-    [InlineData("/_blazor", Proxied)]
-    public async Task Negotiate_FromTheHostsOwnPages_AConfiguredOrigin_OrAProgram_GetsAConnection(string path, string? origin)
+    [Fact]
+    public async Task Negotiate_FromTheHostsOwnPages_AConfiguredOrigin_OrAProgram_GetsAConnection()
     {
-        using var response = await NegotiateAsync(path, origin == "own" ? Host.BaseUrl : origin);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.False(string.IsNullOrEmpty(await ConnectionTokenAsync(response)));
+        foreach (var path in Paths)
+        {
+            foreach (var origin in new[] { null, Host.BaseUrl, Proxied })
+            {
+                using var response = await NegotiateAsync(path, origin);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.False(string.IsNullOrEmpty(await ConnectionTokenAsync(response)));
+            }
+        }
     }
 
-    [Theory]
-    [InlineData("/hubs/live")]
-    [InlineData("/_blazor")]
-    public async Task WebSocket_FromAnotherSite_IsForbidden_EvenWithAValidConnection(string path)
+    [Fact]
+    public async Task WebSocket_FromAnotherSite_IsForbidden_EvenWithAValidConnection()
     {
-        using var negotiated = await NegotiateAsync(path, origin: null);
-        var token = await ConnectionTokenAsync(negotiated);
+        foreach (var path in Paths)
+        {
+            using var negotiated = await NegotiateAsync(path, origin: null);
+            var token = await ConnectionTokenAsync(negotiated);
 
-        using var socket = NewSocket(Foreign);
-        var refused = await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(SocketUri(path, token), CancellationToken.None));
-        Assert.Equal(HttpStatusCode.Forbidden, socket.HttpStatusCode);
-        Assert.NotNull(refused);
+            using var socket = NewSocket(Foreign);
+            await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(SocketUri(path, token), CancellationToken.None));
+            Assert.Equal(HttpStatusCode.Forbidden, socket.HttpStatusCode);
+        }
     }
 
-    [Theory]
-    [InlineData("/hubs/live")]
-    [InlineData("/_blazor")]
-    public async Task WebSocket_FromTheHostsOwnPage_CompletesTheHandshake(string path)
+    [Fact]
+    public async Task WebSocket_FromTheHostsOwnPage_CompletesTheHandshake()
     {
-        using var negotiated = await NegotiateAsync(path, Host.BaseUrl);
-        var token = await ConnectionTokenAsync(negotiated);
+        foreach (var path in Paths)
+        {
+            using var negotiated = await NegotiateAsync(path, Host.BaseUrl);
+            var token = await ConnectionTokenAsync(negotiated);
 
-        using var socket = NewSocket(Host.BaseUrl);
-        await socket.ConnectAsync(SocketUri(path, token), CancellationToken.None);
-        var protocol = path == "/_blazor" ? "blazorpack" : "json";
-        await socket.SendAsync(Encoding.UTF8.GetBytes($"{{\"protocol\":\"{protocol}\",\"version\":1}}\u001e"), WebSocketMessageType.Text, true, CancellationToken.None);
-        var buffer = new byte[1024];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var received = await socket.ReceiveAsync(buffer, timeout.Token);
-        Assert.Equal("{}\u001e", Encoding.UTF8.GetString(buffer, 0, received.Count));
+            using var socket = NewSocket(Host.BaseUrl);
+            await socket.ConnectAsync(SocketUri(path, token), CancellationToken.None);
+            var protocol = path == "/_blazor" ? "blazorpack" : "json";
+            await socket.SendAsync(Encoding.UTF8.GetBytes($"{{\"protocol\":\"{protocol}\",\"version\":1}}\u001e"), WebSocketMessageType.Text, true, CancellationToken.None);
+            var buffer = new byte[1024];
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var received = await socket.ReceiveAsync(buffer, timeout.Token);
+            Assert.Equal("{}\u001e", Encoding.UTF8.GetString(buffer, 0, received.Count));
+        }
     }
 
     [Fact]

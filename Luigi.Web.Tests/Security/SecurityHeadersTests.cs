@@ -13,34 +13,32 @@ namespace Luigi.Web.Tests.Security;
 /// </summary>
 public sealed partial class SecurityHeadersTests(PostgresServer postgres) : IClassFixture<PostgresServer>
 {
-    [Theory]
-    [InlineData("/")]
-    [InlineData("/runs")]
-    [InlineData("/api/pipelines")]
-    [InlineData("/api/runs/00000000-0000-0000-0000-000000000001")]
-    [InlineData("/no/such/page")]
-    [InlineData("/healthz")]
-    public async Task EveryResponse_CarriesThePolicyAndTheHeadersOldBrowsersRead(string path)
+    [Fact]
+    public async Task EveryResponse_CarriesThePolicyAndTheHeadersOldBrowsersRead()
     {
         await using var host = await StartAsync();
+        var client = host.CreateClient();
 
-        using var response = await host.CreateClient().GetAsync(path);
-
-        var policy = Header(response, "Content-Security-Policy");
-        foreach (var directive in new[]
-                 {
-                     "default-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "connect-src 'self'",
-                     "worker-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
-                 })
+        foreach (var path in new[] { "/", "/runs", "/api/pipelines", "/api/runs/00000000-0000-0000-0000-000000000001", "/no/such/page", "/healthz" })
         {
-            Assert.Contains(directive, policy);
-        }
+            using var response = await client.GetAsync(path);
 
-        Assert.Matches(ScriptSource(), policy);
-        Assert.DoesNotContain("unsafe-eval", policy);
-        Assert.Equal("nosniff", Header(response, "X-Content-Type-Options"));
-        Assert.Equal("no-referrer", Header(response, "Referrer-Policy"));
-        Assert.Equal("DENY", Header(response, "X-Frame-Options"));
+            var policy = Header(response, "Content-Security-Policy");
+            foreach (var directive in new[]
+                     {
+                         "default-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "connect-src 'self'",
+                         "worker-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
+                     })
+            {
+                Assert.Contains(directive, policy);
+            }
+
+            Assert.Matches(ScriptSource(), policy);
+            Assert.DoesNotContain("unsafe-eval", policy);
+            Assert.Equal("nosniff", Header(response, "X-Content-Type-Options"));
+            Assert.Equal("no-referrer", Header(response, "Referrer-Policy"));
+            Assert.Equal("DENY", Header(response, "X-Frame-Options"));
+        }
     }
 
     [Fact]
