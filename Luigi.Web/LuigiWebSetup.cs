@@ -7,6 +7,7 @@ using Luigi.Web.Email;
 using Luigi.Web.Dashboard;
 using Luigi.Web.Hosting;
 using Luigi.Web.Pipelines;
+using Luigi.Web.Security;
 
 namespace Luigi.Web;
 
@@ -57,6 +58,7 @@ public static class LuigiWebSetup
         var executorOptions = configuration.GetSection("Luigi:Executor").Get<StoreExecutorOptions>() ?? new StoreExecutorOptions();
         executorOptions.Validate();
         HostRoleSetting.Read(configuration);
+        services.AddLuigiWebSecurity(configuration);
 
         services.AddSingleton(storeOptions);
         services.AddSingleton(engineOptions);
@@ -82,10 +84,12 @@ public static class LuigiWebSetup
 
     /// <summary>
     /// Maps the host's endpoints. An executor-only host (<c>Luigi:Host:Role</c> = <c>Executor</c>) maps only
-    /// <c>/healthz</c>: no dashboard, API or hub, whatever is added below later.
+    /// <c>/healthz</c>: no dashboard, API or hub, whatever is added below later. Every response carries the security
+    /// headers, and the hub and the dashboard's circuit refuse other sites' pages (docs/security.md).
     /// </summary>
     public static WebApplication MapLuigiWeb(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         if (HostRoleSetting.Read(app.Configuration) == HostRole.Executor)
         {
             app.MapHealthChecks("/healthz");
@@ -94,6 +98,7 @@ public static class LuigiWebSetup
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseOriginCheck();
         app.MapHealthChecks("/healthz");
         app.MapOpenApi();
         app.MapGroup("/api").WithTags("Luigi").MapPipelinesApi().MapRunsApi().MapEmailApi();

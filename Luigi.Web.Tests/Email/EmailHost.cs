@@ -78,15 +78,15 @@ public sealed class EmailHost : IAsyncDisposable
             }
 
             builder.ConfigureServices(services =>
-                services.AddSingleton(_ => LuigiWebSetup.CreatePipelineRegistry().Add(typeof(EmailTestPipeline))));
+                services.AddSingleton(_ => LuigiWebSetup.CreatePipelineRegistry().Add(typeof(EmailTestPipeline)).Add(typeof(Security.HostileTextPipeline))));
         });
         return new EmailHost(factory, host);
     }
 
-    /// <summary>Triggers <see cref="EmailTestPipeline"/> and waits for the run to end.</summary>
-    public async Task<Guid> RunAsync(object parameters, RunState expected)
+    /// <summary>Triggers <paramref name="pipeline"/> (by default <see cref="EmailTestPipeline"/>) and waits for the run to end.</summary>
+    public async Task<Guid> RunAsync(object parameters, RunState expected, string pipeline = nameof(EmailTestPipeline))
     {
-        var response = await Client.PostAsJsonAsync("/api/pipelines/EmailTestPipeline/runs", new { parameters });
+        var response = await Client.PostAsJsonAsync($"/api/pipelines/{pipeline}/runs", new { parameters });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<RunAccepted>(Json))!.Id;
         Assert.Equal(expected, await Host.Services.GetRequiredService<StoreExecutor>().WaitForRunAsync(id).WaitAsync(Guard));

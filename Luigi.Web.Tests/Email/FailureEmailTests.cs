@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.RegularExpressions;
 using Luigi.Engine;
 using Luigi.Engine.Pipelines;
@@ -58,6 +59,29 @@ public sealed class FailureEmailTests(PostgresServer postgres) : IClassFixture<P
         Assert.Contains("Attempts: 2", message.TextBody);
         Assert.Contains("Parameter note: nightly", message.TextBody);
         Assert.Contains($"<a href=\"{link}\">", message.HtmlBody);
+    }
+
+    [Fact]
+    public async Task MarkupInTheTaskIdErrorAndLog_IsEncodedInTheHtmlBody_AndKeptAsTypedInTheText()
+    {
+        await using var smtp = SmtpTestServer.Start();
+        await using var host = await EmailHost.StartAsync(postgres, smtp.Port);
+        const string text = Security.HostileTextPipeline.Payload;
+
+        var runId = await host.RunAsync(new { text }, RunState.Failed, nameof(Security.HostileTextPipeline));
+
+        await host.SettledAsync(runId);
+        var message = Assert.Single(smtp.Messages);
+        foreach (var raw in new[] { "<script", "<img", "onerror=\"" })
+        {
+            Assert.DoesNotContain(raw, message.HtmlBody, StringComparison.OrdinalIgnoreCase);
+        }
+
+        var encoded = HtmlEncoder.Default.Encode(text);
+        Assert.Contains($"could not parse {encoded}", message.HtmlBody);
+        Assert.Contains($"read {encoded}", message.HtmlBody);
+        Assert.Contains(HtmlEncoder.Default.Encode(new Security.HostileTextTask { Text = text }.TaskId), message.HtmlBody);
+        Assert.Contains($"could not parse {text}", message.TextBody);
     }
 
     [Fact]

@@ -15,10 +15,12 @@ namespace Luigi.Web.Tests.EndToEnd;
 public sealed class DashboardHost : WebApplicationFactory<Program>
 {
     private readonly string _connectionString;
+    private readonly IReadOnlyDictionary<string, string> _settings;
 
-    private DashboardHost(string connectionString)
+    private DashboardHost(string connectionString, IReadOnlyDictionary<string, string>? settings)
     {
         _connectionString = connectionString;
+        _settings = settings ?? new Dictionary<string, string>();
         UseKestrel(0);
     }
 
@@ -28,9 +30,10 @@ public sealed class DashboardHost : WebApplicationFactory<Program>
     /// <summary>Hears every committed change of this host's executor.</summary>
     public TaskChangeWaiter Changes { get; } = new();
 
-    public static async Task<DashboardHost> StartAsync(PostgresServer postgres)
+    /// <summary>Starts a host on a fresh database; <paramref name="settings"/> add to or replace the host's settings.</summary>
+    public static async Task<DashboardHost> StartAsync(PostgresServer postgres, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var host = new DashboardHost(await postgres.CreateDatabaseAsync());
+        var host = new DashboardHost(await postgres.CreateDatabaseAsync(), settings);
         host.StartServer();
         host.BaseUrl = host.ClientOptions.BaseAddress.ToString().TrimEnd('/');
         return host;
@@ -44,6 +47,11 @@ public sealed class DashboardHost : WebApplicationFactory<Program>
         builder.UseSetting("Luigi:Executor:PollInterval", "00:00:00.050");
         builder.UseSetting("Luigi:Executor:HeartbeatInterval", "00:00:00.200");
         builder.UseSetting("Luigi:Engine:Workers", "2");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureServices(services =>
         {
             services.AddSingleton<IStoreObserver>(Changes);
