@@ -89,9 +89,9 @@ public sealed class LiveRun
 
         foreach (var change in batch.Runs)
         {
-            if (change.RunId != Id || change.State == State)
+            if (change.RunId != Id || !LiveRunOrder.Advances(State, change.State))
             {
-                continue;
+                continue; // another run, or a late report of a state this run has left
             }
 
             var hadNoTasks = Rows.Count == 0;

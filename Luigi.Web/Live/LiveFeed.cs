@@ -152,6 +152,10 @@ public sealed class LiveFeed : ILiveFeed, IStoreObserver, IAsyncDisposable
                     }
                 }
 
+                // A run's Queued is reported by the thread that queued it, after its commit, and may come after the Resolving
+                // of the host that took it at once: within a batch, a run's changes go in the order of its life.
+                runs = LiveRunOrder.InLifeOrder(runs);
+                localRuns = localRuns is null ? null : LiveRunOrder.InLifeOrder(localRuns);
                 var batch = new LiveBatch(tasks, runs, resync);
                 foreach (var subscriber in Volatile.Read(ref _subscribers))
                 {
