@@ -65,8 +65,12 @@ public sealed class ChromiumBrowser : IAsyncLifetime
     }
 }
 
-/// <summary>One Chromium for every end-to-end test class.</summary>
-[CollectionDefinition(Name)]
+/// <summary>
+/// One Chromium for every end-to-end test class. They run after the other tests, not beside them: a browser, a host
+/// and PostgreSQL already share two cores, and pages under a machine loaded by hundreds of parallel tests measure the
+/// machine, not the dashboard.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class BrowserCollection : ICollectionFixture<ChromiumBrowser>
 {
     public const string Name = "browser";
