@@ -11,6 +11,7 @@ public sealed class ChromiumBrowser : IAsyncLifetime
 {
     public const string VariableName = "LUIGI_TEST_CHROMIUM";
 
+    private readonly List<IBrowserContext> _contexts = [];
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
@@ -51,7 +52,32 @@ public sealed class ChromiumBrowser : IAsyncLifetime
             ColorScheme = ColorScheme.Light,
         });
         context.SetDefaultTimeout(30_000);
+        lock (_contexts)
+        {
+            _contexts.Add(context);
+        }
+
         return await context.NewPageAsync();
+    }
+
+    /// <summary>
+    /// Closes every page opened so far. A test calls it before its host stops: a page left open keeps reconnecting to
+    /// a host that is gone (or to the next test's host, should it get the same port), loading the browser the next
+    /// tests share.
+    /// </summary>
+    public async Task ClosePagesAsync()
+    {
+        IBrowserContext[] open;
+        lock (_contexts)
+        {
+            open = [.. _contexts];
+            _contexts.Clear();
+        }
+
+        foreach (var context in open)
+        {
+            await context.CloseAsync();
+        }
     }
 
     public async Task DisposeAsync()

@@ -21,6 +21,7 @@ public sealed partial class DashboardRunTests(ChromiumBrowser chromium, Postgres
 
     public async Task DisposeAsync()
     {
+        await chromium.ClosePagesAsync();
         if (_host is not null)
         {
             await _host.DisposeAsync();
@@ -34,7 +35,7 @@ public sealed partial class DashboardRunTests(ChromiumBrowser chromium, Postgres
         await page.OpenAsync("/pipelines/ComplexExample");
         await page.GetByTestId("param-delayMs").FillAsync("4000");
         await page.GetByTestId("trigger").ClickAsync();
-        await page.WaitForURLAsync(RunUrl());
+        await page.WaitForURLAsync(RunUrl(), new() { Timeout = 60_000 });
 
         // Two workers: TaskA and TaskB run at the same time, seen in the status list as it happens.
         await page.WaitUntilAsync("() => ['TaskA', 'TaskB'].every(id => document.querySelector(`[data-task-id=\"${id}\"]`)?.dataset.state === 'Running')");
@@ -63,7 +64,7 @@ public sealed partial class DashboardRunTests(ChromiumBrowser chromium, Postgres
         await page.GetByTestId("param-width").FillAsync("2");
         await page.GetByTestId("param-failTask").FillAsync(failing);
         await page.GetByTestId("trigger").ClickAsync();
-        await page.WaitForURLAsync(RunUrl());
+        await page.WaitForURLAsync(RunUrl(), new() { Timeout = 60_000 });
         var failedRun = page.Url;
 
         await Assertions.Expect(page.GetByTestId("run-state").Locator(".state-badge")).ToHaveAttributeAsync("data-state", "Failed", new() { Timeout = 60_000 });

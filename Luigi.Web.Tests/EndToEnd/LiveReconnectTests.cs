@@ -19,6 +19,7 @@ public sealed class LiveReconnectTests(ChromiumBrowser chromium, PostgresServer 
 
     public async Task DisposeAsync()
     {
+        await chromium.ClosePagesAsync();
         if (_host is not null)
         {
             await _host.DisposeAsync();

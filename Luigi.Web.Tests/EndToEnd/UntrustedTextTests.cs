@@ -46,7 +46,7 @@ public sealed partial class UntrustedTextTests(ChromiumBrowser chromium, Postgre
         await page.OpenAsync("/pipelines/HostileTextPipeline");
         await page.GetByTestId("param-text").FillAsync(Payload);
         await page.GetByTestId("trigger").ClickAsync();
-        await page.WaitForURLAsync(RunUrl());
+        await page.WaitForURLAsync(RunUrl(), new() { Timeout = 60_000 });
         var runUrl = page.Url;
         await Assertions.Expect(page.GetByTestId("run-state").Locator(".state-badge")).ToHaveAttributeAsync("data-state", "Failed", new() { Timeout = 60_000 });
 
