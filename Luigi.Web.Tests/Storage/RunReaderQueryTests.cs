@@ -22,7 +22,7 @@ public sealed class RunReaderQueryTests(PostgresServer postgres) : IClassFixture
         var sales = await TestRuns.SeedQueuedRunAsync(store, "DailySales", TestRuns.Start.AddHours(1), new() { ["dataDir"] = "/srv/Sales_A" });
         var reader = new RunReader(store);
 
-        Task<Guid[]> Find(string text) => reader.ListAsync(new RunFilter(Search: text)).ContinueWith(t => t.Result.Items.Select(r => r.Id).ToArray());
+        async Task<Guid[]> Find(string text) => (await reader.ListAsync(new RunFilter(Search: text))).Items.Select(r => r.Id).ToArray();
 
         Assert.Equal([complex], await Find("TASKG"));
         Assert.Equal([sales], await Find("sales_a"));
