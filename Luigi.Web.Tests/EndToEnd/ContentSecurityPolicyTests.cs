@@ -10,29 +10,9 @@ namespace Luigi.Web.Tests.EndToEnd;
 /// no violation of the policy.
 /// </summary>
 [Collection(BrowserCollection.Name)]
-public sealed partial class ContentSecurityPolicyTests(ChromiumBrowser chromium, PostgresServer postgres) : IClassFixture<PostgresServer>, IAsyncLifetime
+public sealed class ContentSecurityPolicyTests(ChromiumBrowser chromium, PostgresServer postgres)
+    : DashboardTest(chromium, postgres), IClassFixture<PostgresServer>
 {
-    private readonly List<IPage> _pages = [];
-    private DashboardHost? _host;
-
-    private DashboardHost Host => _host ?? throw new InvalidOperationException("The host is not started.");
-
-    public async Task InitializeAsync() => _host = await DashboardHost.StartAsync(postgres);
-
-    public async Task DisposeAsync()
-    {
-        // Closed before the host stops, so they do not go on reconnecting in the browser the next tests share.
-        foreach (var page in _pages)
-        {
-            await page.Context.CloseAsync();
-        }
-
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task EveryPage_WorksUnderThePolicy_WithoutAViolation()
     {
@@ -91,14 +71,4 @@ public sealed partial class ContentSecurityPolicyTests(ChromiumBrowser chromium,
         await page.WaitUntilAsync("() => window.luigiTestViolations.some(v => v.startsWith('script-src') && v.includes('blocked inline'))");
         Assert.Empty(watch.Dialogs);
     }
-
-    private async Task<IPage> NewPageAsync()
-    {
-        var page = await chromium.NewPageAsync(Host.BaseUrl);
-        _pages.Add(page);
-        return page;
-    }
-
-    [GeneratedRegex(@"/runs/[0-9a-f-]{36}$")]
-    private static partial Regex RunUrl();
 }

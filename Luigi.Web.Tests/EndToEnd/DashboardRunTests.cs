@@ -11,27 +11,13 @@ namespace Luigi.Web.Tests.EndToEnd;
 /// change without reloading, read a failure, re-run it.
 /// </summary>
 [Collection(BrowserCollection.Name)]
-public sealed partial class DashboardRunTests(ChromiumBrowser chromium, PostgresServer postgres) : IClassFixture<PostgresServer>, IAsyncLifetime
+public sealed class DashboardRunTests(ChromiumBrowser chromium, PostgresServer postgres)
+    : DashboardTest(chromium, postgres), IClassFixture<PostgresServer>
 {
-    private DashboardHost? _host;
-
-    private DashboardHost Host => _host ?? throw new InvalidOperationException("The host is not started.");
-
-    public async Task InitializeAsync() => _host = await DashboardHost.StartAsync(postgres);
-
-    public async Task DisposeAsync()
-    {
-        await chromium.ClosePagesAsync();
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task Trigger_ComplexExample_ShowsParallelTasksAndTheGraphLive()
     {
-        var page = await chromium.NewPageAsync(Host.BaseUrl);
+        var page = await NewPageAsync();
         await page.OpenAsync("/pipelines/ComplexExample");
         await page.GetByTestId("param-delayMs").FillAsync("4000");
         await page.GetByTestId("trigger").ClickAsync();
@@ -57,7 +43,7 @@ public sealed partial class DashboardRunTests(ChromiumBrowser chromium, Postgres
     {
         var key = Guid.NewGuid().ToString("N");
         var failing = new CountingTask { Index = 1, Pipeline = new CountingPipeline { Key = key } }.TaskId;
-        var page = await chromium.NewPageAsync(Host.BaseUrl);
+        var page = await NewPageAsync();
         await page.OpenAsync("/pipelines/CountingPipeline");
         await page.GetByTestId("param-key").FillAsync(key);
         await page.GetByTestId("param-tasks").FillAsync("4");
@@ -85,7 +71,4 @@ public sealed partial class DashboardRunTests(ChromiumBrowser chromium, Postgres
         await Assertions.Expect(page.GetByTestId("run-state").Locator(".state-badge")).ToHaveAttributeAsync("data-state", "Succeeded", new() { Timeout = 60_000 });
         await Assertions.Expect(page.Locator($"[data-task-id=\"{failing}\"]")).ToHaveAttributeAsync("data-state", nameof(TaskState.Done));
     }
-
-    [GeneratedRegex(@"/runs/[0-9a-f-]{36}$")]
-    private static partial Regex RunUrl();
 }

@@ -8,24 +8,10 @@ namespace Luigi.Web.Tests.EndToEnd;
 
 /// <summary>A page whose network goes away while the run goes on comes back by itself and shows every change it missed.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class LiveReconnectTests(ChromiumBrowser chromium, PostgresServer postgres) : IClassFixture<PostgresServer>, IAsyncLifetime
+public sealed class LiveReconnectTests(ChromiumBrowser chromium, PostgresServer postgres)
+    : DashboardTest(chromium, postgres), IClassFixture<PostgresServer>
 {
     private static readonly string[] Steps = ["Extract", "Transform", "Load"];
-    private DashboardHost? _host;
-
-    private DashboardHost Host => _host ?? throw new InvalidOperationException("The host is not started.");
-
-    public async Task InitializeAsync() => _host = await DashboardHost.StartAsync(postgres);
-
-    public async Task DisposeAsync()
-    {
-        await chromium.ClosePagesAsync();
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task DroppedConnection_Reconnects_AndCatchesUpOnChangesMadeMeanwhile()
     {
@@ -34,7 +20,7 @@ public sealed class LiveReconnectTests(ChromiumBrowser chromium, PostgresServer 
         var executor = Host.Services.GetRequiredService<StoreExecutor>();
         var runId = await executor.EnqueueAsync(new RunRequest(nameof(GatedPipeline),
             new Dictionary<string, string> { ["key"] = key }, RunTrigger.Api, "tester"));
-        var page = await chromium.NewPageAsync(network.BaseUrl);
+        var page = await NewPageAsync(network.BaseUrl);
         await page.OpenAsync($"/runs/{runId}");
         await page.GetByTestId("tab-graph").ClickAsync();
         await Assertions.Expect(page.GetByTestId("graph")).ToHaveAttributeAsync("data-nodes", "3");

@@ -11,30 +11,10 @@ namespace Luigi.Web.Tests.EndToEnd;
 /// The policy would block an injected inline script, so the test also requires that it never had to (no violation).
 /// </summary>
 [Collection(BrowserCollection.Name)]
-public sealed partial class UntrustedTextTests(ChromiumBrowser chromium, PostgresServer postgres) : IClassFixture<PostgresServer>, IAsyncLifetime
+public sealed class UntrustedTextTests(ChromiumBrowser chromium, PostgresServer postgres)
+    : DashboardTest(chromium, postgres), IClassFixture<PostgresServer>
 {
     private const string Payload = HostileTextPipeline.Payload;
-
-    private readonly List<IPage> _pages = [];
-    private DashboardHost? _host;
-
-    private DashboardHost Host => _host ?? throw new InvalidOperationException("The host is not started.");
-
-    public async Task InitializeAsync() => _host = await DashboardHost.StartAsync(postgres);
-
-    public async Task DisposeAsync()
-    {
-        // Closed before the host stops, so they do not go on reconnecting in the browser the next tests share.
-        foreach (var page in _pages)
-        {
-            await page.Context.CloseAsync();
-        }
-
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task MarkupInParametersLogsAndErrors_IsShownAsText_OnEveryPage()
@@ -113,14 +93,4 @@ public sealed partial class UntrustedTextTests(ChromiumBrowser chromium, Postgre
             "scripts: [...document.scripts].filter(s => s.textContent.includes('__pwned')).length })");
         Assert.Equal("{\"pwned\":\"undefined\",\"images\":0,\"scripts\":0}", found);
     }
-
-    private async Task<IPage> NewPageAsync()
-    {
-        var page = await chromium.NewPageAsync(Host.BaseUrl);
-        _pages.Add(page);
-        return page;
-    }
-
-    [GeneratedRegex(@"/runs/[0-9a-f-]{36}$")]
-    private static partial Regex RunUrl();
 }
