@@ -3,6 +3,7 @@ using Luigi.Engine;
 using Luigi.Engine.Storage;
 using System.Text.Json.Serialization;
 using Luigi.Web.Api;
+using Luigi.Web.Auth;
 using Luigi.Web.Email;
 using Luigi.Web.Dashboard;
 using Luigi.Web.Hosting;
@@ -59,6 +60,7 @@ public static class LuigiWebSetup
         executorOptions.Validate();
         HostRoleSetting.Read(configuration);
         services.AddLuigiWebSecurity(configuration);
+        services.AddLuigiAuth(configuration, storeOptions);
 
         services.AddSingleton(storeOptions);
         services.AddSingleton(engineOptions);
@@ -85,7 +87,8 @@ public static class LuigiWebSetup
     /// <summary>
     /// Maps the host's endpoints. An executor-only host (<c>Luigi:Host:Role</c> = <c>Executor</c>) maps only
     /// <c>/healthz</c>: no dashboard, API or hub, whatever is added below later. Every response carries the security
-    /// headers, and the hub and the dashboard's circuit refuse other sites' pages (docs/security.md).
+    /// headers, the hub and the dashboard's circuit refuse other sites' pages, and every endpoint but <c>/healthz</c>, the
+    /// sign-in page and the static files needs a signed-in user with a role; acting needs an Operator (docs/security.md).
     /// </summary>
     public static WebApplication MapLuigiWeb(this WebApplication app)
     {
@@ -99,10 +102,12 @@ public static class LuigiWebSetup
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseOriginCheck();
-        app.MapHealthChecks("/healthz");
-        app.MapOpenApi();
-        app.MapGroup("/api").WithTags("Luigi").MapPipelinesApi().MapRunsApi().MapEmailApi();
-        app.MapLuigiLive();
+        app.UseLuigiAuth();
+        app.MapHealthChecks("/healthz").AllowAnonymous();
+        app.MapOpenApi().RequireAuthorization(LuigiPolicies.View);
+        app.MapGroup("/api").WithTags("Luigi").RequireAuthorization(LuigiPolicies.View).MapPipelinesApi().MapRunsApi().MapEmailApi();
+        app.MapLuigiLive().RequireAuthorization(LuigiPolicies.View);
+        app.MapLuigiAccount();
         app.MapLuigiDashboard();
         return app;
     }

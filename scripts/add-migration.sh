@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# Adds an EF Core migration for both store providers: scripts/add-migration.sh <Name>
+# Adds an EF Core migration for both store providers: scripts/add-migration.sh <Name> [store|auth]
+#   store (default): the run store's model (Luigi.Engine, LuigiDbContext)
+#   auth:            users, roles, API tokens and data-protection keys (Luigi.Web, AuthDbContext)
 set -euo pipefail
-name=${1:?usage: scripts/add-migration.sh <MigrationName>}
-cd "$(dirname "$0")/../Luigi.Engine"
+name=${1:?usage: scripts/add-migration.sh <MigrationName> [store|auth]}
+model=${2:-store}
+case "$model" in
+  store) project=Luigi.Engine; context=LuigiDbContext; folder=Storage/Migrations; namespace=Luigi.Engine.Storage.Migrations ;;
+  auth)  project=Luigi.Web; context=AuthDbContext; folder=Auth/Migrations; namespace=Luigi.Web.Auth.Migrations ;;
+  *) echo "unknown model '$model': store or auth" >&2; exit 2 ;;
+esac
+cd "$(dirname "$0")/../$project"
 dotnet tool restore > /dev/null
 for provider in Postgres Sqlite; do
-  dotnet ef migrations add "$name" --context "${provider}LuigiDbContext" \
-    --output-dir "Storage/Migrations/$provider" --namespace "Luigi.Engine.Storage.Migrations.$provider"
+  dotnet ef migrations add "$name" --context "${provider}${context}" \
+    --output-dir "$folder/$provider" --namespace "$namespace.$provider"
   # The tool writes the model snapshot under a folder named after its namespace; keep it beside the migrations.
-  if [ -f "Luigi/Engine/Storage/Migrations/$provider/${provider}LuigiDbContextModelSnapshot.cs" ]; then
-    mv "Luigi/Engine/Storage/Migrations/$provider/${provider}LuigiDbContextModelSnapshot.cs" "Storage/Migrations/$provider/"
+  snapshot=$(echo "$namespace" | tr . /)/$provider/${provider}${context}ModelSnapshot.cs
+  if [ -f "$snapshot" ]; then
+    mv "$snapshot" "$folder/$provider/"
   fi
 done
 rm -rf Luigi

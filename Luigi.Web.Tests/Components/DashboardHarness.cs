@@ -3,6 +3,7 @@ using Bunit.TestDoubles;
 using Luigi.Engine;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage;
+using Luigi.Web.Auth;
 using Luigi.Web.Dashboard;
 using Luigi.Web.Email;
 using Luigi.Web.Live;
@@ -29,6 +30,7 @@ public sealed class DashboardHarness : IAsyncDisposable
         Reader = new RunReader(store);
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
         Authorization = Context.AddAuthorization();
+        SignIn(OperatorName, LuigiRoles.Operator);
         Context.Services.AddSingleton(store);
         Context.Services.AddSingleton(Reader);
         Context.Services.AddSingleton(Executor);
@@ -49,8 +51,24 @@ public sealed class DashboardHarness : IAsyncDisposable
 
     public BunitContext Context { get; } = new();
 
-    /// <summary>Nobody is signed in unless a test says so (<c>SetAuthorized</c>).</summary>
+    /// <summary>The user signed in by default: an Operator.</summary>
+    public const string OperatorName = "olga";
+
+    /// <summary>Who is signed in; <see cref="OperatorName"/> unless a test says otherwise (<see cref="SignIn"/>).</summary>
     public BunitAuthorizationContext Authorization { get; }
+
+    /// <summary>Signs in <paramref name="name"/> with <paramref name="role"/> and the policies that role satisfies.</summary>
+    public void SignIn(string name, string role)
+    {
+        Authorization.SetAuthorized(name);
+        Authorization.SetRoles(role);
+        Authorization.SetPolicies(role switch
+        {
+            LuigiRoles.Admin => [LuigiPolicies.View, LuigiPolicies.Operate, LuigiPolicies.Administer],
+            LuigiRoles.Operator => [LuigiPolicies.View, LuigiPolicies.Operate],
+            _ => [LuigiPolicies.View],
+        });
+    }
 
     public LuigiStore Store { get; }
 

@@ -40,7 +40,7 @@ public sealed class RunActionsTests : IAsyncLifetime
         var rerun = Assert.Single(await RerunsOfAsync(id));
         Assert.Equal(RerunScope.FailedOnly, rerun.RerunScope);
         Assert.Equal(RunTrigger.Rerun, rerun.Trigger);
-        Assert.Equal("dashboard", rerun.RequestedBy);
+        Assert.Equal(DashboardHarness.OperatorName, rerun.RequestedBy);
         page.WaitForAssertion(() => Assert.EndsWith($"/runs/{rerun.Id}", _h.Navigation.Uri), Wait);
     }
 
@@ -60,7 +60,7 @@ public sealed class RunActionsTests : IAsyncLifetime
     public async Task RerunTask_FromItsDetails_ListsItAndItsDownstream_AndForcesThatTaskInTheSignedInUsersName()
     {
         var id = await TestRuns.SeedFailedComplexRunAsync(_h.Store);
-        _h.Authorization.SetAuthorized("ana");
+        _h.SignIn("ana", Luigi.Web.Auth.LuigiRoles.Operator);
         var page = Open(id, task: 0);
 
         page.WaitForElement("[data-testid=rerun-task]", Wait).Click();

@@ -61,7 +61,7 @@ public sealed class TriggerFormTests : IAsyncLifetime
         form.WaitForAssertion(() => Assert.Contains("/runs/", _h.Navigation.Uri));
         var run = Assert.Single((await _h.Reader.ListAsync(new RunFilter())).Items);
         Assert.EndsWith($"/runs/{run.Id}", _h.Navigation.Uri);
-        Assert.Equal((RunTrigger.Browser, "dashboard"), (run.Trigger, run.RequestedBy));
+        Assert.Equal((RunTrigger.Browser, DashboardHarness.OperatorName), (run.Trigger, run.RequestedBy));
         var parameters = (await _h.Reader.GetAsync(run.Id))!.Parameters;
         Assert.Equal("2026-11-20", parameters["day"]);
         Assert.Equal("true", parameters["verbose"]);

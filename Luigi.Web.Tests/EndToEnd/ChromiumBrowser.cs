@@ -43,7 +43,7 @@ public sealed class ChromiumBrowser : IAsyncLifetime
     }
 
     /// <summary>A fresh page in a context of its own (no shared cookies or storage), at a laptop's size.</summary>
-    public async Task<IPage> NewPageAsync(string baseUrl)
+    public async Task<IPage> NewPageAsync(string baseUrl, IEnumerable<Cookie>? cookies = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -52,6 +52,11 @@ public sealed class ChromiumBrowser : IAsyncLifetime
             ColorScheme = ColorScheme.Light,
         });
         context.SetDefaultTimeout(30_000);
+        if (cookies is not null)
+        {
+            await context.AddCookiesAsync(cookies);
+        }
+
         lock (_contexts)
         {
             _contexts.Add(context);

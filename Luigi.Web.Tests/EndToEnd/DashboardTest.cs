@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Luigi.Web.Auth;
 using Luigi.Web.Tests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -28,8 +29,24 @@ public abstract partial class DashboardTest(ChromiumBrowser chromium, PostgresSe
         }
     }
 
-    /// <summary>A fresh page on the host, or on <paramref name="baseUrl"/> (a proxy in front of it).</summary>
-    protected Task<IPage> NewPageAsync(string? baseUrl = null) => chromium.NewPageAsync(baseUrl ?? Host.BaseUrl);
+    /// <summary>The Operator whose session the pages of <see cref="NewPageAsync"/> hold.</summary>
+    protected const string OperatorName = "olga";
+
+    /// <summary>
+    /// A fresh page on the host, or on <paramref name="baseUrl"/> (a proxy in front of it), signed in as
+    /// <paramref name="userName"/> with <paramref name="role"/> (an Operator by default; nobody when the role is null).
+    /// </summary>
+    protected async Task<IPage> NewPageAsync(string? baseUrl = null, string userName = OperatorName, string? role = LuigiRoles.Operator)
+    {
+        baseUrl ??= Host.BaseUrl;
+        if (role is null)
+        {
+            return await chromium.NewPageAsync(baseUrl);
+        }
+
+        var session = await TestUsers.SessionCookieAsync(Host.Services, userName, role);
+        return await chromium.NewPageAsync(baseUrl, [new Cookie { Name = TestUsers.SessionCookieName, Value = session, Url = baseUrl }]);
+    }
 
     /// <summary>The address of a run's page.</summary>
     [GeneratedRegex(@"/runs/[0-9a-f-]{36}$")]

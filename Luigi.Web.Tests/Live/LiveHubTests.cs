@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Luigi.Engine;
 using Luigi.Engine.Storage;
+using Luigi.Web.Auth;
 using Luigi.Web.Live;
 using Luigi.Web.Pipelines;
 using Luigi.Web.Tests.Infrastructure;
@@ -109,9 +110,11 @@ public sealed class LiveHubTests(PostgresServer postgres) : IClassFixture<Postgr
         public static async Task<HubClient> ConnectAsync(WebApplicationFactory<Program> host)
         {
             var server = host.Server;
+            var token = (await TestUsers.TokenAsync(host.Services, "watcher", LuigiRoles.Viewer)).Text;
             var connection = new HubConnectionBuilder()
                 .WithUrl(new Uri(server.BaseAddress, LiveHub.Path), options =>
                 {
+                    options.AccessTokenProvider = () => Task.FromResult<string?>(token);
                     options.Transports = HttpTransportType.LongPolling;
                     options.HttpMessageHandlerFactory = _ => server.CreateHandler();
                 })

@@ -1,3 +1,4 @@
+using Luigi.Web.Auth;
 using Luigi.Web.Email;
 
 namespace Luigi.Web.Api;
@@ -11,6 +12,7 @@ internal static class EmailApi
             .WithName("GetEmailStatus").WithSummary("Messages waiting, the last one sent, and the last delivery error with its time.");
 
         api.MapPost("/email/test", SendTestAsync)
+            .RequireAuthorization(LuigiPolicies.Operate)
             .WithName("SendTestEmail").WithSummary("Queues a test e-mail to the given address, or to the configured recipients; answers 202.")
             .Produces<TestEmailQueued>(StatusCodes.Status202Accepted).ProducesValidationProblem();
         return api;

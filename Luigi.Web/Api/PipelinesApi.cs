@@ -2,6 +2,7 @@ using Luigi.Engine.Parameters;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine.Graph;
 using Luigi.Engine.Storage;
+using Luigi.Web.Auth;
 using Luigi.Web.Dashboard;
 
 namespace Luigi.Web.Api;
@@ -25,6 +26,7 @@ internal static class PipelinesApi
             .Produces<PipelineGraph>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapPost("/pipelines/{name}/runs", TriggerAsync)
+            .RequireAuthorization(LuigiPolicies.Operate)
             .WithName("TriggerRun").WithSummary("Queues a run of the pipeline; answers 202 with the run's id and URL.")
             .Produces<RunAccepted>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);

@@ -1,4 +1,5 @@
 using Luigi.Engine.Storage;
+using Luigi.Web.Auth;
 
 namespace Luigi.Web.Api;
 
@@ -32,6 +33,7 @@ internal static class RunsApi
 
         api.MapPost("/runs/{id:guid}/rerun", (Guid id, RerunRequest? request, StoreExecutor executor, HttpContext http, CancellationToken ct) =>
                 RerunAsync(id, request ?? new RerunRequest(), executor, http, ct))
+            .RequireAuthorization(LuigiPolicies.Operate)
             .WithName("RerunRun").WithSummary("Queues a new run of the same pipeline and parameters, for the given scope.")
             .Produces<RunAccepted>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -39,10 +41,12 @@ internal static class RunsApi
                 await reader.GetTaskAsync(id, index, ct) is { } task
                     ? await RerunAsync(id, new RerunRequest(RerunScope.TaskAndDownstream, task.Task.TaskId), executor, http, ct)
                     : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown task", detail: $"Run {id} has no task {index}."))
+            .RequireAuthorization(LuigiPolicies.Operate)
             .WithName("RerunTask").WithSummary("Queues a new run that forces this task and everything downstream of it to run again.")
             .Produces<RunAccepted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapPost("/runs/{id:guid}/cancel", CancelAsync)
+            .RequireAuthorization(LuigiPolicies.Operate)
             .WithName("CancelRun").WithSummary("Cancels a queued or running run: waiting tasks are cancelled, running ones are stopped.")
             .Produces<CancelAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);

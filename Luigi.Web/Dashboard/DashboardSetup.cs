@@ -24,7 +24,7 @@ public static class DashboardSetup
     public static WebApplication MapLuigiDashboard(this WebApplication app)
     {
         app.UseAntiforgery();
-        app.MapStaticAssets();
+        app.MapStaticAssets().AllowAnonymous(); // the sign-in page needs its styles and scripts before anyone signs in
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -1,22 +1,26 @@
+using System.Security.Claims;
+using Luigi.Web.Auth;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
 
 namespace Luigi.Web.Dashboard;
 
-/// <summary>Who asks for a run or a cancel from the dashboard: the signed-in user's name, else "dashboard".</summary>
+/// <summary>
+/// The person using a dashboard page, for its actions: every handler that acts (trigger, re-run, cancel, test e-mail,
+/// users, tokens) calls <see cref="DemandAsync"/> first, on the server, so hiding a button is never the only guard.
+/// The user is the page's current authentication state, which <see cref="AuthOptions.RevalidationInterval"/> keeps
+/// checked against the database.
+/// </summary>
 public sealed class DashboardUser(IServiceProvider services)
 {
-    /// <summary>The name recorded as <c>RequestedBy</c>.</summary>
-    public async Task<string> NameAsync()
+    /// <summary>The signed-in user; an anonymous principal when nobody is.</summary>
+    public async Task<ClaimsPrincipal> PrincipalAsync()
     {
         if (services.GetService<AuthenticationStateProvider>() is { } provider)
         {
             try
             {
-                var state = await provider.GetAuthenticationStateAsync();
-                if (state.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name })
-                {
-                    return name;
-                }
+                return (await provider.GetAuthenticationStateAsync()).User;
             }
             catch (InvalidOperationException)
             {
@@ -24,6 +28,39 @@ public sealed class DashboardUser(IServiceProvider services)
             }
         }
 
-        return "dashboard";
+        return new ClaimsPrincipal(new ClaimsIdentity());
     }
+
+    /// <summary>Whether the user satisfies <paramref name="policy"/> (one of <see cref="LuigiPolicies"/>).</summary>
+    public async Task<bool> CanAsync(string policy) =>
+        services.GetService<IAuthorizationService>() is { } authorization
+        && (await authorization.AuthorizeAsync(await PrincipalAsync(), policy)).Succeeded;
+
+    /// <summary>
+    /// The user's name when they satisfy <paramref name="policy"/>; otherwise throws, saying they may not
+    /// <paramref name="action"/> (e.g. "cancel runs").
+    /// </summary>
+    /// <exception cref="DashboardAccessDeniedException">The user may not do this.</exception>
+    public async Task<string> DemandAsync(string policy, string action)
+    {
+        if (!await CanAsync(policy))
+        {
+            var needed = policy switch
+            {
+                LuigiPolicies.Administer => LuigiRoles.Admin,
+                LuigiPolicies.Operate => LuigiRoles.Operator,
+                _ => LuigiRoles.Viewer,
+            };
+            throw new DashboardAccessDeniedException($"You may not {action}: that needs the {needed} role. Ask an administrator.");
+        }
+
+        return await NameAsync();
+    }
+
+    /// <summary>The name recorded as <c>RequestedBy</c>: the signed-in user's name, else "anonymous".</summary>
+    public async Task<string> NameAsync() =>
+        (await PrincipalAsync()).Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : "anonymous";
 }
+
+/// <summary>A dashboard action refused to the user on the server; the message says why, for the page to show.</summary>
+public sealed class DashboardAccessDeniedException(string message) : Exception(message);

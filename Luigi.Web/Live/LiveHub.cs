@@ -1,3 +1,6 @@
+using Luigi.Engine.Storage;
+using Luigi.Web.Auth;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Luigi.Web.Live;
@@ -14,11 +17,12 @@ namespace Luigi.Web.Live;
 /// JSON, camelCase, enums by name. The protocol and what a client does with it: docs/live.md.
 /// </summary>
 /// <remarks>
-/// Authorization goes here when sign-in comes: <c>[Authorize]</c> on the class (or
-/// <c>.RequireAuthorization(...)</c> where <see cref="LiveSetup.MapLuigiLive"/> maps it), and a check in
-/// <see cref="WatchRun"/> if some runs are to be hidden from some users.
+/// Connecting and watching need <see cref="LuigiPolicies.View"/>; <see cref="CancelRun"/> needs
+/// <see cref="LuigiPolicies.Operate"/> and is refused to a Viewer with a <see cref="HubException"/>. A connection made with
+/// an API token is closed when the token is revoked, and each call checks the token again (<see cref="LiveHubAccess"/>).
 /// </remarks>
-public sealed class LiveHub : Hub
+[Authorize(Policy = LuigiPolicies.View)]
+public sealed class LiveHub(StoreExecutor executor) : Hub
 {
     /// <summary>Where the hub is mapped.</summary>
     public const string Path = "/hubs/live";
@@ -40,4 +44,26 @@ public sealed class LiveHub : Hub
 
     /// <summary>Stops sending this connection every run's state changes.</summary>
     public Task UnwatchRuns() => Groups.RemoveFromGroupAsync(Context.ConnectionId, RunsGroup, Context.ConnectionAborted);
+
+    /// <summary>
+    /// Cancels a queued or running run, as <c>POST /api/runs/{id}/cancel</c> does, for a client that already holds a live
+    /// connection (an Operator's). Answers <c>Cancelled</c>, <c>NotFound</c> or <c>AlreadyFinished</c>.
+    /// </summary>
+    [Authorize(Policy = LuigiPolicies.Operate)]
+    public async Task<CancelResult> CancelRun(Guid runId) =>
+        await executor.CancelAsync(runId, Context.User?.Identity?.Name, RunTrigger.Api, Context.ConnectionAborted);
+
+    /// <inheritdoc />
+    public override Task OnConnectedAsync()
+    {
+        Context.GetHttpContext()?.RequestServices.GetRequiredService<LiveHubAccess>().Connected(Context);
+        return base.OnConnectedAsync();
+    }
+
+    /// <inheritdoc />
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        Context.GetHttpContext()?.RequestServices.GetRequiredService<LiveHubAccess>().Disconnected(Context);
+        return base.OnDisconnectedAsync(exception);
+    }
 }

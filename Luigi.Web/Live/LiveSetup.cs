@@ -31,14 +31,15 @@ public static class LiveSetup
                 sp.GetRequiredService<IOptions<LiveOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresLiveRelay>>());
         });
         services.AddHostedService(sp => sp.GetRequiredService<PostgresLiveRelay>());
-        services.AddSignalR().AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddSingleton<LiveHubAccess>();
+        services.AddHostedService(sp => sp.GetRequiredService<LiveHubAccess>());
+        services.AddSignalR()
+            .AddHubOptions<LiveHub>(hub => hub.AddFilter<LiveHubAccess>())
+            .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddHostedService<LiveHubBridge>();
         return services;
     }
 
-    /// <summary>
-    /// Maps <see cref="LiveHub"/> at <see cref="LiveHub.Path"/>. Open to all for now: when sign-in comes,
-    /// chain <c>.RequireAuthorization(...)</c> on the returned builder (see <see cref="LiveHub"/>).
-    /// </summary>
+    /// <summary>Maps <see cref="LiveHub"/> at <see cref="LiveHub.Path"/> (its access: see <see cref="LiveHub"/>).</summary>
     public static HubEndpointConventionBuilder MapLuigiLive(this IEndpointRouteBuilder app) => app.MapHub<LiveHub>(LiveHub.Path);
 }

@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+using Luigi.Web.Auth;
+
+namespace Luigi.Web.Components.Account;
+
+/// <summary>The sign-in form.</summary>
+public sealed class SignInInput
+{
+    [Required(ErrorMessage = "Enter your user name.")]
+    public string UserName { get; set; } = "";
+
+    [Required(ErrorMessage = "Enter your password.")]
+    public string Password { get; set; } = "";
+
+    public string? ReturnUrl { get; set; }
+}
+
+/// <summary>The form that replaces a one-time password, carrying a short-lived reset token instead of the old password.</summary>
+public sealed class ChoosePasswordInput
+{
+    [Required]
+    public string UserId { get; set; } = "";
+
+    [Required]
+    public string Token { get; set; } = "";
+
+    public string? ReturnUrl { get; set; }
+
+    [Required(ErrorMessage = "Choose a new password.")]
+    [MinLength(PasswordRules.MinimumLength, ErrorMessage = "The new password needs at least 12 characters.")]
+    public string NewPassword { get; set; } = "";
+
+    [Compare(nameof(NewPassword), ErrorMessage = "The two passwords differ.")]
+    public string Confirm { get; set; } = "";
+}
+
+/// <summary>Where to go after signing in: a path of this site, never another site.</summary>
+public static class ReturnUrls
+{
+    /// <summary><paramref name="url"/> when it is a local path (starts with one '/' and no '\'), else "/".</summary>
+    public static string Local(string? url) =>
+        url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Contains('\\') ? url : "/";
+}
