@@ -1,4 +1,6 @@
+using System.Net.Http.Headers;
 using Luigi.Engine.Storage;
+using Luigi.Web.Auth;
 using Luigi.Web.Pipelines;
 using Luigi.Web.Tests.Infrastructure;
 using Luigi.Web.Tests.Storage;
@@ -27,6 +29,9 @@ public sealed class DashboardHost : WebApplicationFactory<Program>
     /// <summary>Where the browser finds the dashboard, e.g. <c>http://127.0.0.1:41234</c>.</summary>
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>The first administrator's API token, which every client of <see cref="WebApplicationFactory{TEntryPoint}.CreateClient()"/> sends.</summary>
+    public string AdminToken { get; } = ApiTokenFormat.New();
+
     /// <summary>Hears every committed change of this host's executor.</summary>
     public TaskChangeWaiter Changes { get; } = new();
 
@@ -39,9 +44,16 @@ public sealed class DashboardHost : WebApplicationFactory<Program>
         return host;
     }
 
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
+        builder.UseSetting("Luigi:Auth:BootstrapAdmin:ApiToken", AdminToken);
         builder.UseSetting("Luigi:Store:Provider", nameof(StoreProvider.Postgres));
         builder.UseSetting("ConnectionStrings:Luigi", _connectionString);
         builder.UseSetting("Luigi:Executor:PollInterval", "00:00:00.050");

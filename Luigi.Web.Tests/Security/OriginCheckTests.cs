@@ -142,11 +142,12 @@ public sealed class OriginCheckTests(PostgresServer postgres) : IClassFixture<Po
         return json.RootElement.GetProperty("connectionToken").GetString()!;
     }
 
-    private static ClientWebSocket NewSocket(string origin)
+    private ClientWebSocket NewSocket(string origin)
     {
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
         socket.Options.SetRequestHeader("Origin", origin);
+        socket.Options.SetRequestHeader("Authorization", $"Bearer {Host.AdminToken}");
         return socket;
     }
 
