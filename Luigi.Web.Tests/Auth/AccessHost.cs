@@ -4,6 +4,7 @@ using Luigi.Web.Auth;
 using Luigi.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Luigi.Web.Tests.Auth;
 
@@ -23,17 +24,29 @@ public sealed class AccessHost : IAsyncDisposable
 
     public WebApplicationFactory<Program> Host { get; }
 
+    /// <summary>The first administrator's API token.</summary>
+    public string AdminToken => _factory.AdminToken;
+
     public IServiceProvider Services => Host.Services;
 
-    /// <summary>Starts a host on a fresh database, with <paramref name="settings"/> added to its own.</summary>
-    public static async Task<AccessHost> StartAsync(PostgresServer postgres, IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>
+    /// Starts a host on a fresh database (or <paramref name="connectionString"/>'s), with <paramref name="settings"/>
+    /// added to its own, logging to <paramref name="logging"/> too when given.
+    /// </summary>
+    public static async Task<AccessHost> StartAsync(
+        PostgresServer postgres, IReadOnlyDictionary<string, string>? settings = null, CapturingLoggerProvider? logging = null, string? connectionString = null)
     {
-        var factory = new LuigiWebFactory(StoreProvider.Postgres, await postgres.CreateDatabaseAsync());
+        var factory = new LuigiWebFactory(StoreProvider.Postgres, connectionString ?? await postgres.CreateDatabaseAsync());
         var host = factory.WithWebHostBuilder(builder =>
         {
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             {
                 builder.UseSetting(key, value);
+            }
+
+            if (logging is not null)
+            {
+                builder.ConfigureLogging(l => l.AddProvider(logging).AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace));
             }
         });
         _ = host.Server; // start it
