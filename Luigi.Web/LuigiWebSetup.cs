@@ -108,6 +108,7 @@ public static class LuigiWebSetup
         app.MapGroup("/api").WithTags("Luigi").RequireAuthorization(LuigiPolicies.View).MapPipelinesApi().MapRunsApi().MapEmailApi();
         app.MapLuigiLive().RequireAuthorization(LuigiPolicies.View);
         app.MapLuigiAccount();
+        app.MapLuigiOidc(app.Services.GetRequiredService<AuthOptions>().Oidc);
         app.MapLuigiDashboard();
         return app;
     }

@@ -157,8 +157,11 @@ public sealed class OidcOptions
     /// <summary>The role of a provider's user whose claims give none (none by default: such a user is refused).</summary>
     public string? DefaultRole { get; set; }
 
-    /// <summary>The scopes asked for at sign-in.</summary>
-    public List<string> Scopes { get; set; } = ["openid", "profile", "email"];
+    /// <summary>
+    /// The scopes asked for at sign-in (<c>openid</c> is always asked for); empty by default, which asks for
+    /// <c>openid profile email</c>. Empty rather than those three, since configuration binding adds to a list.
+    /// </summary>
+    public List<string> Scopes { get; set; } = [];
 
     /// <summary>The name of the provider on the sign-in button.</summary>
     public string DisplayName { get; set; } = "single sign-on";

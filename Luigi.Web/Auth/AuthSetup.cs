@@ -65,6 +65,7 @@ public static class AuthSetup
             .AddPolicyScheme(AuthSchemes.Default, "Session cookie, API token or bearer token", o =>
                 o.ForwardDefaultSelector = context => AuthSchemes.Select(context, options.Oidc.BearerTokens))
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
+        authentication.AddLuigiOidc(options.Oidc);
         authentication.AddIdentityCookies(cookies => cookies.ApplicationCookie!.Configure(cookie =>
         {
             cookie.Cookie.Name = "luigi.session";

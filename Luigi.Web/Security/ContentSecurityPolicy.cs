@@ -12,8 +12,12 @@ public static class ContentSecurityPolicy
 {
     private static readonly object NonceKey = new();
 
-    /// <summary>The policy for a response whose inline scripts carry <paramref name="nonce"/>.</summary>
-    public static string For(string nonce) =>
+    /// <summary>
+    /// The policy for a response whose inline scripts carry <paramref name="nonce"/>. <paramref name="signInOrigin"/> is
+    /// the OpenID Connect provider's origin when the sign-in page offers sign-in there: its form posts to the host, which
+    /// redirects to the provider, and browsers apply <c>form-action</c> to that redirect too.
+    /// </summary>
+    public static string For(string nonce, string? signInOrigin = null) =>
         "default-src 'self'; " +
         $"script-src 'self' 'nonce-{nonce}'; " +
         "style-src 'self' 'unsafe-inline'; " +
@@ -23,7 +27,7 @@ public static class ContentSecurityPolicy
         "worker-src 'self'; " +
         "object-src 'none'; " +
         "base-uri 'self'; " +
-        "form-action 'self'; " +
+        $"form-action 'self'{(signInOrigin is null ? "" : " " + signInOrigin)}; " +
         "frame-ancestors 'none'";
 
     /// <summary>The nonce of this request's policy, made on first use; null outside a request.</summary>

@@ -1,3 +1,5 @@
+using Luigi.Web.Auth;
+
 namespace Luigi.Web.Security;
 
 /// <summary>Registration and middleware of the host's browser-facing protections (docs/security.md).</summary>
@@ -20,19 +22,23 @@ public static class SecuritySetup
     /// They replace what the framework sets on its own: Blazor's interactive pages send a policy of just
     /// <c>frame-ancestors 'self'</c> and antiforgery <c>X-Frame-Options: SAMEORIGIN</c>, both tightened here to none.
     /// </summary>
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
     {
-        context.Response.OnStarting(() =>
+        var signInOrigin = app.ApplicationServices.GetService<AuthOptions>() is { } auth ? OidcSetup.FormActionOrigin(auth.Oidc) : null;
+        return app.Use((context, next) =>
         {
-            var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy.For(ContentSecurityPolicy.NonceOf(context)!);
-            headers.XContentTypeOptions = "nosniff";
-            headers["Referrer-Policy"] = "no-referrer";
-            headers.XFrameOptions = "DENY";
-            return Task.CompletedTask;
+            context.Response.OnStarting(() =>
+            {
+                var headers = context.Response.Headers;
+                headers.ContentSecurityPolicy = ContentSecurityPolicy.For(ContentSecurityPolicy.NonceOf(context)!, signInOrigin);
+                headers.XContentTypeOptions = "nosniff";
+                headers["Referrer-Policy"] = "no-referrer";
+                headers.XFrameOptions = "DENY";
+                return Task.CompletedTask;
+            });
+            return next(context);
         });
-        return next(context);
-    });
+    }
 
     /// <summary>Refuses cross-origin requests to the live hub and the dashboard's circuit (see <see cref="OriginCheck"/>).</summary>
     public static IApplicationBuilder UseOriginCheck(this IApplicationBuilder app) => app.UseMiddleware<OriginCheck>();
