@@ -9,6 +9,7 @@ using Luigi.Web.Email;
 using Luigi.Web.Live;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Luigi.Web.Tests.Infrastructure;
 
 namespace Luigi.Web.Tests.Components;
 
@@ -45,6 +46,8 @@ public sealed class DashboardHarness : IAsyncDisposable
         Context.Services.AddSingleton<EmailSignal>();
         Context.Services.AddSingleton<EmailOutbox>();
         Context.Services.AddSingleton<EmailStatusService>();
+        Context.Services.AddSingleton(AuthSettings);
+        Context.Services.AddTestIdentity($"Data Source={file};Pooling=False"); // tables made by UseIdentityAsync
         // Pages as they are once the browser's circuit is up (interactive server rendering).
         Context.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
@@ -57,8 +60,11 @@ public sealed class DashboardHarness : IAsyncDisposable
     /// <summary>Who is signed in; <see cref="OperatorName"/> unless a test says otherwise (<see cref="SignIn"/>).</summary>
     public BunitAuthorizationContext Authorization { get; }
 
-    /// <summary>Signs in <paramref name="name"/> with <paramref name="role"/> and the policies that role satisfies.</summary>
-    public void SignIn(string name, string role)
+    /// <summary>
+    /// Signs in <paramref name="name"/> with <paramref name="role"/> and the policies that role satisfies, and with the
+    /// user id <paramref name="id"/> (pages that read the account need a user of <see cref="UseIdentityAsync"/>).
+    /// </summary>
+    public void SignIn(string name, string role, string? id = null)
     {
         Authorization.SetAuthorized(name);
         Authorization.SetRoles(role);
@@ -68,6 +74,8 @@ public sealed class DashboardHarness : IAsyncDisposable
             LuigiRoles.Operator => [LuigiPolicies.View, LuigiPolicies.Operate],
             _ => [LuigiPolicies.View],
         });
+        // Last: setting roles or policies makes a new principal without the claims set before.
+        Authorization.SetClaims(id is null ? [] : [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, id)]);
     }
 
     public LuigiStore Store { get; }
@@ -85,6 +93,20 @@ public sealed class DashboardHarness : IAsyncDisposable
     {
         Enabled = true, Host = "127.0.0.1", Port = 2525, From = "luigi@example.com", Recipients = ["oncall@example.com"],
     };
+
+    /// <summary>The host's <c>Luigi:Auth</c> settings, as a test sets them before rendering.</summary>
+    public AuthOptions AuthSettings { get; } = new();
+
+    /// <summary>Makes the Identity tables (users, roles, API tokens) in the harness's database, with the roles.</summary>
+    public Task UseIdentityAsync() => IdentityStore.MigrateAsync(Context.Services);
+
+    /// <summary>Makes <paramref name="name"/> with <paramref name="role"/> (after <see cref="UseIdentityAsync"/>) and signs them in.</summary>
+    public async Task<LuigiUser> SignInNewUserAsync(string name, string role)
+    {
+        var user = await IdentityStore.AddUserAsync(Context.Services, name, role);
+        SignIn(name, role, user.Id);
+        return user;
+    }
 
     public BunitNavigationManager Navigation => Context.Services.GetRequiredService<BunitNavigationManager>();
 

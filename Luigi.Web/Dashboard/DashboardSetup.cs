@@ -17,6 +17,8 @@ public static class DashboardSetup
         services.TryAddSingleton<PipelinePreviewResolver>();
         services.TryAddSingleton<TaskOutputChecker>();
         services.TryAddScoped<DashboardUser>();
+        services.TryAddScoped<Luigi.Web.Auth.UserAdministration>();
+        services.TryAddScoped<Luigi.Web.Auth.PersonalTokens>();
         return services;
     }
 

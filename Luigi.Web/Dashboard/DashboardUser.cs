@@ -57,6 +57,10 @@ public sealed class DashboardUser(IServiceProvider services)
         return await NameAsync();
     }
 
+    /// <summary>The signed-in user's id (<see cref="ClaimTypes.NameIdentifier"/>); null when nobody is signed in.</summary>
+    public async Task<string?> IdAsync() =>
+        (await PrincipalAsync()) is { Identity.IsAuthenticated: true } principal ? principal.FindFirstValue(ClaimTypes.NameIdentifier) : null;
+
     /// <summary>The name recorded as <c>RequestedBy</c>: the signed-in user's name, else "anonymous".</summary>
     public async Task<string> NameAsync() =>
         (await PrincipalAsync()).Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : "anonymous";

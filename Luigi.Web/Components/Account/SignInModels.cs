@@ -41,3 +41,17 @@ public static class ReturnUrls
     public static string Local(string? url) =>
         url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Contains('\\') ? url : "/";
 }
+
+/// <summary>The form of the change-password page: the current password, and the new one twice.</summary>
+public sealed class ChangePasswordInput
+{
+    [Required(ErrorMessage = "Enter your current password.")]
+    public string CurrentPassword { get; set; } = "";
+
+    [Required(ErrorMessage = "Choose a new password.")]
+    [MinLength(PasswordRules.MinimumLength, ErrorMessage = "The new password needs at least 12 characters.")]
+    public string NewPassword { get; set; } = "";
+
+    [Compare(nameof(NewPassword), ErrorMessage = "The two passwords differ.")]
+    public string Confirm { get; set; } = "";
+}
