@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Luigi.Engine;
 using Luigi.Engine.Storage;
+using Luigi.Web.Auth;
 using Luigi.Web.Pipelines;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -24,6 +25,9 @@ internal sealed class BenchHost : WebApplicationFactory<Program>
 
     public string BaseUrl { get; }
 
+    /// <summary>The first administrator's API token, for the API's measurements.</summary>
+    public string AdminToken { get; } = ApiTokenFormat.New();
+
     /// <summary>When each (task id, state) of each run was committed, by the host's clock, in Unix milliseconds.</summary>
     public CommitClock Commits { get; } = new();
 
@@ -36,6 +40,10 @@ internal sealed class BenchHost : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:Luigi", _connectionString);
         builder.UseSetting("Luigi:Engine:Workers", _workers.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // The pages measured here only look: anonymous viewers spare the browser a sign-in, and the API's measurements
+        // compare a token's cost with none.
+        builder.UseSetting("Luigi:Auth:AllowAnonymousViewers", "true");
+        builder.UseSetting("Luigi:Auth:BootstrapAdmin:ApiToken", AdminToken);
         builder.ConfigureServices(services =>
         {
             services.AddSingleton<IStoreObserver>(Commits);

@@ -14,13 +14,14 @@ internal static class BenchProgram
         var liveTasks = new Option<int>("--live-tasks") { Description = "Tasks of the live run.", DefaultValueFactory = _ => 5_000 };
         var rate = new Option<int>("--rate") { Description = "Target transitions per second of the live run.", DefaultValueFactory = _ => 1_000 };
         var workers = new Option<int>("--workers") { Description = "Workers of the host.", DefaultValueFactory = _ => 10 };
+        var apiRequests = new Option<int>("--api-requests") { Description = "GETs of the API per kind of credentials (0: none).", DefaultValueFactory = _ => 5_000 };
         var command = new RootCommand("Dashboard benchmark: render times and live latency in headless Chromium.")
         {
-            sizes, repeat, liveTasks, rate, workers,
+            sizes, repeat, liveTasks, rate, workers, apiRequests,
         };
         command.SetAction((parse, cancellationToken) => DashboardBench.RunAsync(
             parse.GetValue(sizes)!, Math.Max(1, parse.GetValue(repeat)), parse.GetValue(liveTasks), parse.GetValue(rate), parse.GetValue(workers),
-            Console.Out, cancellationToken));
+            parse.GetValue(apiRequests), Console.Out, cancellationToken));
         return await command.Parse(args).InvokeAsync();
     }
 }

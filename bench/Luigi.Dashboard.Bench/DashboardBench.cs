@@ -11,7 +11,7 @@ namespace Luigi.Dashboard.Bench;
 /// <summary>The measurements; each prints one JSON line, so runs can be compared and tabulated.</summary>
 internal static class DashboardBench
 {
-    public static async Task<int> RunAsync(int[] sizes, int repeat, int liveTasks, int rate, int workers, TextWriter output, CancellationToken ct)
+    public static async Task<int> RunAsync(int[] sizes, int repeat, int liveTasks, int rate, int workers, int apiRequests, TextWriter output, CancellationToken ct)
     {
         var server = Environment.GetEnvironmentVariable("LUIGI_TEST_POSTGRES")
             ?? throw new InvalidOperationException("Set LUIGI_TEST_POSTGRES (scripts/bench-dashboard.sh starts a throwaway PostgreSQL and does).");
@@ -35,6 +35,17 @@ internal static class DashboardBench
                 }
 
                 output.WriteLine(JsonSerializer.Serialize(RenderFigures.Median(size, loads)));
+            }
+
+            if (apiRequests > 0)
+            {
+                foreach (var path in new[] { "/api/pipelines", "/api/runs?pageSize=20" })
+                {
+                    foreach (var token in new[] { null, host.AdminToken })
+                    {
+                        output.WriteLine(JsonSerializer.Serialize(await ApiAuthBench.MeasureAsync(host, path, token, apiRequests, concurrency: 8, ct)));
+                    }
+                }
             }
 
             if (liveTasks > 0)
