@@ -93,18 +93,21 @@ public sealed class ApiTokenService(AuthDbContext db, ApiTokenRevocations revoca
 
         var hash = ApiTokenFormat.Hash(text);
         var now = time.GetUtcNow().UtcDateTime;
-        var found = await db.ApiTokens.AsNoTracking()
-            .Where(t => t.TokenHash == hash && t.RevokedAt == null)
-            .Select(t => new { t.Id, t.ExpiresAt, t.LastUsedAt, t.UserId, t.User!.UserName, t.User.LockoutEnd })
-            .FirstOrDefaultAsync(cancellationToken);
-        if (found is null || found.ExpiresAt <= now || found.LockoutEnd > time.GetUtcNow())
+        // One round trip: the token with its owner and the owner's roles (a row per role, one row when none).
+        var rows = await (
+                from t in db.ApiTokens.AsNoTracking()
+                where t.TokenHash == hash && t.RevokedAt == null
+                join u in db.Users on t.UserId equals u.Id
+                from ur in db.UserRoles.Where(ur => ur.UserId == u.Id).DefaultIfEmpty()
+                from r in db.Roles.Where(r => r.Id == ur!.RoleId).DefaultIfEmpty()
+                select new { t.Id, t.ExpiresAt, t.LastUsedAt, t.UserId, u.UserName, u.LockoutEnd, Role = r!.Name })
+            .ToListAsync(cancellationToken);
+        if (rows.Count == 0 || rows[0] is var found && (found.ExpiresAt <= now || found.LockoutEnd > time.GetUtcNow()))
         {
             return null;
         }
 
-        var roles = await db.UserRoles.Where(ur => ur.UserId == found.UserId)
-            .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!)
-            .ToListAsync(cancellationToken);
+        var roles = rows.Select(r => r.Role).OfType<string>();
         if (found.LastUsedAt is null || now - found.LastUsedAt > TimeSpan.FromMinutes(1))
         {
             await db.ApiTokens.Where(t => t.Id == found.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), cancellationToken);

@@ -65,16 +65,19 @@ public sealed class SqliteAuthDbContext(DbContextOptions<SqliteAuthDbContext> op
 /// <summary>Registers the <see cref="AuthDbContext"/> of the store's provider and connection.</summary>
 public static class AuthStore
 {
-    /// <summary>Registers <see cref="AuthDbContext"/> (scoped) on the database of <paramref name="store"/>'s settings.</summary>
+    /// <summary>
+    /// Registers <see cref="AuthDbContext"/> (scoped, from a pool: every API request with a token uses one) on the
+    /// database of <paramref name="store"/>'s settings.
+    /// </summary>
     public static IServiceCollection AddAuthStore(this IServiceCollection services, StoreOptions store)
     {
         if (store.Provider == StoreProvider.Postgres)
         {
-            services.AddDbContext<AuthDbContext, PostgresAuthDbContext>(o => Configure(o, store));
+            services.AddDbContextPool<AuthDbContext, PostgresAuthDbContext>(o => Configure(o, store));
         }
         else
         {
-            services.AddDbContext<AuthDbContext, SqliteAuthDbContext>(o => Configure(o, store));
+            services.AddDbContextPool<AuthDbContext, SqliteAuthDbContext>(o => Configure(o, store));
         }
 
         return services;

@@ -11,7 +11,7 @@ namespace Luigi.Dashboard.Bench;
 /// <summary>The measurements; each prints one JSON line, so runs can be compared and tabulated.</summary>
 internal static class DashboardBench
 {
-    public static async Task<int> RunAsync(int[] sizes, int repeat, int liveTasks, int rate, int workers, int apiRequests, TextWriter output, CancellationToken ct)
+    public static async Task<int> RunAsync(int[] sizes, int repeat, int liveTasks, int rate, int workers, int apiRequests, int[] apiConcurrency, TextWriter output, CancellationToken ct)
     {
         var server = Environment.GetEnvironmentVariable("LUIGI_TEST_POSTGRES")
             ?? throw new InvalidOperationException("Set LUIGI_TEST_POSTGRES (scripts/bench-dashboard.sh starts a throwaway PostgreSQL and does).");
@@ -41,9 +41,12 @@ internal static class DashboardBench
             {
                 foreach (var path in new[] { "/api/pipelines", "/api/runs?pageSize=20" })
                 {
-                    foreach (var token in new[] { null, host.AdminToken })
+                    foreach (var concurrency in apiConcurrency)
                     {
-                        output.WriteLine(JsonSerializer.Serialize(await ApiAuthBench.MeasureAsync(host, path, token, apiRequests, concurrency: 8, ct)));
+                        foreach (var token in new[] { null, host.AdminToken })
+                        {
+                            output.WriteLine(JsonSerializer.Serialize(await ApiAuthBench.MeasureAsync(host, path, token, apiRequests, concurrency, ct)));
+                        }
                     }
                 }
             }
