@@ -95,7 +95,7 @@ public static class LuigiWebSetup
         app.UseSecurityHeaders();
         if (HostRoleSetting.Read(app.Configuration) == HostRole.Executor)
         {
-            app.MapHealthChecks("/healthz");
+            app.MapHealthChecks("/healthz").AllowAnonymous(); // for the container's health check, which signs in as nobody
             return app;
         }
 

@@ -1,5 +1,6 @@
 using StoreOptions = Luigi.Engine.Storage.StoreOptions;
 using Luigi.Engine.Storage;
+using Luigi.Web.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,9 +9,11 @@ namespace Luigi.Web.Auth;
 /// <summary>
 /// Before the host serves: applies the auth migrations (unless <c>Luigi:Store:MigrateOnStart</c> is false), makes the
 /// roles, and when no administrator exists makes the first one from <see cref="BootstrapAdminOptions"/>, with a one-time
-/// password written to the log when no password is set. Several hosts starting together make one administrator.
+/// password written to the log when no password is set. Several hosts starting together make one administrator; an
+/// executor-only host (<see cref="HostRole.Executor"/>) makes none, so that the dashboard host's settings decide.
 /// </summary>
-internal sealed class AuthBootstrapper(IServiceScopeFactory scopes, StoreOptions storeOptions, AuthOptions options, ILogger<AuthBootstrapper> logger)
+internal sealed class AuthBootstrapper(
+    IServiceScopeFactory scopes, StoreOptions storeOptions, AuthOptions options, IConfiguration configuration, ILogger<AuthBootstrapper> logger)
     : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -20,6 +23,11 @@ internal sealed class AuthBootstrapper(IServiceScopeFactory scopes, StoreOptions
         if (storeOptions.MigrateOnStart)
         {
             await services.GetRequiredService<AuthDbContext>().Database.MigrateAsync(cancellationToken);
+        }
+
+        if (HostRoleSetting.Read(configuration) == HostRole.Executor)
+        {
+            return; // serves no sign-in: the administrator is made by a dashboard host, with that host's settings
         }
 
         await EnsureRolesAsync(services.GetRequiredService<RoleManager<IdentityRole>>());

@@ -1,6 +1,7 @@
 using StoreOptions = Luigi.Engine.Storage.StoreOptions;
 using System.Threading.RateLimiting;
 using Luigi.Engine.Storage;
+using Luigi.Web.Hosting;
 using Luigi.Web.Live;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -80,7 +81,7 @@ public static class AuthSetup
             cookie.Events.OnRedirectToAccessDenied = context => Refuse(context, StatusCodes.Status403Forbidden);
         }));
 
-        services.AddLuigiPolicies();
+        services.AddLuigiPolicies(fallback: HostRoleSetting.Read(configuration) != HostRole.Executor);
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingAuthenticationStateProvider>();
         services.AddSingleton<ApiTokenRevocations>();

@@ -22,16 +22,24 @@ internal sealed class ViewRequirementHandler(AuthOptions options) : Authorizatio
 /// <summary>The policies of <see cref="LuigiPolicies"/>.</summary>
 public static class LuigiAuthorization
 {
-    /// <summary>Adds the policies, with <see cref="LuigiPolicies.View"/> as the fallback of every endpoint that names none.</summary>
-    public static IServiceCollection AddLuigiPolicies(this IServiceCollection services)
+    /// <summary>
+    /// Adds the policies, with <see cref="LuigiPolicies.View"/> as the fallback of every endpoint that names none (and of
+    /// requests that match no endpoint) unless <paramref name="fallback"/> is false: an executor-only host serves only
+    /// its anonymous health check and answers anything else 404, not with a way to sign in that it does not have.
+    /// </summary>
+    public static IServiceCollection AddLuigiPolicies(this IServiceCollection services, bool fallback = true)
     {
         services.AddSingleton<IAuthorizationHandler, ViewRequirementHandler>();
         var view = new AuthorizationPolicyBuilder().AddRequirements(new ViewRequirement()).Build();
-        services.AddAuthorizationBuilder()
+        var policies = services.AddAuthorizationBuilder()
             .AddPolicy(LuigiPolicies.View, view)
             .AddPolicy(LuigiPolicies.Operate, p => p.RequireAuthenticatedUser().RequireRole(LuigiRoles.AtLeast(LuigiRoles.Operator)))
-            .AddPolicy(LuigiPolicies.Administer, p => p.RequireAuthenticatedUser().RequireRole(LuigiRoles.AtLeast(LuigiRoles.Admin)))
-            .SetFallbackPolicy(view);
+            .AddPolicy(LuigiPolicies.Administer, p => p.RequireAuthenticatedUser().RequireRole(LuigiRoles.AtLeast(LuigiRoles.Admin)));
+        if (fallback)
+        {
+            policies.SetFallbackPolicy(view);
+        }
+
         return services;
     }
 }
