@@ -7,6 +7,7 @@ using Luigi.Web.Auth;
 using Luigi.Web.Live;
 using Luigi.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.TestHost;
@@ -14,7 +15,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Luigi.Web.Tests.Auth;
 
-/// <summary>The live hub's doors: connecting needs a role, cancelling through it needs an Operator, a revoked token's connection is closed.</summary>
+/// <summary>
+/// The live hub's doors: connecting needs a role, cancelling through it needs an Operator, and a connection whose
+/// credentials stop holding (revoked token, locked user, changed role) is closed or refused.
+/// </summary>
 public sealed class HubAccessTests(PostgresServer postgres) : IClassFixture<PostgresServer>
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
@@ -74,6 +78,46 @@ public sealed class HubAccessTests(PostgresServer postgres) : IClassFixture<Post
         Assert.Equal(HttpStatusCode.Unauthorized, again.StatusCode);
     }
 
+    [Fact]
+    public async Task ASessionsConnection_IsClosed_WhenItsUserIsLocked_WithoutAnyCall()
+    {
+        await using var host = await AccessHost.StartAsync(postgres, new Dictionary<string, string> { ["Luigi:Auth:RevalidationInterval"] = "00:00:00.300" });
+        var cookie = await TestUsers.SessionCookieAsync(host.Services, "vera", LuigiRoles.Viewer);
+        await using var connection = await ConnectAsync(host, token: null, cookie);
+        var closed = new TaskCompletionSource();
+        connection.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+        await connection.InvokeAsync(nameof(LiveHub.WatchRuns));
+        await using var witness = await ConnectAsync(host, token: null, await TestUsers.SessionCookieAsync(host.Services, "otto", LuigiRoles.Operator));
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<LuigiUser>>();
+            await users.SetLockoutEndDateAsync((await users.FindByNameAsync("vera"))!, DateTimeOffset.MaxValue);
+        }
+
+        await closed.Task.WaitAsync(Guard);
+        await witness.InvokeAsync(nameof(LiveHub.WatchRuns)); // another user's connection is untouched
+        Assert.Equal(HubConnectionState.Connected, witness.State);
+    }
+
+    [Fact]
+    public async Task ACall_OnASessionWhoseRoleChanged_IsRefused()
+    {
+        await using var host = await AccessHost.StartAsync(postgres);
+        var cookie = await TestUsers.SessionCookieAsync(host.Services, "otto", LuigiRoles.Operator);
+        await using var connection = await ConnectAsync(host, token: null, cookie);
+        var run = await StartLongRunAsync(host);
+
+        await TestUsers.EnsureAsync(host.Services, "otto", LuigiRoles.Viewer); // a new role: a new security stamp
+
+        await Assert.ThrowsAsync<HubException>(() => connection.InvokeAsync<CancelResult>(nameof(LiveHub.CancelRun), run));
+        Assert.Equal(RunState.Running, await StateAsync(host, run));
+    }
+
     private static async Task<Guid> StartLongRunAsync(AccessHost host)
     {
         var executor = host.Services.GetRequiredService<StoreExecutor>();
@@ -85,8 +129,8 @@ public sealed class HubAccessTests(PostgresServer postgres) : IClassFixture<Post
     private static async Task<RunState?> StateAsync(AccessHost host, Guid run) =>
         (await host.Services.GetRequiredService<RunReader>().GetAsync(run))?.Run.State;
 
-    /// <summary>A SignalR client of the in-memory host (long polling through the test server) sending <paramref name="token"/>.</summary>
-    private static async Task<HubConnection> ConnectAsync(AccessHost host, string? token)
+    /// <summary>A SignalR client of the in-memory host (long polling through the test server) sending <paramref name="token"/> or a session cookie.</summary>
+    private static async Task<HubConnection> ConnectAsync(AccessHost host, string? token, string? sessionCookie = null)
     {
         var server = host.Host.Server;
         var connection = new HubConnectionBuilder()
@@ -97,6 +141,11 @@ public sealed class HubAccessTests(PostgresServer postgres) : IClassFixture<Post
                 if (token is not null)
                 {
                     options.AccessTokenProvider = () => Task.FromResult<string?>(token);
+                }
+
+                if (sessionCookie is not null)
+                {
+                    options.Headers["Cookie"] = $"{TestUsers.SessionCookieName}={sessionCookie}";
                 }
             })
             .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter())) // as the hub speaks: enums by name

@@ -266,6 +266,11 @@ public static class OidcSetup
             claims.Add(new Claim(ClaimTypes.Role, role));
         }
 
+        if (token.FindFirstValue("exp") is { } expires)
+        {
+            claims.Add(new Claim("exp", expires, ClaimValueTypes.Integer64)); // the live hub closes the connection when it passes
+        }
+
         return new ClaimsPrincipal(new ClaimsIdentity(claims, BearerAuthenticationType, ClaimTypes.Name, ClaimTypes.Role));
     }
 
