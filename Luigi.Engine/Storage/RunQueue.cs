@@ -93,8 +93,8 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
             """,
             r => new RunStateChange(runId, r.GetString(1), Enum.Parse<RunState>(r.GetString(0))),
             cancellationToken, ("run", runId), ("count", graph.Nodes.Count), ("unfinished", unfinished)).ConfigureAwait(false);
-        await CancelWaitingTasksIfCancellingAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
-        var finished = await FinishIfDoneAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
+        await RunEndSql.CancelWaitingTasksIfCancellingAsync(_sql, connection, transaction, runId, Now, cancellationToken).ConfigureAwait(false);
+        var finished = await RunEndSql.FinishIfDoneAsync(_sql, connection, transaction, runId, Now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return finished ?? started.Single();
     }
@@ -224,7 +224,7 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
             await _sql.ExecuteAsync(connection, transaction,
                 "UPDATE runs SET unfinished_count = unfinished_count - @delta WHERE id = @run",
                 cancellationToken, ("delta", delta), ("run", completion.RunId)).ConfigureAwait(false);
-            finished = await FinishIfDoneAsync(connection, transaction, completion.RunId, cancellationToken).ConfigureAwait(false);
+            finished = await RunEndSql.FinishIfDoneAsync(_sql, connection, transaction, completion.RunId, Now, cancellationToken).ConfigureAwait(false);
         }
 
         return new CompletionResult(released, blocked, finished?.State, finished?.Pipeline);
@@ -385,8 +385,8 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
             "INSERT INTO audit_entries (id, run_id, at, actor, action, via) VALUES (@id, @run, @now, @actor, @action, @via)",
             cancellationToken, ("id", Guid.CreateVersion7(time.GetUtcNow())), ("run", runId), ("now", now), ("actor", Actor(requestedBy)),
             ("action", nameof(AuditAction.Cancelled)), ("via", via.ToString())).ConfigureAwait(false);
-        await CancelWaitingTasksIfCancellingAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
-        var finished = await FinishIfDoneAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
+        await RunEndSql.CancelWaitingTasksIfCancellingAsync(_sql, connection, transaction, runId, Now, cancellationToken).ConfigureAwait(false);
+        var finished = await RunEndSql.FinishIfDoneAsync(_sql, connection, transaction, runId, Now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return (CancelResult.Cancelled, finished ?? changed[0]);
     }
@@ -432,44 +432,6 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
             """,
             r => (r.GetInt32(0), r.GetString(1)), cancellationToken, ("run", runId), ("index", taskIndex), ("blocked", taskId), ("now", Now))
             .ConfigureAwait(false);
-
-    private async Task CancelWaitingTasksIfCancellingAsync(DbConnection connection, DbTransaction transaction, Guid runId, CancellationToken cancellationToken)
-    {
-        var cancelled = await _sql.ExecuteAsync(connection, transaction,
-            """
-            UPDATE run_tasks SET state = 'Cancelled', finished_at = @now, not_before = NULL
-            WHERE run_id = @run AND state IN ('Pending', 'RetryWaiting')
-              AND EXISTS (SELECT 1 FROM runs WHERE id = @run AND state = 'Cancelling')
-            """,
-            cancellationToken, ("run", runId), ("now", Now)).ConfigureAwait(false);
-        if (cancelled > 0)
-        {
-            await _sql.ExecuteAsync(connection, transaction,
-                "UPDATE runs SET unfinished_count = unfinished_count - @n WHERE id = @run",
-                cancellationToken, ("n", cancelled), ("run", runId)).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>
-    /// Ends the run when its graph is written and no task is left unfinished: Succeeded when every root is done or
-    /// complete. A run cancelled while it was being resolved has no tasks yet: it ends when its graph is written
-    /// (its waiting tasks cancelled), or when its resolving host is found dead.
-    /// </summary>
-    private async Task<RunStateChange?> FinishIfDoneAsync(DbConnection connection, DbTransaction transaction, Guid runId, CancellationToken cancellationToken)
-    {
-        var final = await _sql.QueryAsync(connection, transaction,
-            """
-            UPDATE runs SET finished_at = @now, state = CASE
-                    WHEN NOT EXISTS (SELECT 1 FROM run_tasks t WHERE t.run_id = @run AND t.is_root = @true AND t.state NOT IN ('Done', 'Complete')) THEN 'Succeeded'
-                    WHEN state = 'Cancelling' THEN 'Cancelled'
-                    ELSE 'Failed' END
-            WHERE id = @run AND unfinished_count = 0 AND task_count > 0 AND state IN ('Running', 'Cancelling')
-            RETURNING state, pipeline
-            """,
-            r => new RunStateChange(runId, r.GetString(1), Enum.Parse<RunState>(r.GetString(0))), cancellationToken, ("run", runId), ("now", Now),
-            ("true", true)).ConfigureAwait(false);
-        return final.Count == 0 ? null : final[0];
-    }
 
     private async Task WriteLogAsync(DbConnection connection, DbTransaction transaction, TaskCompletion completion, CancellationToken cancellationToken)
     {
