@@ -8,7 +8,6 @@ using Luigi.Engine.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 
 namespace Luigi.Engine.Storage;
 
@@ -30,6 +29,7 @@ public sealed class StoreExecutor
     private readonly RunQueue _queue;
     private readonly RunTaskCache _tasks;
     private readonly AttemptRunner _attempts;
+    private readonly DatabaseRetry _retry;
     private readonly WorkSignal _work = new();
     private readonly ConcurrentDictionary<(Guid RunId, int TaskIndex), CancellationTokenSource> _running = new();
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource<RunState>> _awaited = new();
@@ -49,6 +49,7 @@ public sealed class StoreExecutor
         _time = time ?? TimeProvider.System;
         loggers ??= NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger("Luigi.Engine.Host");
+        _retry = new DatabaseRetry(_logger, _time, options);
         _queue = new RunQueue(store, _time);
         _tasks = new RunTaskCache(store, pipelines);
         _attempts = new AttemptRunner(_time, loggers, engine);
@@ -178,7 +179,7 @@ public sealed class StoreExecutor
     /// and their tasks given back to the queue, and every outcome already computed is written before it returns.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        await RetryAsync("register the host", ct => _queue.HeartbeatAsync(Host, _options.Lease, ct), stoppingToken).ConfigureAwait(false);
+        await _retry.RunAsync("register the host", ct => _queue.HeartbeatAsync(Host, _options.Lease, ct), stoppingToken).ConfigureAwait(false);
         var dispatcher = new WorkDispatcher(_engine.Workers);
         var writer = new CompletionWriter();
         var loops = new List<Task> { Task.Run(() => HeartbeatLoopAsync(writer, stoppingToken), CancellationToken.None) };
@@ -221,7 +222,7 @@ public sealed class StoreExecutor
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            var run = await RetryAsync("take a queued run", ct => _queue.TakeQueuedRunAsync(Host.Id, OnlyRun, ct), stoppingToken).ConfigureAwait(false);
+            var run = await _retry.RunAsync("take a queued run", ct => _queue.TakeQueuedRunAsync(Host.Id, OnlyRun, ct), stoppingToken).ConfigureAwait(false);
             if (run is null)
             {
                 await WaitQuietlyAsync(stoppingToken).ConfigureAwait(false);
@@ -251,7 +252,7 @@ public sealed class StoreExecutor
             var error = exception is UnknownPipelineException or ParameterException or DependencyCycleException
                 ? exception.Message
                 : $"Pipeline {run.Pipeline} could not build its graph: {exception}";
-            if (await RetryAsync("fail the run", ct => _queue.FailRunAsync(run.Id, error, ct), stoppingToken).ConfigureAwait(false))
+            if (await _retry.RunAsync("fail the run", ct => _queue.FailRunAsync(run.Id, error, ct), stoppingToken).ConfigureAwait(false))
             {
                 ReportRun(run.Id, run.Pipeline, RunState.Failed);
             }
@@ -261,7 +262,7 @@ public sealed class StoreExecutor
         }
 
         _tasks.Add(run.Id, graph);
-        var saved = await RetryAsync("save the graph", ct => _queue.SaveGraphAsync(run.Id, graph, ct), stoppingToken).ConfigureAwait(false);
+        var saved = await _retry.RunAsync("save the graph", ct => _queue.SaveGraphAsync(run.Id, graph, ct), stoppingToken).ConfigureAwait(false);
         if (saved is not null)
         {
             ReportRun(saved.RunId, saved.Pipeline, saved.State);
@@ -276,7 +277,7 @@ public sealed class StoreExecutor
     }
 
     private Task<List<ClaimedTask>?> ClaimAsync(IReadOnlyList<int> idleWorkers, CancellationToken stoppingToken) =>
-        RetryAsync("claim tasks", ct => _queue.ClaimAsync(Host.Id, idleWorkers, _options.Lease, OnlyRun, ct), stoppingToken);
+        _retry.RunAsync("claim tasks", ct => _queue.ClaimAsync(Host.Id, idleWorkers, _options.Lease, OnlyRun, ct), stoppingToken);
 
     /// <summary>
     /// Commits a group of outcomes and, in the same transaction, claims tasks for the idle workers (the
@@ -290,8 +291,8 @@ public sealed class StoreExecutor
         List<ClaimedTask>? claimed = null;
         try
         {
-            var committed = await RetryAsync("commit outcomes", ct => _queue.CompleteAsync(Host.Id, group, claim, ct), CancellationToken.None,
-                untilStopped: false, isTransient: IsTransientForGroup).ConfigureAwait(false);
+            var committed = await _retry.RunAsync("commit outcomes", ct => _queue.CompleteAsync(Host.Id, group, claim, ct), CancellationToken.None,
+                untilStopped: false, isTransient: DatabaseRetry.IsTransientForGroup).ConfigureAwait(false);
             claimed = committed.Claimed;
             var results = committed.Results ?? new CompletionResult?[group.Count];
             PublishCommitted(group, results); // before the released tasks are handed to workers: a cause before its effect
@@ -374,7 +375,7 @@ public sealed class StoreExecutor
 
     /// <summary>The host is stopping, not the run: the task goes back to the queue for another host.</summary>
     private Task ReleaseAsync(ClaimedTask claimed) =>
-        RetryAsync("give a task back", ct => _queue.ReleaseAsync(Host.Id, claimed, ct), CancellationToken.None, attempts: 3);
+        _retry.RunAsync("give a task back", ct => _queue.ReleaseAsync(Host.Id, claimed, ct), CancellationToken.None, attempts: 3);
 
     private void OnCommitted(TaskCompletion completion, CompletionResult? result, Exception? error, WorkDispatcher dispatcher)
     {
@@ -416,7 +417,7 @@ public sealed class StoreExecutor
                 return;
             }
 
-            await RetryAsync("renew the heartbeat", async ct =>
+            await _retry.RunAsync("renew the heartbeat", async ct =>
             {
                 var holds = _running.Keys.Concat(writer.Pending).ToHashSet();
                 await _queue.HeartbeatAsync(Host, _options.Lease, holds, ct).ConfigureAwait(false);
@@ -556,63 +557,4 @@ public sealed class StoreExecutor
             // stopping
         }
     }
-
-    /// <summary>
-    /// Runs a store operation, retrying with exponential backoff while the database cannot be reached.
-    /// Gives up when <paramref name="stoppingToken"/> fires (returning the default) unless
-    /// <paramref name="untilStopped"/> is false, in which case an outcome already computed keeps being
-    /// retried until it is written or the host is stopped hard.
-    /// </summary>
-    private async Task<T?> RetryAsync<T>(
-        string what, Func<CancellationToken, Task<T>> operation, CancellationToken stoppingToken, bool untilStopped = true, int attempts = int.MaxValue,
-        Func<Exception, bool>? isTransient = null)
-    {
-        isTransient ??= IsTransient;
-        var delay = TimeSpan.FromMilliseconds(100);
-        for (var attempt = 1; ; attempt++)
-        {
-            var token = untilStopped ? stoppingToken : CancellationToken.None;
-            try
-            {
-                return await operation(token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                return default;
-            }
-            catch (Exception exception) when (isTransient(exception) && attempt < attempts)
-            {
-                _logger.LogWarning(exception, "Could not {What} (try {Attempt}); retrying in {Delay}", what, attempt, delay);
-                try
-                {
-                    await Task.Delay(delay, _time, token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return default;
-                }
-
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
-            }
-        }
-    }
-
-    /// <summary>The database could not be reached or answered in time (EF wraps these in InvalidOperationException).</summary>
-    private static bool IsTransient(Exception exception) =>
-        exception is DbException or TimeoutException || exception.InnerException is DbException or TimeoutException;
-
-    /// <summary>
-    /// As <see cref="IsTransient"/>, except for errors in the data itself (PostgreSQL classes 22 and 23): such
-    /// an error belongs to one outcome of the group and would come back on every try, so the group is not
-    /// retried but committed again outcome by outcome, and only the faulty one is lost (and logged).
-    /// </summary>
-    private static bool IsTransientForGroup(Exception exception) =>
-        IsTransient(exception) && exception is not PostgresException { SqlState: ['2', '2' or '3', ..] };
-
-    private Task<bool> RetryAsync(string what, Func<CancellationToken, Task> operation, CancellationToken stoppingToken, int attempts = int.MaxValue) =>
-        RetryAsync(what, async ct =>
-        {
-            await operation(ct).ConfigureAwait(false);
-            return true;
-        }, stoppingToken, attempts: attempts);
 }
