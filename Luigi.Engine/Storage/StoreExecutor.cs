@@ -33,13 +33,13 @@ public sealed class StoreExecutor
     private readonly WorkSignal _work = new();
     private readonly ConcurrentDictionary<(Guid RunId, int TaskIndex), CancellationTokenSource> _running = new();
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource<RunState>> _awaited = new();
-    private readonly IReadOnlyList<IStoreObserver> _observers;
+    private readonly StoreObservers _observers;
 
     public StoreExecutor(
         LuigiStore store, PipelineRegistry pipelines, LuigiEngineOptions engine, StoreExecutorOptions options,
         TimeProvider? time = null, ILoggerFactory? loggers = null, string? hostName = null, IEnumerable<IStoreObserver>? observers = null)
     {
-        _observers = observers?.ToArray() ?? [];
+        var observed = observers?.ToArray() ?? [];
         engine.Validate();
         options.Validate();
         _store = store;
@@ -49,6 +49,7 @@ public sealed class StoreExecutor
         _time = time ?? TimeProvider.System;
         loggers ??= NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger("Luigi.Engine.Host");
+        _observers = new StoreObservers(observed, _logger, _time);
         _retry = new DatabaseRetry(_logger, _time, options);
         _queue = new RunQueue(store, _time);
         _tasks = new RunTaskCache(store, pipelines);
@@ -76,7 +77,7 @@ public sealed class StoreExecutor
     {
         _pipelines.Create(request.Pipeline, request.Parameters).Roots().ToList();
         var id = await _queue.EnqueueAsync(request, cancellationToken).ConfigureAwait(false);
-        ReportRun(id, request.Pipeline, RunState.Queued);
+        _observers.RunChanged(id, request.Pipeline, RunState.Queued);
         _work.Pulse();
         return id;
     }
@@ -123,7 +124,7 @@ public sealed class StoreExecutor
         var (result, run) = await _queue.CancelAsync(runId, requestedBy, via, cancellationToken).ConfigureAwait(false);
         if (run is not null)
         {
-            ReportRun(run.RunId, run.Pipeline, run.State);
+            _observers.RunChanged(run.RunId, run.Pipeline, run.State);
         }
 
         if (result == CancelResult.Cancelled)
@@ -229,7 +230,7 @@ public sealed class StoreExecutor
                 continue;
             }
 
-            ReportRun(run.Id, run.Pipeline, RunState.Resolving);
+            _observers.RunChanged(run.Id, run.Pipeline, RunState.Resolving);
             await ResolveAsync(run, stoppingToken).ConfigureAwait(false);
         }
     }
@@ -254,7 +255,7 @@ public sealed class StoreExecutor
                 : $"Pipeline {run.Pipeline} could not build its graph: {exception}";
             if (await _retry.RunAsync("fail the run", ct => _queue.FailRunAsync(run.Id, error, ct), stoppingToken).ConfigureAwait(false))
             {
-                ReportRun(run.Id, run.Pipeline, RunState.Failed);
+                _observers.RunChanged(run.Id, run.Pipeline, RunState.Failed);
             }
 
             Notify(run.Id, RunState.Failed);
@@ -265,7 +266,7 @@ public sealed class StoreExecutor
         var saved = await _retry.RunAsync("save the graph", ct => _queue.SaveGraphAsync(run.Id, graph, ct), stoppingToken).ConfigureAwait(false);
         if (saved is not null)
         {
-            ReportRun(saved.RunId, saved.Pipeline, saved.State);
+            _observers.RunChanged(saved.RunId, saved.Pipeline, saved.State);
         }
 
         if (saved is { State: RunState.Succeeded or RunState.Failed or RunState.Cancelled })
@@ -295,7 +296,7 @@ public sealed class StoreExecutor
                 untilStopped: false, isTransient: DatabaseRetry.IsTransientForGroup).ConfigureAwait(false);
             claimed = committed.Claimed;
             var results = committed.Results ?? new CompletionResult?[group.Count];
-            PublishCommitted(group, results); // before the released tasks are handed to workers: a cause before its effect
+            _observers.Committed(group, results); // before the released tasks are handed to workers: a cause before its effect
             if (idle is null && results.Any(r => r is { Released: > 0 }))
             {
                 dispatcher.Pulse(); // no worker was idle to take the released tasks in this transaction
@@ -340,8 +341,8 @@ public sealed class StoreExecutor
 
         using var attemptToken = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         _running[(claimed.RunId, claimed.TaskIndex)] = attemptToken;
-        Publish(new TaskChange(claimed.RunId, claimed.TaskIndex, claimed.TaskId, TaskState.Running, claimed.Attempt, claimed.Worker, null, null,
-            claimed.StartedAt));
+        _observers.TaskChanged(new TaskChange(
+            claimed.RunId, claimed.TaskIndex, claimed.TaskId, TaskState.Running, claimed.Attempt, claimed.Worker, null, null, claimed.StartedAt));
         var attempt = new AttemptRecord(claimed.Attempt, claimed.Worker, new DateTimeOffset(claimed.StartedAt, TimeSpan.Zero));
         AttemptOutcome outcome;
         try
@@ -394,7 +395,7 @@ public sealed class StoreExecutor
 
         if (result.RunFinished is { } finished)
         {
-            ReportRun(completion.RunId, result.Pipeline ?? "", finished);
+            _observers.RunChanged(completion.RunId, result.Pipeline ?? "", finished);
             Notify(completion.RunId, finished);
         }
 
@@ -471,74 +472,9 @@ public sealed class StoreExecutor
         }
     }
 
-    private void PublishCommitted(IReadOnlyList<TaskCompletion> group, CompletionResult?[] results)
-    {
-        if (_observers.Count == 0)
-        {
-            return;
-        }
-
-        var now = _time.GetUtcNow().UtcDateTime;
-        for (var i = 0; i < group.Count; i++)
-        {
-            if (results[i] is not { } result)
-            {
-                continue;
-            }
-
-            Publish(TaskChange.Of(group[i], now));
-            foreach (var (index, taskId) in result.Blocked)
-            {
-                Publish(new TaskChange(group[i].RunId, index, taskId, TaskState.UpstreamFailed, 0, null, null, group[i].TaskId, now));
-            }
-        }
-    }
-
-    private void Publish(TaskChange change)
-    {
-        foreach (var observer in _observers)
-        {
-            try
-            {
-                observer.OnTaskChanged(change);
-            }
-            catch (Exception exception)
-            {
-                _logger.LogError(exception, "Observer {Observer} failed on {TaskId} -> {State}", observer.GetType().Name, change.TaskId, change.State);
-            }
-        }
-    }
-
-    /// <summary>Tells the observers of a run's change this host has just committed (see <see cref="IStoreObserver.OnRunChanged"/>).</summary>
-    private void ReportRun(Guid runId, string pipeline, RunState state)
-    {
-        foreach (var observer in _observers)
-        {
-            try
-            {
-                observer.OnRunChanged(runId, pipeline, state);
-            }
-            catch (Exception exception)
-            {
-                _logger.LogError(exception, "Observer {Observer} failed on run {RunId} -> {State}", observer.GetType().Name, runId, state);
-            }
-        }
-    }
-
     private void Notify(Guid runId, RunState state)
     {
-        foreach (var observer in _observers)
-        {
-            try
-            {
-                observer.OnRunFinished(runId, state);
-            }
-            catch (Exception exception)
-            {
-                _logger.LogError(exception, "Observer {Observer} failed on run {RunId} -> {State}", observer.GetType().Name, runId, state);
-            }
-        }
-
+        _observers.RunFinished(runId, state);
         _tasks.Forget(runId);
         if (_awaited.TryRemove(runId, out var waiter))
         {
