@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Luigi.Engine.Graph;
 using Luigi.Engine.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +12,13 @@ namespace Luigi.Engine.Storage;
 /// PostgreSQL, one writer at a time on SQLite, and guards that refuse an outcome from a host whose lease
 /// was taken over.
 /// </summary>
-internal sealed class RunQueue(LuigiStore store, TimeProvider time)
+/// <remarks>
+/// This file holds the runs (enqueued, taken, resolved, failed, cancelled) and the claims and outcomes
+/// of their tasks; <c>RunQueue.Leases.cs</c> holds the hosts' heartbeats, leases and their recovery.
+/// Outcomes are committed by <see cref="CompletionSql"/> (PostgreSQL) or <see cref="SqliteCompletion"/>,
+/// and runs end through <see cref="RunEndSql"/>.
+/// </remarks>
+internal sealed partial class RunQueue(LuigiStore store, TimeProvider time)
 {
     private readonly SqlCommands _sql = new(store);
 
@@ -93,8 +98,8 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
             """,
             r => new RunStateChange(runId, r.GetString(1), Enum.Parse<RunState>(r.GetString(0))),
             cancellationToken, ("run", runId), ("count", graph.Nodes.Count), ("unfinished", unfinished)).ConfigureAwait(false);
-        await CancelWaitingTasksIfCancellingAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
-        var finished = await FinishIfDoneAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
+        await RunEndSql.CancelWaitingTasksIfCancellingAsync(_sql, connection, transaction, runId, Now, cancellationToken).ConfigureAwait(false);
+        var finished = await RunEndSql.FinishIfDoneAsync(_sql, connection, transaction, runId, Now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return finished ?? started.Single();
     }
@@ -149,210 +154,7 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
             return await CompletionSql.CompleteAsync(_sql, hostId, completions, claim, Now, cancellationToken).ConfigureAwait(false);
         }
 
-        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var results = new CompletionResult?[completions.Count];
-        for (var i = 0; i < completions.Count; i++)
-        {
-            results[i] = await CompleteOneAsync(connection, transaction, hostId, completions[i], cancellationToken).ConfigureAwait(false);
-        }
-
-        var now = Now;
-        var claimed = claim is null
-            ? []
-            : await ClaimSql.ClaimOnSqliteAsync(_sql, connection, transaction, hostId, claim.Workers, now, now + claim.Lease, claim.OnlyRun, cancellationToken)
-                .ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return (results, claimed);
-    }
-
-    private async Task<CompletionResult?> CompleteOneAsync(
-        DbConnection connection, DbTransaction transaction, string hostId, TaskCompletion completion, CancellationToken cancellationToken)
-    {
-        var now = Now;
-        var ended = completion.FinishedAt ?? now;
-        var state = completion.State;
-        var terminal = state.IsTerminal();
-        var updated = await _sql.ExecuteAsync(connection, transaction,
-            """
-            UPDATE run_tasks SET state = @state, finished_at = @finished, not_before = @notBefore, lease_expires_at = NULL,
-                error_summary = @summary, error = CASE WHEN @state = 'Failed' THEN @error ELSE error END
-            WHERE run_id = @run AND task_index = @index AND state = 'Running' AND host_id = @host AND attempt_count = @attempt
-            """,
-            cancellationToken, ("state", state.ToString()), ("finished", terminal ? ended : null), ("notBefore", completion.RetryAt),
-            ("summary", completion.Error is null ? null : TaskNode.FirstLine(completion.Error)), ("error", completion.Error),
-            ("run", completion.RunId), ("index", completion.TaskIndex), ("host", hostId), ("attempt", completion.Attempt)).ConfigureAwait(false);
-        if (updated == 0)
-        {
-            return null;
-        }
-
-        await _sql.ExecuteAsync(connection, transaction,
-            """
-            UPDATE attempts SET outcome = @outcome, finished_at = @ended, error = @error, truncated_log_lines = @truncated
-            WHERE run_id = @run AND task_index = @index AND number = @attempt
-            """,
-            cancellationToken, ("outcome", (state == TaskState.RetryWaiting ? TaskState.Failed : state).ToString()), ("ended", ended),
-            ("error", completion.Error), ("truncated", completion.TruncatedLogLines), ("run", completion.RunId), ("index", completion.TaskIndex),
-            ("attempt", completion.Attempt)).ConfigureAwait(false);
-        await WriteLogAsync(connection, transaction, completion, cancellationToken).ConfigureAwait(false);
-
-        var released = 0;
-        var blocked = new List<(int Index, string TaskId)>();
-        if (state == TaskState.Done)
-        {
-            var remaining = await _sql.QueryAsync(connection, transaction,
-                """
-                UPDATE run_tasks SET remaining_requirements = remaining_requirements - 1
-                WHERE run_id = @run AND task_index IN (SELECT dependent_index FROM run_edges WHERE run_id = @run AND requirement_index = @index)
-                RETURNING remaining_requirements, state
-                """,
-                r => (Remaining: r.GetInt32(0), State: r.GetString(1)), cancellationToken, ("run", completion.RunId), ("index", completion.TaskIndex))
-                .ConfigureAwait(false);
-            released = remaining.Count(r => r.Remaining == 0 && r.State == nameof(TaskState.Pending));
-        }
-        else if (state == TaskState.Failed)
-        {
-            blocked = await BlockDownstreamAsync(connection, transaction, completion.RunId, completion.TaskIndex, completion.TaskId, cancellationToken)
-                .ConfigureAwait(false);
-        }
-
-        var finished = (RunStateChange?)null;
-        var delta = (terminal ? 1 : 0) + blocked.Count;
-        if (delta > 0)
-        {
-            await _sql.ExecuteAsync(connection, transaction,
-                "UPDATE runs SET unfinished_count = unfinished_count - @delta WHERE id = @run",
-                cancellationToken, ("delta", delta), ("run", completion.RunId)).ConfigureAwait(false);
-            finished = await FinishIfDoneAsync(connection, transaction, completion.RunId, cancellationToken).ConfigureAwait(false);
-        }
-
-        return new CompletionResult(released, blocked, finished?.State, finished?.Pipeline);
-    }
-
-    /// <summary>
-    /// Gives a running task back to the queue without judging it: its host is stopping. The attempt is
-    /// closed as cancelled; the next claim starts a new one.
-    /// </summary>
-    public async Task ReleaseAsync(string hostId, ClaimedTask task, CancellationToken cancellationToken)
-    {
-        var now = Now;
-        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var released = await _sql.ExecuteAsync(connection, transaction,
-            """
-            UPDATE run_tasks SET state = 'Pending', lease_expires_at = NULL
-            WHERE run_id = @run AND task_index = @index AND state = 'Running' AND host_id = @host AND attempt_count = @attempt
-            """,
-            cancellationToken, ("run", task.RunId), ("index", task.TaskIndex), ("host", hostId), ("attempt", task.Attempt)).ConfigureAwait(false);
-        if (released > 0)
-        {
-            await _sql.ExecuteAsync(connection, transaction,
-                """
-                UPDATE attempts SET outcome = 'Cancelled', finished_at = @now, error = 'The host stopped; the task was put back in the queue.'
-                WHERE run_id = @run AND task_index = @index AND number = @attempt
-                """,
-                cancellationToken, ("now", now), ("run", task.RunId), ("index", task.TaskIndex), ("attempt", task.Attempt)).ConfigureAwait(false);
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Records this host's heartbeat (no lease is renewed).</summary>
-    public Task HeartbeatAsync(HostRecord host, TimeSpan lease, CancellationToken cancellationToken) =>
-        HeartbeatAsync(host, lease, [], cancellationToken);
-
-    /// <summary>
-    /// Records this host's heartbeat and renews the leases of the tasks it <paramref name="holds"/>: those it
-    /// runs, and those whose outcome waits to be committed. A task the store shows running on this host but
-    /// that the host does not hold (a claim whose answer was lost with the connection) is not renewed, so
-    /// its lease expires and the task goes back to the queue.
-    /// </summary>
-    public async Task HeartbeatAsync(HostRecord host, TimeSpan lease, IReadOnlyCollection<(Guid RunId, int TaskIndex)> holds, CancellationToken cancellationToken)
-    {
-        var now = Now;
-        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await _sql.ExecuteAsync(connection, transaction,
-            """
-            INSERT INTO hosts (id, name, workers, started_at, heartbeat_at) VALUES (@id, @name, @workers, @started, @now)
-            ON CONFLICT (id) DO UPDATE SET heartbeat_at = @now, stopped_at = NULL
-            """,
-            cancellationToken, ("id", host.Id), ("name", host.Name), ("workers", host.Workers), ("started", host.StartedAt), ("now", now))
-            .ConfigureAwait(false);
-        if (holds.Count > 0 && _sql.IsPostgres)
-        {
-            await _sql.ExecuteAsync(connection, transaction,
-                """
-                UPDATE run_tasks t SET lease_expires_at = @lease
-                FROM unnest(@runs::uuid[], @indexes::integer[]) AS h(run_id, task_index)
-                WHERE t.run_id = h.run_id AND t.task_index = h.task_index AND t.host_id = @id AND t.state = 'Running'
-                """,
-                cancellationToken, ("lease", now + lease), ("id", host.Id), ("runs", holds.Select(h => h.RunId).ToArray()),
-                ("indexes", holds.Select(h => h.TaskIndex).ToArray())).ConfigureAwait(false);
-        }
-        else if (holds.Count > 0)
-        {
-            await using var renew = _sql.Command(connection, transaction,
-                "UPDATE run_tasks SET lease_expires_at = @lease WHERE run_id = @run AND task_index = @index AND host_id = @id AND state = 'Running'",
-                ("lease", now + lease), ("id", host.Id), ("run", Guid.Empty), ("index", 0));
-            foreach (var (runId, taskIndex) in holds)
-            {
-                _sql.Bind(renew, ("run", runId), ("index", taskIndex));
-                await renew.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Marks the host stopped (its tasks, if any, are left to lease expiry).</summary>
-    public async Task StopHostAsync(string hostId, CancellationToken cancellationToken)
-    {
-        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await _sql.ExecuteAsync(connection, null, "UPDATE hosts SET stopped_at = @now WHERE id = @id",
-            cancellationToken, ("now", Now), ("id", hostId)).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Puts back in the queue the running tasks whose lease has expired (their host stopped renewing
-    /// it), closing their attempt as failed; and hands runs left half-resolved by a dead host back to the
-    /// queue. Returns the tasks re-queued.
-    /// </summary>
-    public async Task<IReadOnlyList<(Guid RunId, int TaskIndex)>> RequeueExpiredAsync(TimeSpan hostTimeout, CancellationToken cancellationToken)
-    {
-        var now = Now;
-        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var expired = await _sql.QueryAsync(connection, transaction,
-            """
-            UPDATE run_tasks SET state = 'Pending', lease_expires_at = NULL
-            WHERE state = 'Running' AND lease_expires_at < @now
-            RETURNING run_id, task_index, attempt_count, host_id
-            """,
-            r => (RunId: SqlCommands.ReadGuid(r, 0), TaskIndex: r.GetInt32(1), Attempt: r.GetInt32(2), Host: r.IsDBNull(3) ? "?" : r.GetString(3)),
-            cancellationToken, ("now", now)).ConfigureAwait(false);
-        foreach (var (runId, taskIndex, attempt, host) in expired)
-        {
-            await _sql.ExecuteAsync(connection, transaction,
-                """
-                UPDATE attempts SET outcome = 'Failed', finished_at = @now, error = @error
-                WHERE run_id = @run AND task_index = @index AND number = @attempt AND outcome = 'Running'
-                """,
-                cancellationToken, ("now", now), ("error", $"Lease expired: host {host} stopped renewing it; the task was put back in the queue."),
-                ("run", runId), ("index", taskIndex), ("attempt", attempt)).ConfigureAwait(false);
-        }
-
-        await _sql.ExecuteAsync(connection, transaction,
-            """
-            UPDATE runs SET state = CASE WHEN state = 'Cancelling' THEN 'Cancelled' ELSE 'Queued' END,
-                resolved_by = NULL, finished_at = CASE WHEN state = 'Cancelling' THEN @now ELSE finished_at END
-            WHERE (state = 'Resolving' OR (state = 'Cancelling' AND task_count = 0))
-              AND resolved_by IN (SELECT id FROM hosts WHERE heartbeat_at < @stale)
-            """,
-            cancellationToken, ("stale", now - hostTimeout), ("now", now)).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return expired.Select(e => (e.RunId, e.TaskIndex)).ToList();
+        return await SqliteCompletion.CompleteAsync(_sql, time, hostId, completions, claim, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -385,8 +187,8 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
             "INSERT INTO audit_entries (id, run_id, at, actor, action, via) VALUES (@id, @run, @now, @actor, @action, @via)",
             cancellationToken, ("id", Guid.CreateVersion7(time.GetUtcNow())), ("run", runId), ("now", now), ("actor", Actor(requestedBy)),
             ("action", nameof(AuditAction.Cancelled)), ("via", via.ToString())).ConfigureAwait(false);
-        await CancelWaitingTasksIfCancellingAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
-        var finished = await FinishIfDoneAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
+        await RunEndSql.CancelWaitingTasksIfCancellingAsync(_sql, connection, transaction, runId, Now, cancellationToken).ConfigureAwait(false);
+        var finished = await RunEndSql.FinishIfDoneAsync(_sql, connection, transaction, runId, Now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return (CancelResult.Cancelled, finished ?? changed[0]);
     }
@@ -416,84 +218,5 @@ internal sealed class RunQueue(LuigiStore store, TimeProvider time)
         }
 
         return cancelling;
-    }
-
-    private async Task<List<(int Index, string TaskId)>> BlockDownstreamAsync(
-        DbConnection connection, DbTransaction transaction, Guid runId, int taskIndex, string taskId, CancellationToken cancellationToken) =>
-        await _sql.QueryAsync(connection, transaction,
-            """
-            WITH RECURSIVE downstream(task_index) AS (
-                SELECT dependent_index FROM run_edges WHERE run_id = @run AND requirement_index = @index
-                UNION
-                SELECT e.dependent_index FROM run_edges e JOIN downstream d ON e.requirement_index = d.task_index WHERE e.run_id = @run)
-            UPDATE run_tasks SET state = 'UpstreamFailed', blocked_by = @blocked, finished_at = @now
-            WHERE run_id = @run AND state = 'Pending' AND task_index IN (SELECT task_index FROM downstream)
-            RETURNING task_index, task_id
-            """,
-            r => (r.GetInt32(0), r.GetString(1)), cancellationToken, ("run", runId), ("index", taskIndex), ("blocked", taskId), ("now", Now))
-            .ConfigureAwait(false);
-
-    private async Task CancelWaitingTasksIfCancellingAsync(DbConnection connection, DbTransaction transaction, Guid runId, CancellationToken cancellationToken)
-    {
-        var cancelled = await _sql.ExecuteAsync(connection, transaction,
-            """
-            UPDATE run_tasks SET state = 'Cancelled', finished_at = @now, not_before = NULL
-            WHERE run_id = @run AND state IN ('Pending', 'RetryWaiting')
-              AND EXISTS (SELECT 1 FROM runs WHERE id = @run AND state = 'Cancelling')
-            """,
-            cancellationToken, ("run", runId), ("now", Now)).ConfigureAwait(false);
-        if (cancelled > 0)
-        {
-            await _sql.ExecuteAsync(connection, transaction,
-                "UPDATE runs SET unfinished_count = unfinished_count - @n WHERE id = @run",
-                cancellationToken, ("n", cancelled), ("run", runId)).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>
-    /// Ends the run when its graph is written and no task is left unfinished: Succeeded when every root is done or
-    /// complete. A run cancelled while it was being resolved has no tasks yet: it ends when its graph is written
-    /// (its waiting tasks cancelled), or when its resolving host is found dead.
-    /// </summary>
-    private async Task<RunStateChange?> FinishIfDoneAsync(DbConnection connection, DbTransaction transaction, Guid runId, CancellationToken cancellationToken)
-    {
-        var final = await _sql.QueryAsync(connection, transaction,
-            """
-            UPDATE runs SET finished_at = @now, state = CASE
-                    WHEN NOT EXISTS (SELECT 1 FROM run_tasks t WHERE t.run_id = @run AND t.is_root = @true AND t.state NOT IN ('Done', 'Complete')) THEN 'Succeeded'
-                    WHEN state = 'Cancelling' THEN 'Cancelled'
-                    ELSE 'Failed' END
-            WHERE id = @run AND unfinished_count = 0 AND task_count > 0 AND state IN ('Running', 'Cancelling')
-            RETURNING state, pipeline
-            """,
-            r => new RunStateChange(runId, r.GetString(1), Enum.Parse<RunState>(r.GetString(0))), cancellationToken, ("run", runId), ("now", Now),
-            ("true", true)).ConfigureAwait(false);
-        return final.Count == 0 ? null : final[0];
-    }
-
-    private async Task WriteLogAsync(DbConnection connection, DbTransaction transaction, TaskCompletion completion, CancellationToken cancellationToken)
-    {
-        if (completion.Log.Count == 0)
-        {
-            return;
-        }
-
-        await using var insert = _sql.Command(connection, transaction,
-            """
-            INSERT INTO attempt_log_lines (run_id, task_index, attempt, sequence, at, level, message)
-            VALUES (@run, @index, @attempt, @sequence, @at, @level, @message)
-            """,
-            ("run", completion.RunId), ("index", completion.TaskIndex), ("attempt", completion.Attempt), ("sequence", 0),
-            ("at", Now), ("level", ""), ("message", ""));
-        await insert.PrepareAsync(cancellationToken).ConfigureAwait(false);
-        var sequence = 0;
-        foreach (var line in completion.Log)
-        {
-            insert.Parameters["sequence"].Value = sequence++;
-            insert.Parameters["at"].Value = line.At.UtcDateTime;
-            insert.Parameters["level"].Value = line.Level.ToString();
-            insert.Parameters["message"].Value = line.Message;
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
     }
 }

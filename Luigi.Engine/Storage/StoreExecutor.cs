@@ -1,14 +1,11 @@
 using System.Collections.Concurrent;
-using System.Data.Common;
 using Luigi.Engine.Execution;
-using Luigi.Engine.Graph;
 using Luigi.Engine.Parameters;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 
 namespace Luigi.Engine.Storage;
 
@@ -19,7 +16,14 @@ namespace Luigi.Engine.Storage;
 /// expire and another host runs those tasks again. A database that goes away stalls the host, which
 /// keeps trying with backoff and loses no outcome it has computed.
 /// </summary>
-public sealed class StoreExecutor
+/// <remarks>
+/// This file holds the front doors (enqueue, re-run, cancel, wait) and the answers to those who wait for a
+/// run; <c>StoreExecutor.Host.cs</c> runs the host and its heartbeat, <c>StoreExecutor.Resolving.cs</c>
+/// resolves queued runs, and <c>StoreExecutor.Workers.cs</c> claims, runs and commits tasks.
+/// It retries through database outages with <see cref="DatabaseRetry"/> and reports to its observers through
+/// <see cref="StoreObservers"/>.
+/// </remarks>
+public sealed partial class StoreExecutor
 {
     private readonly LuigiStore _store;
     private readonly PipelineRegistry _pipelines;
@@ -30,16 +34,17 @@ public sealed class StoreExecutor
     private readonly RunQueue _queue;
     private readonly RunTaskCache _tasks;
     private readonly AttemptRunner _attempts;
+    private readonly DatabaseRetry _retry;
     private readonly WorkSignal _work = new();
     private readonly ConcurrentDictionary<(Guid RunId, int TaskIndex), CancellationTokenSource> _running = new();
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource<RunState>> _awaited = new();
-    private readonly IReadOnlyList<IStoreObserver> _observers;
+    private readonly StoreObservers _observers;
 
     public StoreExecutor(
         LuigiStore store, PipelineRegistry pipelines, LuigiEngineOptions engine, StoreExecutorOptions options,
         TimeProvider? time = null, ILoggerFactory? loggers = null, string? hostName = null, IEnumerable<IStoreObserver>? observers = null)
     {
-        _observers = observers?.ToArray() ?? [];
+        var observed = observers?.ToArray() ?? [];
         engine.Validate();
         options.Validate();
         _store = store;
@@ -49,6 +54,8 @@ public sealed class StoreExecutor
         _time = time ?? TimeProvider.System;
         loggers ??= NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger("Luigi.Engine.Host");
+        _observers = new StoreObservers(observed, _logger, _time);
+        _retry = new DatabaseRetry(_logger, _time, options);
         _queue = new RunQueue(store, _time);
         _tasks = new RunTaskCache(store, pipelines);
         _attempts = new AttemptRunner(_time, loggers, engine);
@@ -75,7 +82,7 @@ public sealed class StoreExecutor
     {
         _pipelines.Create(request.Pipeline, request.Parameters).Roots().ToList();
         var id = await _queue.EnqueueAsync(request, cancellationToken).ConfigureAwait(false);
-        ReportRun(id, request.Pipeline, RunState.Queued);
+        _observers.RunChanged(id, request.Pipeline, RunState.Queued);
         _work.Pulse();
         return id;
     }
@@ -122,7 +129,7 @@ public sealed class StoreExecutor
         var (result, run) = await _queue.CancelAsync(runId, requestedBy, via, cancellationToken).ConfigureAwait(false);
         if (run is not null)
         {
-            ReportRun(run.RunId, run.Pipeline, run.State);
+            _observers.RunChanged(run.RunId, run.Pipeline, run.State);
         }
 
         if (result == CancelResult.Cancelled)
@@ -171,285 +178,8 @@ public sealed class StoreExecutor
         return state;
     }
 
-    /// <summary>Records this host in the store (also done when <see cref="RunAsync"/> starts).</summary>
-    public Task RegisterAsync(CancellationToken cancellationToken = default) => _queue.HeartbeatAsync(Host, _options.Lease, cancellationToken);
-
-    /// <summary>Runs this host until <paramref name="stoppingToken"/> fires; running attempts are then stopped
-    /// and their tasks given back to the queue, and every outcome already computed is written before it returns.</summary>
-    public async Task RunAsync(CancellationToken stoppingToken)
-    {
-        await RetryAsync("register the host", ct => _queue.HeartbeatAsync(Host, _options.Lease, ct), stoppingToken).ConfigureAwait(false);
-        var dispatcher = new WorkDispatcher(_engine.Workers);
-        var writer = new CompletionWriter();
-        var loops = new List<Task> { Task.Run(() => HeartbeatLoopAsync(writer, stoppingToken), CancellationToken.None) };
-        if (_options.ResolveRuns)
-        {
-            loops.Add(Task.Run(() => ResolveLoopAsync(stoppingToken), CancellationToken.None));
-        }
-
-        _work.Pulsed += dispatcher.Pulse;
-        try
-        {
-            var writing = Task.Run(() => writer.RunAsync(
-                group => CommitAsync(group, dispatcher), (completion, result, error) => OnCommitted(completion, result, error, dispatcher)), CancellationToken.None);
-            var working = Enumerable.Range(1, _engine.Workers)
-                .Select(slot => Task.Run(() => WorkerLoopAsync(slot, dispatcher, writer, stoppingToken), CancellationToken.None))
-                .Append(Task.Run(() => dispatcher.RunAsync(ClaimAsync, () => writer.Backlog > 0, _options.PollInterval, _time, stoppingToken),
-                    CancellationToken.None))
-                .ToList();
-            await Task.WhenAll(working).ConfigureAwait(false);
-            writer.Complete();
-            await writing.ConfigureAwait(false);
-            await Task.WhenAll(loops).ConfigureAwait(false);
-        }
-        finally
-        {
-            _work.Pulsed -= dispatcher.Pulse;
-        }
-
-        try
-        {
-            await _queue.StopHostAsync(Host.Id, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (DbException exception)
-        {
-            _logger.LogWarning(exception, "Could not mark host {Host} stopped", Host.Id);
-        }
-    }
-
-    private async Task ResolveLoopAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var run = await RetryAsync("take a queued run", ct => _queue.TakeQueuedRunAsync(Host.Id, OnlyRun, ct), stoppingToken).ConfigureAwait(false);
-            if (run is null)
-            {
-                await WaitQuietlyAsync(stoppingToken).ConfigureAwait(false);
-                continue;
-            }
-
-            ReportRun(run.Id, run.Pipeline, RunState.Resolving);
-            await ResolveAsync(run, stoppingToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task ResolveAsync(RunRecord run, CancellationToken stoppingToken)
-    {
-        TaskGraph graph;
-        try
-        {
-            var roots = _pipelines.Create(run.Pipeline, run.Parameters).Roots().ToList();
-            var overrides = await RerunPlanner.PlanAsync(_store, run, stoppingToken).ConfigureAwait(false);
-            graph = await GraphBuilder.BuildAsync(roots, _engine.CompletenessCheckConcurrency, stoppingToken, overrides).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            return; // left Resolving; handed back to the queue once this host's heartbeat is stale
-        }
-        catch (Exception exception)
-        {
-            var error = exception is UnknownPipelineException or ParameterException or DependencyCycleException
-                ? exception.Message
-                : $"Pipeline {run.Pipeline} could not build its graph: {exception}";
-            if (await RetryAsync("fail the run", ct => _queue.FailRunAsync(run.Id, error, ct), stoppingToken).ConfigureAwait(false))
-            {
-                ReportRun(run.Id, run.Pipeline, RunState.Failed);
-            }
-
-            Notify(run.Id, RunState.Failed);
-            return;
-        }
-
-        _tasks.Add(run.Id, graph);
-        var saved = await RetryAsync("save the graph", ct => _queue.SaveGraphAsync(run.Id, graph, ct), stoppingToken).ConfigureAwait(false);
-        if (saved is not null)
-        {
-            ReportRun(saved.RunId, saved.Pipeline, saved.State);
-        }
-
-        if (saved is { State: RunState.Succeeded or RunState.Failed or RunState.Cancelled })
-        {
-            Notify(run.Id, saved.State);
-        }
-
-        _work.Pulse();
-    }
-
-    private Task<List<ClaimedTask>?> ClaimAsync(IReadOnlyList<int> idleWorkers, CancellationToken stoppingToken) =>
-        RetryAsync("claim tasks", ct => _queue.ClaimAsync(Host.Id, idleWorkers, _options.Lease, OnlyRun, ct), stoppingToken);
-
-    /// <summary>
-    /// Commits a group of outcomes and, in the same transaction, claims tasks for the idle workers (the
-    /// dependents the group releases among them). An outcome computed is kept trying until it is written,
-    /// even once the host is stopping.
-    /// </summary>
-    private async Task<CompletionResult?[]> CommitAsync(IReadOnlyList<TaskCompletion> group, WorkDispatcher dispatcher)
-    {
-        var idle = dispatcher.TakeIdle(evenWithoutWork: group.Any(c => c.State is TaskState.Done or TaskState.RetryWaiting));
-        var claim = idle is null ? null : new ClaimRequest(idle, _options.Lease, OnlyRun);
-        List<ClaimedTask>? claimed = null;
-        try
-        {
-            var committed = await RetryAsync("commit outcomes", ct => _queue.CompleteAsync(Host.Id, group, claim, ct), CancellationToken.None,
-                untilStopped: false, isTransient: IsTransientForGroup).ConfigureAwait(false);
-            claimed = committed.Claimed;
-            var results = committed.Results ?? new CompletionResult?[group.Count];
-            PublishCommitted(group, results); // before the released tasks are handed to workers: a cause before its effect
-            if (idle is null && results.Any(r => r is { Released: > 0 }))
-            {
-                dispatcher.Pulse(); // no worker was idle to take the released tasks in this transaction
-            }
-
-            return results;
-        }
-        finally
-        {
-            if (idle is not null)
-            {
-                dispatcher.Deliver(idle, claimed ?? []);
-            }
-        }
-    }
-
-    private async Task WorkerLoopAsync(int worker, WorkDispatcher dispatcher, CompletionWriter writer, CancellationToken stoppingToken)
-    {
-        while (await dispatcher.NextAsync(worker).ConfigureAwait(false) is { } claimed)
-        {
-            if (await ExecuteAsync(claimed, stoppingToken).ConfigureAwait(false) is not { } completion)
-            {
-                continue;
-            }
-
-            var committed = writer.SubmitAsync(completion);
-            if (writer.Backlog > _engine.Workers * 4)
-            {
-                await committed.ConfigureAwait(false); // the database lags: hold this worker rather than let outcomes pile up
-            }
-        }
-    }
-
-    /// <summary>Runs one claimed attempt; returns its outcome to commit, or null when the task was given back (the host is stopping).</summary>
-    private async Task<TaskCompletion?> ExecuteAsync(ClaimedTask claimed, CancellationToken stoppingToken)
-    {
-        if (stoppingToken.IsCancellationRequested)
-        {
-            await ReleaseAsync(claimed).ConfigureAwait(false);
-            return null;
-        }
-
-        using var attemptToken = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        _running[(claimed.RunId, claimed.TaskIndex)] = attemptToken;
-        Publish(new TaskChange(claimed.RunId, claimed.TaskIndex, claimed.TaskId, TaskState.Running, claimed.Attempt, claimed.Worker, null, null,
-            claimed.StartedAt));
-        var attempt = new AttemptRecord(claimed.Attempt, claimed.Worker, new DateTimeOffset(claimed.StartedAt, TimeSpan.Zero));
-        AttemptOutcome outcome;
-        try
-        {
-            var task = await _tasks.GetAsync(claimed.RunId, claimed.TaskId, stoppingToken).ConfigureAwait(false);
-            outcome = await _attempts.RunAsync(task, claimed.TaskId, claimed.RunId.ToString(), attempt, task.Timeout,
-                task.Retry ?? _engine.DefaultRetry, attemptToken.Token).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-        {
-            outcome = new AttemptOutcome(TaskState.Failed, exception, _time.GetUtcNow(), null);
-        }
-        catch (Exception)
-        {
-            outcome = new AttemptOutcome(TaskState.Cancelled, null, _time.GetUtcNow(), null);
-        }
-        finally
-        {
-            _running.TryRemove((claimed.RunId, claimed.TaskIndex), out _);
-        }
-
-        if (stoppingToken.IsCancellationRequested && outcome.State == TaskState.Cancelled)
-        {
-            await ReleaseAsync(claimed).ConfigureAwait(false);
-            return null;
-        }
-
-        return new TaskCompletion(claimed.RunId, claimed.TaskIndex, claimed.TaskId, claimed.Attempt, outcome.State,
-            outcome.Error?.ToString(), outcome.RetryAt?.UtcDateTime, attempt.Log, attempt.TruncatedLines, outcome.FinishedAt.UtcDateTime);
-    }
-
-    /// <summary>The host is stopping, not the run: the task goes back to the queue for another host.</summary>
-    private Task ReleaseAsync(ClaimedTask claimed) =>
-        RetryAsync("give a task back", ct => _queue.ReleaseAsync(Host.Id, claimed, ct), CancellationToken.None, attempts: 3);
-
-    private void OnCommitted(TaskCompletion completion, CompletionResult? result, Exception? error, WorkDispatcher dispatcher)
-    {
-        if (error is not null)
-        {
-            _logger.LogError(error, "Outcome of {TaskId} attempt {Attempt} could not be written", completion.TaskId, completion.Attempt);
-            return;
-        }
-
-        if (result is null)
-        {
-            _logger.LogWarning("Outcome of {TaskId} attempt {Attempt} dropped: the lease was lost and the task was given to another attempt",
-                completion.TaskId, completion.Attempt);
-            return;
-        }
-
-        if (result.RunFinished is { } finished)
-        {
-            ReportRun(completion.RunId, result.Pipeline ?? "", finished);
-            Notify(completion.RunId, finished);
-        }
-
-        if (completion.State == TaskState.RetryWaiting)
-        {
-            dispatcher.Pulse();
-        }
-    }
-
-    private async Task HeartbeatLoopAsync(CompletionWriter writer, CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(_options.HeartbeatInterval, _time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            await RetryAsync("renew the heartbeat", async ct =>
-            {
-                var holds = _running.Keys.Concat(writer.Pending).ToHashSet();
-                await _queue.HeartbeatAsync(Host, _options.Lease, holds, ct).ConfigureAwait(false);
-                var requeued = await _queue.RequeueExpiredAsync(_options.Lease * 2, ct).ConfigureAwait(false);
-                if (requeued.Count > 0)
-                {
-                    _logger.LogWarning("Put {Count} tasks with expired leases back in the queue", requeued.Count);
-                    _work.Pulse();
-                }
-
-                var running = _running.Keys.Select(k => k.RunId).Concat(_awaited.Keys).ToHashSet();
-                StopAttemptsOf(await _queue.CancellingAsync(running, ct).ConfigureAwait(false));
-                foreach (var runId in _awaited.Keys)
-                {
-                    await NotifyIfFinishedAsync(runId, ct).ConfigureAwait(false);
-                }
-
-                return true;
-            }, stoppingToken).ConfigureAwait(false);
-        }
-    }
-
-    private void StopAttemptsOf(IReadOnlyCollection<Guid> runIds)
-    {
-        foreach (var ((runId, _), source) in _running)
-        {
-            if (runIds.Contains(runId))
-            {
-                source.Cancel();
-            }
-        }
-    }
-
+    /// <summary>When the run is awaited, reads it from the store and answers its waiters if it has ended (also
+    /// when another host ended it, or nobody reported the end here).</summary>
     private async Task NotifyIfFinishedAsync(Guid runId, CancellationToken cancellationToken)
     {
         if (!_awaited.ContainsKey(runId))
@@ -470,149 +200,14 @@ public sealed class StoreExecutor
         }
     }
 
-    private void PublishCommitted(IReadOnlyList<TaskCompletion> group, CompletionResult?[] results)
-    {
-        if (_observers.Count == 0)
-        {
-            return;
-        }
-
-        var now = _time.GetUtcNow().UtcDateTime;
-        for (var i = 0; i < group.Count; i++)
-        {
-            if (results[i] is not { } result)
-            {
-                continue;
-            }
-
-            Publish(TaskChange.Of(group[i], now));
-            foreach (var (index, taskId) in result.Blocked)
-            {
-                Publish(new TaskChange(group[i].RunId, index, taskId, TaskState.UpstreamFailed, 0, null, null, group[i].TaskId, now));
-            }
-        }
-    }
-
-    private void Publish(TaskChange change)
-    {
-        foreach (var observer in _observers)
-        {
-            try
-            {
-                observer.OnTaskChanged(change);
-            }
-            catch (Exception exception)
-            {
-                _logger.LogError(exception, "Observer {Observer} failed on {TaskId} -> {State}", observer.GetType().Name, change.TaskId, change.State);
-            }
-        }
-    }
-
-    /// <summary>Tells the observers of a run's change this host has just committed (see <see cref="IStoreObserver.OnRunChanged"/>).</summary>
-    private void ReportRun(Guid runId, string pipeline, RunState state)
-    {
-        foreach (var observer in _observers)
-        {
-            try
-            {
-                observer.OnRunChanged(runId, pipeline, state);
-            }
-            catch (Exception exception)
-            {
-                _logger.LogError(exception, "Observer {Observer} failed on run {RunId} -> {State}", observer.GetType().Name, runId, state);
-            }
-        }
-    }
-
+    /// <summary>The run has ended: the observers hear it, its tasks are forgotten and its waiters answered.</summary>
     private void Notify(Guid runId, RunState state)
     {
-        foreach (var observer in _observers)
-        {
-            try
-            {
-                observer.OnRunFinished(runId, state);
-            }
-            catch (Exception exception)
-            {
-                _logger.LogError(exception, "Observer {Observer} failed on run {RunId} -> {State}", observer.GetType().Name, runId, state);
-            }
-        }
-
+        _observers.RunFinished(runId, state);
         _tasks.Forget(runId);
         if (_awaited.TryRemove(runId, out var waiter))
         {
             waiter.TrySetResult(state);
         }
     }
-
-    private async Task WaitQuietlyAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await _work.WaitAsync(_options.PollInterval, _time, stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // stopping
-        }
-    }
-
-    /// <summary>
-    /// Runs a store operation, retrying with exponential backoff while the database cannot be reached.
-    /// Gives up when <paramref name="stoppingToken"/> fires (returning the default) unless
-    /// <paramref name="untilStopped"/> is false, in which case an outcome already computed keeps being
-    /// retried until it is written or the host is stopped hard.
-    /// </summary>
-    private async Task<T?> RetryAsync<T>(
-        string what, Func<CancellationToken, Task<T>> operation, CancellationToken stoppingToken, bool untilStopped = true, int attempts = int.MaxValue,
-        Func<Exception, bool>? isTransient = null)
-    {
-        isTransient ??= IsTransient;
-        var delay = TimeSpan.FromMilliseconds(100);
-        for (var attempt = 1; ; attempt++)
-        {
-            var token = untilStopped ? stoppingToken : CancellationToken.None;
-            try
-            {
-                return await operation(token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                return default;
-            }
-            catch (Exception exception) when (isTransient(exception) && attempt < attempts)
-            {
-                _logger.LogWarning(exception, "Could not {What} (try {Attempt}); retrying in {Delay}", what, attempt, delay);
-                try
-                {
-                    await Task.Delay(delay, _time, token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return default;
-                }
-
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
-            }
-        }
-    }
-
-    /// <summary>The database could not be reached or answered in time (EF wraps these in InvalidOperationException).</summary>
-    private static bool IsTransient(Exception exception) =>
-        exception is DbException or TimeoutException || exception.InnerException is DbException or TimeoutException;
-
-    /// <summary>
-    /// As <see cref="IsTransient"/>, except for errors in the data itself (PostgreSQL classes 22 and 23): such
-    /// an error belongs to one outcome of the group and would come back on every try, so the group is not
-    /// retried but committed again outcome by outcome, and only the faulty one is lost (and logged).
-    /// </summary>
-    private static bool IsTransientForGroup(Exception exception) =>
-        IsTransient(exception) && exception is not PostgresException { SqlState: ['2', '2' or '3', ..] };
-
-    private Task<bool> RetryAsync(string what, Func<CancellationToken, Task> operation, CancellationToken stoppingToken, int attempts = int.MaxValue) =>
-        RetryAsync(what, async ct =>
-        {
-            await operation(ct).ConfigureAwait(false);
-            return true;
-        }, stoppingToken, attempts: attempts);
 }

@@ -1,0 +1,75 @@
+using System.Data.Common;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Luigi.Engine.Storage;
+
+/// <summary>
+/// Carries a host's store operations through outages of the database: an operation that fails because the
+/// database cannot be reached is tried again with exponential backoff (up to
+/// <see cref="StoreExecutorOptions.MaxRetryDelay"/> between tries), each failure logged, so that a database
+/// that goes away stalls the host instead of failing its runs or losing the outcomes it has computed.
+/// </summary>
+internal sealed class DatabaseRetry(ILogger logger, TimeProvider time, StoreExecutorOptions options)
+{
+    /// <summary>
+    /// Runs a store operation, retrying with exponential backoff while the database cannot be reached.
+    /// Gives up when <paramref name="stoppingToken"/> fires (returning the default) unless
+    /// <paramref name="untilStopped"/> is false, in which case an outcome already computed keeps being
+    /// retried until it is written or the host is stopped hard.
+    /// </summary>
+    public async Task<T?> RunAsync<T>(
+        string what, Func<CancellationToken, Task<T>> operation, CancellationToken stoppingToken, bool untilStopped = true, int attempts = int.MaxValue,
+        Func<Exception, bool>? isTransient = null)
+    {
+        isTransient ??= IsTransient;
+        var delay = TimeSpan.FromMilliseconds(100);
+        for (var attempt = 1; ; attempt++)
+        {
+            var token = untilStopped ? stoppingToken : CancellationToken.None;
+            try
+            {
+                return await operation(token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return default;
+            }
+            catch (Exception exception) when (isTransient(exception) && attempt < attempts)
+            {
+                logger.LogWarning(exception, "Could not {What} (try {Attempt}); retrying in {Delay}", what, attempt, delay);
+                try
+                {
+                    await Task.Delay(delay, time, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return default;
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.MaxRetryDelay.Ticks));
+            }
+        }
+    }
+
+    /// <summary>As <see cref="RunAsync{T}"/>, for an operation without a result: true once it ran, false when it
+    /// gave up because <paramref name="stoppingToken"/> fired.</summary>
+    public Task<bool> RunAsync(string what, Func<CancellationToken, Task> operation, CancellationToken stoppingToken, int attempts = int.MaxValue) =>
+        RunAsync(what, async ct =>
+        {
+            await operation(ct).ConfigureAwait(false);
+            return true;
+        }, stoppingToken, attempts: attempts);
+
+    /// <summary>The database could not be reached or answered in time (EF wraps these in InvalidOperationException).</summary>
+    public static bool IsTransient(Exception exception) =>
+        exception is DbException or TimeoutException || exception.InnerException is DbException or TimeoutException;
+
+    /// <summary>
+    /// As <see cref="IsTransient"/>, except for errors in the data itself (PostgreSQL classes 22 and 23): such
+    /// an error belongs to one outcome of the group and would come back on every try, so the group is not
+    /// retried but committed again outcome by outcome, and only the faulty one is lost (and logged).
+    /// </summary>
+    public static bool IsTransientForGroup(Exception exception) =>
+        IsTransient(exception) && exception is not PostgresException { SqlState: ['2', '2' or '3', ..] };
+}

@@ -1,0 +1,53 @@
+using System.Data.Common;
+
+namespace Luigi.Engine.Storage;
+
+/// <summary>
+/// The two statements that bring a run to its end, run inside the caller's transaction by every path
+/// that can leave a run with nothing left to do: writing its graph, committing an outcome on SQLite, and
+/// cancelling it. Kept in one place so that these paths agree on when, and in which state, a run ends.
+/// </summary>
+internal static class RunEndSql
+{
+    /// <summary>When the run is <see cref="RunState.Cancelling"/>, cancels its tasks that wait (Pending or
+    /// RetryWaiting) and counts them as finished; does nothing otherwise.</summary>
+    public static async Task CancelWaitingTasksIfCancellingAsync(
+        SqlCommands sql, DbConnection connection, DbTransaction transaction, Guid runId, DateTime now, CancellationToken cancellationToken)
+    {
+        var cancelled = await sql.ExecuteAsync(connection, transaction,
+            """
+            UPDATE run_tasks SET state = 'Cancelled', finished_at = @now, not_before = NULL
+            WHERE run_id = @run AND state IN ('Pending', 'RetryWaiting')
+              AND EXISTS (SELECT 1 FROM runs WHERE id = @run AND state = 'Cancelling')
+            """,
+            cancellationToken, ("run", runId), ("now", now)).ConfigureAwait(false);
+        if (cancelled > 0)
+        {
+            await sql.ExecuteAsync(connection, transaction,
+                "UPDATE runs SET unfinished_count = unfinished_count - @n WHERE id = @run",
+                cancellationToken, ("n", cancelled), ("run", runId)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Ends the run when its graph is written and no task is left unfinished: Succeeded when every root is done or
+    /// complete. A run cancelled while it was being resolved has no tasks yet: it ends when its graph is written
+    /// (its waiting tasks cancelled), or when its resolving host is found dead.
+    /// </summary>
+    public static async Task<RunStateChange?> FinishIfDoneAsync(
+        SqlCommands sql, DbConnection connection, DbTransaction transaction, Guid runId, DateTime now, CancellationToken cancellationToken)
+    {
+        var final = await sql.QueryAsync(connection, transaction,
+            """
+            UPDATE runs SET finished_at = @now, state = CASE
+                    WHEN NOT EXISTS (SELECT 1 FROM run_tasks t WHERE t.run_id = @run AND t.is_root = @true AND t.state NOT IN ('Done', 'Complete')) THEN 'Succeeded'
+                    WHEN state = 'Cancelling' THEN 'Cancelled'
+                    ELSE 'Failed' END
+            WHERE id = @run AND unfinished_count = 0 AND task_count > 0 AND state IN ('Running', 'Cancelling')
+            RETURNING state, pipeline
+            """,
+            r => new RunStateChange(runId, r.GetString(1), Enum.Parse<RunState>(r.GetString(0))), cancellationToken, ("run", runId), ("now", now),
+            ("true", true)).ConfigureAwait(false);
+        return final.Count == 0 ? null : final[0];
+    }
+}

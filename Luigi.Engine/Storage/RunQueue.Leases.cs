@@ -1,0 +1,133 @@
+using Luigi.Engine.Storage.Entities;
+
+namespace Luigi.Engine.Storage;
+
+// RunQueue's part for hosts and leases: a host's heartbeat and the leases it renews, a host stopping
+// (its tasks given back or left to expire), and the recovery of what dead hosts held.
+internal sealed partial class RunQueue
+{
+    /// <summary>
+    /// Gives a running task back to the queue without judging it: its host is stopping. The attempt is
+    /// closed as cancelled; the next claim starts a new one.
+    /// </summary>
+    public async Task ReleaseAsync(string hostId, ClaimedTask task, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var released = await _sql.ExecuteAsync(connection, transaction,
+            """
+            UPDATE run_tasks SET state = 'Pending', lease_expires_at = NULL
+            WHERE run_id = @run AND task_index = @index AND state = 'Running' AND host_id = @host AND attempt_count = @attempt
+            """,
+            cancellationToken, ("run", task.RunId), ("index", task.TaskIndex), ("host", hostId), ("attempt", task.Attempt)).ConfigureAwait(false);
+        if (released > 0)
+        {
+            await _sql.ExecuteAsync(connection, transaction,
+                """
+                UPDATE attempts SET outcome = 'Cancelled', finished_at = @now, error = 'The host stopped; the task was put back in the queue.'
+                WHERE run_id = @run AND task_index = @index AND number = @attempt
+                """,
+                cancellationToken, ("now", now), ("run", task.RunId), ("index", task.TaskIndex), ("attempt", task.Attempt)).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Records this host's heartbeat (no lease is renewed).</summary>
+    public Task HeartbeatAsync(HostRecord host, TimeSpan lease, CancellationToken cancellationToken) =>
+        HeartbeatAsync(host, lease, [], cancellationToken);
+
+    /// <summary>
+    /// Records this host's heartbeat and renews the leases of the tasks it <paramref name="holds"/>: those it
+    /// runs, and those whose outcome waits to be committed. A task the store shows running on this host but
+    /// that the host does not hold (a claim whose answer was lost with the connection) is not renewed, so
+    /// its lease expires and the task goes back to the queue.
+    /// </summary>
+    public async Task HeartbeatAsync(HostRecord host, TimeSpan lease, IReadOnlyCollection<(Guid RunId, int TaskIndex)> holds, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await _sql.ExecuteAsync(connection, transaction,
+            """
+            INSERT INTO hosts (id, name, workers, started_at, heartbeat_at) VALUES (@id, @name, @workers, @started, @now)
+            ON CONFLICT (id) DO UPDATE SET heartbeat_at = @now, stopped_at = NULL
+            """,
+            cancellationToken, ("id", host.Id), ("name", host.Name), ("workers", host.Workers), ("started", host.StartedAt), ("now", now))
+            .ConfigureAwait(false);
+        if (holds.Count > 0 && _sql.IsPostgres)
+        {
+            await _sql.ExecuteAsync(connection, transaction,
+                """
+                UPDATE run_tasks t SET lease_expires_at = @lease
+                FROM unnest(@runs::uuid[], @indexes::integer[]) AS h(run_id, task_index)
+                WHERE t.run_id = h.run_id AND t.task_index = h.task_index AND t.host_id = @id AND t.state = 'Running'
+                """,
+                cancellationToken, ("lease", now + lease), ("id", host.Id), ("runs", holds.Select(h => h.RunId).ToArray()),
+                ("indexes", holds.Select(h => h.TaskIndex).ToArray())).ConfigureAwait(false);
+        }
+        else if (holds.Count > 0)
+        {
+            await using var renew = _sql.Command(connection, transaction,
+                "UPDATE run_tasks SET lease_expires_at = @lease WHERE run_id = @run AND task_index = @index AND host_id = @id AND state = 'Running'",
+                ("lease", now + lease), ("id", host.Id), ("run", Guid.Empty), ("index", 0));
+            foreach (var (runId, taskIndex) in holds)
+            {
+                _sql.Bind(renew, ("run", runId), ("index", taskIndex));
+                await renew.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Marks the host stopped (its tasks, if any, are left to lease expiry).</summary>
+    public async Task StopHostAsync(string hostId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await _sql.ExecuteAsync(connection, null, "UPDATE hosts SET stopped_at = @now WHERE id = @id",
+            cancellationToken, ("now", Now), ("id", hostId)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Puts back in the queue the running tasks whose lease has expired (their host stopped renewing
+    /// it), closing their attempt as failed; and hands runs left half-resolved by a dead host back to the
+    /// queue. Returns the tasks re-queued.
+    /// </summary>
+    public async Task<IReadOnlyList<(Guid RunId, int TaskIndex)>> RequeueExpiredAsync(TimeSpan hostTimeout, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var expired = await _sql.QueryAsync(connection, transaction,
+            """
+            UPDATE run_tasks SET state = 'Pending', lease_expires_at = NULL
+            WHERE state = 'Running' AND lease_expires_at < @now
+            RETURNING run_id, task_index, attempt_count, host_id
+            """,
+            r => (RunId: SqlCommands.ReadGuid(r, 0), TaskIndex: r.GetInt32(1), Attempt: r.GetInt32(2), Host: r.IsDBNull(3) ? "?" : r.GetString(3)),
+            cancellationToken, ("now", now)).ConfigureAwait(false);
+        foreach (var (runId, taskIndex, attempt, host) in expired)
+        {
+            await _sql.ExecuteAsync(connection, transaction,
+                """
+                UPDATE attempts SET outcome = 'Failed', finished_at = @now, error = @error
+                WHERE run_id = @run AND task_index = @index AND number = @attempt AND outcome = 'Running'
+                """,
+                cancellationToken, ("now", now), ("error", $"Lease expired: host {host} stopped renewing it; the task was put back in the queue."),
+                ("run", runId), ("index", taskIndex), ("attempt", attempt)).ConfigureAwait(false);
+        }
+
+        await _sql.ExecuteAsync(connection, transaction,
+            """
+            UPDATE runs SET state = CASE WHEN state = 'Cancelling' THEN 'Cancelled' ELSE 'Queued' END,
+                resolved_by = NULL, finished_at = CASE WHEN state = 'Cancelling' THEN @now ELSE finished_at END
+            WHERE (state = 'Resolving' OR (state = 'Cancelling' AND task_count = 0))
+              AND resolved_by IN (SELECT id FROM hosts WHERE heartbeat_at < @stale)
+            """,
+            cancellationToken, ("stale", now - hostTimeout), ("now", now)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return expired.Select(e => (e.RunId, e.TaskIndex)).ToList();
+    }
+}

@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Logging;
+
+namespace Luigi.Engine.Storage;
+
+/// <summary>
+/// Tells a host's <see cref="IStoreObserver"/>s what its <see cref="StoreExecutor"/> has committed. Each
+/// observer is shielded from the others and the executor from them all: one that throws is logged and the
+/// rest still hear the change, since a dashboard's listener must never fail a run or stall a worker.
+/// </summary>
+internal sealed class StoreObservers(IReadOnlyList<IStoreObserver> observers, ILogger logger, TimeProvider time)
+{
+    /// <summary>Tells the observers how the outcomes of <paramref name="group"/> ended, each with the tasks it blocked;
+    /// outcomes that were refused (null results) are not reported.</summary>
+    public void Committed(IReadOnlyList<TaskCompletion> group, CompletionResult?[] results)
+    {
+        if (observers.Count == 0)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (results[i] is not { } result)
+            {
+                continue;
+            }
+
+            TaskChanged(TaskChange.Of(group[i], now));
+            foreach (var (index, taskId) in result.Blocked)
+            {
+                TaskChanged(new TaskChange(group[i].RunId, index, taskId, TaskState.UpstreamFailed, 0, null, null, group[i].TaskId, now));
+            }
+        }
+    }
+
+    /// <summary>Tells the observers of a task's change (see <see cref="IStoreObserver.OnTaskChanged"/>).</summary>
+    public void TaskChanged(TaskChange change)
+    {
+        foreach (var observer in observers)
+        {
+            try
+            {
+                observer.OnTaskChanged(change);
+            }
+            catch (Exception exception)
+            {
+                logger.LogError(exception, "Observer {Observer} failed on {TaskId} -> {State}", observer.GetType().Name, change.TaskId, change.State);
+            }
+        }
+    }
+
+    /// <summary>Tells the observers of a run's change its host has just committed (see <see cref="IStoreObserver.OnRunChanged"/>).</summary>
+    public void RunChanged(Guid runId, string pipeline, RunState state)
+    {
+        foreach (var observer in observers)
+        {
+            try
+            {
+                observer.OnRunChanged(runId, pipeline, state);
+            }
+            catch (Exception exception)
+            {
+                logger.LogError(exception, "Observer {Observer} failed on run {RunId} -> {State}", observer.GetType().Name, runId, state);
+            }
+        }
+    }
+
+    /// <summary>Tells the observers that a run reached its final state (see <see cref="IStoreObserver.OnRunFinished"/>).</summary>
+    public void RunFinished(Guid runId, RunState state)
+    {
+        foreach (var observer in observers)
+        {
+            try
+            {
+                observer.OnRunFinished(runId, state);
+            }
+            catch (Exception exception)
+            {
+                logger.LogError(exception, "Observer {Observer} failed on run {RunId} -> {State}", observer.GetType().Name, runId, state);
+            }
+        }
+    }
+}
