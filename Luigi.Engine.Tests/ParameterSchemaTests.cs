@@ -85,6 +85,15 @@ public sealed class ParameterSchemaTests
     }
 
     [Fact]
+    public void Bind_RefusesANulCharacter_NamingTheParameter()
+    {
+        var error = Assert.Throws<ParameterException>(() => Schema.Bind([new("date", "2026-11-26"), new("region", "eu\0west")])).Errors.Single();
+
+        Assert.Equal("region", error.Parameter);
+        Assert.Contains("NUL character", error.Message);
+    }
+
+    [Fact]
     public void Bind_NamesTheBadItem_WhenAListItemIsMalformed()
     {
         var error = Assert.Throws<ParameterException>(() => Schema.Bind([new("date", "2026-11-26"), new("shards", "1,x,3")])).Errors.Single();

@@ -80,6 +80,13 @@ public sealed class ParameterSchema
                 continue;
             }
 
+            if (raw.Contains('\0', StringComparison.Ordinal))
+            {
+                // No store keeps it (PostgreSQL refuses NUL in text), and no one means it.
+                errors.Add(new ParameterError(descriptor.Name, $"Parameter '{descriptor.Name}' contains a NUL character (\\0), which no value may contain."));
+                continue;
+            }
+
             if (ParameterValues.TryParse(descriptor.Type, raw, out var value, out var problem))
             {
                 parsed.Add((descriptor, value));

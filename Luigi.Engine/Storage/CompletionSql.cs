@@ -208,6 +208,9 @@ internal static class CompletionSql
         return (results, claimed);
     }
 
-    /// <summary>PostgreSQL text cannot hold NUL characters; a task that logs one must not make its outcome unwritable.</summary>
-    private static string NoNul(string text) => text.Contains('\0', StringComparison.Ordinal) ? text.Replace('\0', '\uFFFD') : text;
+    /// <summary>
+    /// <paramref name="text"/> with each NUL character replaced by U+FFFD: PostgreSQL text cannot hold NUL, and a task
+    /// that logs one, or an error that carries one, must not make its outcome unwritable.
+    /// </summary>
+    internal static string NoNul(string text) => text.Contains('\0', StringComparison.Ordinal) ? text.Replace('\0', '\uFFFD') : text;
 }

@@ -104,6 +104,22 @@ public sealed class StoreExecutorTests(PostgresServer postgres) : IClassFixture<
     [Theory]
     [InlineData(StoreProvider.Sqlite)]
     [InlineData(StoreProvider.Postgres)]
+    public async Task Run_Fails_WhenATasksRequiresThrowsAnErrorCarryingANulCharacter_InsteadOfRetryingItsGraphForever(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+
+        var (runId, state) = await RunToEndAsync(store, new RunRequest(nameof(NulErrorPipeline), new Dictionary<string, string>(), RunTrigger.Api));
+
+        Assert.Equal(RunState.Failed, state);
+        await using var context = store.CreateDbContext();
+        var task = await context.RunTasks.SingleAsync(t => t.RunId == runId);
+        Assert.Equal(TaskState.Failed, task.State);
+        Assert.Contains("bad\uFFFDbyte from the source system", task.Error);
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
     public async Task Run_FailsAsAWholeWithTheCycleNamed_WhenTheGraphHasACycle(StoreProvider provider)
     {
         var store = await _stores.CreateAsync(provider);

@@ -11,7 +11,8 @@ public sealed class StoreFactory(PostgresServer postgres) : IDisposable
     private readonly List<string> _files = [];
 
     public static PipelineRegistry Pipelines { get; } = new PipelineRegistry()
-        .Add(typeof(CountingPipeline)).Add(typeof(BlockingPipeline)).Add(typeof(CyclicPipeline)).Add(typeof(ChattyPipeline));
+        .Add(typeof(CountingPipeline)).Add(typeof(BlockingPipeline)).Add(typeof(CyclicPipeline)).Add(typeof(ChattyPipeline))
+        .Add(typeof(NulErrorPipeline));
 
     /// <summary>Short intervals so that tests about leases and polling finish quickly.</summary>
     public static StoreExecutorOptions FastOptions() => new()

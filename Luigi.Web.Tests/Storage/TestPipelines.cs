@@ -172,3 +172,16 @@ public sealed class Chatty : LuigiTask
         return Task.CompletedTask;
     }
 }
+
+/// <summary>A pipeline whose root cannot say what it requires: the error's message carries a NUL character.</summary>
+public sealed class NulErrorPipeline : Pipeline
+{
+    public override IEnumerable<LuigiTask> Roots() => [new NulErrorTask()];
+}
+
+public sealed class NulErrorTask : LuigiTask
+{
+    public override IEnumerable<LuigiTask> Requires() => throw new InvalidOperationException("bad\0byte from the source system");
+
+    public override Task RunAsync(TaskContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+}
