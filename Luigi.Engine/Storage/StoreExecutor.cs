@@ -135,7 +135,14 @@ public sealed partial class StoreExecutor
         if (result == CancelResult.Cancelled)
         {
             StopAttemptsOf([runId]);
-            await NotifyIfFinishedAsync(runId, cancellationToken).ConfigureAwait(false);
+            if (run is { State: RunState.Cancelled })
+            {
+                Notify(runId, RunState.Cancelled); // this cancel ended the run (nothing was running): observers hear the end too
+            }
+            else
+            {
+                await NotifyIfFinishedAsync(runId, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return result;

@@ -173,6 +173,22 @@ public sealed class StoreExecutorTests(PostgresServer postgres) : IClassFixture<
     [Theory]
     [InlineData(StoreProvider.Sqlite)]
     [InlineData(StoreProvider.Postgres)]
+    public async Task Observer_HearsTheEndOfARun_ThatACancelEndsAtOnce(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        var recorder = new ChangeRecorder();
+        var executor = new StoreExecutor(store, StoreFactory.Pipelines, new Engine.LuigiEngineOptions { Workers = 1 }, StoreFactory.FastOptions(),
+            observers: [recorder]);
+        var queued = await executor.EnqueueAsync(Params(Guid.NewGuid().ToString("N"), tasks: 2, width: 1)); // never started: no host runs
+
+        Assert.Equal(CancelResult.Cancelled, await executor.CancelAsync(queued));
+
+        Assert.Equal([(queued, RunState.Cancelled)], recorder.Finished);
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
     public async Task Observer_HearsEveryCommittedChange_ACauseBeforeItsEffect(StoreProvider provider)
     {
         var store = await _stores.CreateAsync(provider);
