@@ -202,6 +202,7 @@ export function mountGraph(element, options = {}) {
       textureOnViewport: big, hideEdgesOnViewport: big,
     });
     element.append(note);          // cy.destroy() empties the element
+    showNote();
     fitView();
     cy.on('tap', 'node', e => onNodeTap(e.target));
     cy.on('tap', e => { if (e.target === cy) clearSelection(); });
@@ -215,7 +216,6 @@ export function mountGraph(element, options = {}) {
     if (disposed || mine !== generation) return;
     if (selectedIndex != null) highlight(selectedIndex, false);
     describe();
-    showNote();
     Object.assign(element.dataset, {
       nodes: String(view.nodes.length), edges: String(view.edges.length), tasks: String(model.size),
       collapsed: String(collapsed.size), layoutMs: String(Math.round(layoutMs)), renderMs: String(Math.round(performance.now() - t1)),
@@ -226,7 +226,7 @@ export function mountGraph(element, options = {}) {
   function fitView() {
     fitted = element.clientWidth > 0 && element.clientHeight > 0;
     if (!fitted) return;          // hidden (a tab not shown): fitted when it gets a size
-    cy.fit(undefined, 24);
+    cy.fit(undefined, note.hidden ? 24 : 24 + note.offsetHeight);   // clear of the note
     if (cy.zoom() > MAX_FIT_ZOOM) { cy.zoom(MAX_FIT_ZOOM); cy.center(); }
   }
 
