@@ -86,8 +86,10 @@ internal static class DashboardBench
             await Assertions.Expect(graph).ToHaveAttributeAsync("data-ready", "true", new() { Timeout = 120_000 });
             var graphMs = clock.Elapsed.TotalMilliseconds;
             var nodes = int.Parse(await graph.GetAttributeAsync("data-nodes") ?? "0", CultureInfo.InvariantCulture);
+            var edges = int.Parse(await graph.GetAttributeAsync("data-edges") ?? "0", CultureInfo.InvariantCulture);
+            var collapsed = int.Parse(await graph.GetAttributeAsync("data-collapsed") ?? "0", CultureInfo.InvariantCulture);
             var layoutMs = double.Parse(await graph.GetAttributeAsync("data-layout-ms") ?? "0", CultureInfo.InvariantCulture);
-            return new RenderFigures(size, tasksMs, graphMs, layoutMs, nodes);
+            return new RenderFigures(size, tasksMs, graphMs, layoutMs, nodes, edges, collapsed);
         }
         finally
         {
@@ -104,8 +106,11 @@ internal static class DashboardBench
     }
 }
 
-/// <summary>One page load: milliseconds to the status list and to the graph (click to laid out), and what the graph showed.</summary>
-internal sealed record RenderFigures(int Tasks, double TasksViewMs, double GraphMs, double GraphLayoutMs, int GraphNodes)
+/// <summary>
+/// One page load: milliseconds to the status list and to the graph (click to laid out), and what the graph showed:
+/// the nodes and edges drawn and how many families were drawn as one node each (0: every task drawn).
+/// </summary>
+internal sealed record RenderFigures(int Tasks, double TasksViewMs, double GraphMs, double GraphLayoutMs, int GraphNodes, int GraphEdges, int GraphCollapsed)
 {
     public static object Median(int tasks, IReadOnlyList<RenderFigures> loads) => new
     {
@@ -116,6 +121,8 @@ internal sealed record RenderFigures(int Tasks, double TasksViewMs, double Graph
         graph_ms = Math.Round(MedianOf(loads.Select(l => l.GraphMs))),
         graph_layout_ms = Math.Round(MedianOf(loads.Select(l => l.GraphLayoutMs))),
         graph_nodes = loads[^1].GraphNodes,
+        graph_edges = loads[^1].GraphEdges,
+        graph_collapsed = loads[^1].GraphCollapsed,
     };
 
     internal static double MedianOf(IEnumerable<double> values)

@@ -54,7 +54,7 @@ function graphUrl(options) {
  */
 export function mountGraph(element, options = {}) {
   if (!options.runId && !options.pipeline) throw new Error('mountGraph needs options.runId or options.pipeline');
-  const collapseAbove = options.collapseAbove ?? 2000;
+  const limits = { collapseAbove: options.collapseAbove ?? 2000, collapseCostAbove: options.collapseCostAbove ?? 400 };
   const live = options.runId ? options.live !== false : false;
   const runId = options.runId ? String(options.runId).toLowerCase() : null;
   const key = cacheKey(options);
@@ -62,17 +62,28 @@ export function mountGraph(element, options = {}) {
 
   let model = null, cy = null, colors = readColors(element), collapsed = new Set();
   let layoutEngine = null, disposed = false, stopWatching = null, frame = 0, flushTimer = 0, nextFlushAt = 0, selectedIndex = null;
-  let lastChangeAt = 0, generation = 0, fitted = false;
+  let lastChangeAt = 0, generation = 0, fitted = false, foldable = false;
   const early = new Map();          // changes heard before the graph was read, by task index
   const dirty = new Set();          // task indexes whose node needs restyling
 
   element.dataset.ready = 'false';
   element.setAttribute('role', 'img');
+  // Says when families are drawn as one node each, and how to see their tasks (above the canvas, no clicks).
+  const note = document.createElement('p');
+  note.className = 'graph-note';
+  note.dataset.testid = 'graph-note';
+  note.hidden = true;
+  element.append(note);
   element.luigiGraph = {
     state: taskId => model?.byId.get(taskId)?.state,
-    nodes: () => model ? model.tasks.filter(Boolean).map(t => ({ taskId: t.taskId, state: t.state })) : [],
+    nodes: () => model ? model.tasks.filter(Boolean).map(t => ({ taskId: t.taskId, index: t.index, family: t.family, state: t.state })) : [],
     edges: () => model ? model.edges.length : 0,
     get lastChangeAt() { return lastChangeAt; },
+    /** Where a drawn node (`t<index>` or `f:<family>`) is, in pixels from the element's top left; null if not drawn. */
+    position: id => {
+      const n = cy?.getElementById(id);
+      return n?.nonempty() ? n.renderedPosition() : null;
+    },
   };
 
   const onScheme = () => { colors = readColors(element); cy?.style(style(colors)); };
@@ -87,7 +98,16 @@ export function mountGraph(element, options = {}) {
   function describe() {
     const counts = {};
     for (const f of model.families.values()) for (const [s, n] of Object.entries(f.counts)) if (n) counts[s] = (counts[s] ?? 0) + n;
-    element.setAttribute('aria-label', `Dependency graph of ${model.size} tasks: ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', ')}`);
+    const folded = collapsed.size ? `, ${collapsed.size} of ${model.families.size} families drawn as one node each` : '';
+    element.setAttribute('aria-label', `Dependency graph of ${model.size} tasks${folded}: ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', ')}`);
+  }
+
+  function showNote() {
+    note.hidden = collapsed.size === 0;
+    if (note.hidden) return;
+    const all = collapsed.size === model.families.size;
+    note.textContent = `${all ? 'Collapsed' : 'Partly collapsed'} by family: ${model.size.toLocaleString('en-US')} tasks, `
+      + `${model.edges.length.toLocaleString('en-US')} edges. Click a family to show its tasks; double-click a task to fold it back.`;
   }
 
   function applyOne(c) {
@@ -181,12 +201,14 @@ export function mountGraph(element, options = {}) {
       minZoom: 0.02, maxZoom: 3, boxSelectionEnabled: false, autoungrabify: true, autounselectify: true,
       textureOnViewport: big, hideEdgesOnViewport: big,
     });
+    element.append(note);          // cy.destroy() empties the element
+    showNote();
     fitView();
     cy.on('tap', 'node', e => onNodeTap(e.target));
     cy.on('tap', e => { if (e.target === cy) clearSelection(); });
     cy.on('dbltap', 'node', e => {
       const index = e.target.data('index');
-      if (index == null || model.size <= collapseAbove) return;
+      if (index == null || !foldable) return;
       collapsed.add(model.tasks[index].family);
       redraw();
     });
@@ -204,7 +226,7 @@ export function mountGraph(element, options = {}) {
   function fitView() {
     fitted = element.clientWidth > 0 && element.clientHeight > 0;
     if (!fitted) return;          // hidden (a tab not shown): fitted when it gets a size
-    cy.fit(undefined, 24);
+    cy.fit(undefined, note.hidden ? 24 : 24 + note.offsetHeight);   // clear of the note
     if (cy.zoom() > MAX_FIT_ZOOM) { cy.zoom(MAX_FIT_ZOOM); cy.center(); }
   }
 
@@ -267,7 +289,10 @@ export function mountGraph(element, options = {}) {
       const data = await getJson(graphUrl(options));
       if (disposed) return;
       model = new GraphModel(data.tasks, data.edges);
-      if (model.size > collapseAbove) collapsed = new Set(model.families.keys());
+      if (model.opensCollapsed(limits)) {
+        collapsed = new Set(model.families.keys());
+        foldable = true;
+      }
       for (const c of early.values()) applyOne(c);
       early.clear();
       await draw();
@@ -301,6 +326,7 @@ export function mountGraph(element, options = {}) {
     /** Draws one family, or every family when none is given, as one node. */
     collapse(family) {
       if (!model) return;
+      foldable = true;
       if (family == null) collapsed = new Set(model.families.keys());
       else if (model.families.has(family)) collapsed.add(family);
       return redraw();
@@ -316,6 +342,7 @@ export function mountGraph(element, options = {}) {
       layoutEngine?.dispose();
       cy?.destroy();
       cy = null;
+      note.remove();
       delete element.luigiGraph;
       element.removeAttribute('aria-label');
       for (const k of ['ready', 'nodes', 'edges', 'tasks', 'collapsed', 'layoutMs', 'renderMs', 'error']) delete element.dataset[k];

@@ -1,5 +1,5 @@
 // The job-net's data: every task's state (whatever is drawn), and the view drawn from it, with families
-// collapsed into one node each when the graph is large.
+// collapsed into one node each when the graph would be slow to lay out.
 import { order, supersedes } from './states.js';
 
 const TASK_WIDTH = 180, TASK_HEIGHT = 28, FAMILY_WIDTH = 210, FAMILY_HEIGHT = 44;
@@ -20,6 +20,9 @@ export function taskLabel(task) {
   }
   return task.taskId.length > 34 ? task.taskId.slice(0, 33) + '…' : task.taskId;
 }
+
+/** What laying out and drawing a view costs, in the unit of `collapseCostAbove`: its nodes plus its edges. */
+export const viewCost = view => view.nodes.length + view.edges.length;
 
 export class GraphModel {
   constructor(tasks, edges) {
@@ -68,6 +71,19 @@ export class GraphModel {
     const f = this.families.get(family);
     const parts = FAMILY_STATE_PRIORITY.filter(s => f.counts[s] > 0).map(s => `${f.counts[s]} ${s}`);
     return `${family} ×${f.tasks.length}\n${parts.join(', ')}`;
+  }
+
+  /**
+   * Whether the graph opens collapsed by family: above `collapseAbove` tasks, or when the whole graph's nodes plus
+   * edges exceed `collapseCostAbove` and collapsing at least halves that (a graph of one task per family is drawn
+   * whole: collapsing would not make it cheaper). elkjs's layout time grows with nodes plus edges, about 2–3 ms each
+   * on a small machine (docs/benchmarks.md, "The dashboard").
+   */
+  opensCollapsed({ collapseAbove, collapseCostAbove }) {
+    if (this.size > collapseAbove) return true;
+    const whole = this.size + this.edges.length;
+    if (!(whole > collapseCostAbove)) return false;
+    return viewCost(this.view(new Set(this.families.keys()))) * 2 <= whole;
   }
 
   /**
