@@ -4,12 +4,15 @@ namespace Luigi.Web.Email;
 public static class DigestWindows
 {
     /// <summary>
-    /// The new windows that <paramref name="failures"/> (times at which tasks finally failed) call for,
-    /// given the windows already written: the earliest failure no window covers opens a window of
-    /// <paramref name="window"/>, which covers every later failure before its end; and so on.
+    /// The new windows that <paramref name="failures"/> (times at which tasks finally failed) call for, given the windows
+    /// already written. Windows lie on a grid of <paramref name="window"/> from the run's creation
+    /// (<paramref name="anchor"/>): a failure falls in exactly one of them, whichever failures a host happens to see
+    /// when it plans (hosts commit concurrently, so a later-stamped failure can be visible before an earlier one), and
+    /// every host that plans the run writes the same windows. A window is written once it has a failure and no
+    /// existing window covers that failure.
     /// </summary>
     public static IReadOnlyList<(DateTime Start, DateTime End)> Plan(
-        IEnumerable<DateTime> failures, IEnumerable<(DateTime Start, DateTime End)> existing, TimeSpan window)
+        IEnumerable<DateTime> failures, IEnumerable<(DateTime Start, DateTime End)> existing, TimeSpan window, DateTime anchor)
     {
         var length = window > TimeSpan.Zero ? window : TimeSpan.FromTicks(1);
         var covered = existing.ToList();
@@ -18,7 +21,8 @@ public static class DigestWindows
         {
             if (!covered.Any(w => w.Start <= at && at < w.End))
             {
-                var opened = (at, at + length);
+                var start = anchor + length * Math.Floor((at - anchor) / length);
+                var opened = (start, start + length);
                 covered.Add(opened);
                 added.Add(opened);
             }

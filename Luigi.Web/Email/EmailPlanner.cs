@@ -7,7 +7,7 @@ namespace Luigi.Web.Email;
 
 /// <summary>
 /// Decides which e-mail the store's recent failures and finished runs call for, and writes it to the
-/// outbox: one digest per run and batching window (opened by the first failure no earlier window covers)
+/// outbox: one digest per run and batching window (windows on a grid from the run's creation, see <see cref="DigestWindows"/>)
 /// and one summary per finished run, as <see cref="EmailOptions.Summary"/> says. Everything is derived
 /// from committed rows and written under a unique key, so the host that saw the failure, a host that
 /// sweeps after another died, and several hosts at once all write the same messages once.
@@ -25,7 +25,7 @@ public sealed class EmailPlanner(LuigiStore store, EmailOutbox outbox, EmailOpti
 
     private async Task<int> PlanDigestsAsync(Guid? runId, DateTime since, DateTime now, CancellationToken cancellationToken)
     {
-        List<(Guid RunId, DateTime At)> failures;
+        List<(Guid RunId, DateTime At, DateTime Anchor)> failures;
         await using (var context = store.CreateDbContext())
         {
             var query = context.RunTasks.AsNoTracking().Where(t => t.State == TaskState.Failed && t.FinishedAt >= since);
@@ -34,8 +34,9 @@ public sealed class EmailPlanner(LuigiStore store, EmailOutbox outbox, EmailOpti
                 query = query.Where(t => t.RunId == only);
             }
 
-            failures = (await query.Select(t => new { t.RunId, At = t.FinishedAt!.Value }).ToListAsync(cancellationToken))
-                .Select(f => (f.RunId, f.At)).ToList();
+            failures = (await query.Join(context.Runs, t => t.RunId, r => r.Id, (t, r) => new { t.RunId, At = t.FinishedAt!.Value, Anchor = r.CreatedAt })
+                    .ToListAsync(cancellationToken))
+                .Select(f => (f.RunId, f.At, f.Anchor)).ToList();
         }
 
         if (failures.Count == 0)
@@ -47,7 +48,7 @@ public sealed class EmailPlanner(LuigiStore store, EmailOutbox outbox, EmailOpti
         var added = 0;
         foreach (var run in failures.GroupBy(f => f.RunId))
         {
-            foreach (var (start, end) in DigestWindows.Plan(run.Select(f => f.At), existing[run.Key], options.BatchWindow))
+            foreach (var (start, end) in DigestWindows.Plan(run.Select(f => f.At), existing[run.Key], options.BatchWindow, run.First().Anchor))
             {
                 added += await outbox.AddAsync(new EmailOutboxRecord
                 {
