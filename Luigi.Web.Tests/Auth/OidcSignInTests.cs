@@ -45,6 +45,29 @@ public sealed class OidcSignInTests(PostgresServer postgres) : IClassFixture<Pos
     }
 
     [Fact]
+    public async Task SigningOut_OfASessionBegunAtTheProvider_SignsOutThereToo_AndEndsOnTheSignInPage()
+    {
+        await using var oidc = await OidcTestHost.StartAsync(postgres, interactive: true);
+        using var browser = new OidcBrowser(oidc.BaseUrl);
+        oidc.Idp.NextSignIn = "olga";
+        await browser.SignInAsync("/runs");
+        using var page = await browser.GetAsync("/runs");
+        var token = System.Text.RegularExpressions.Regex.Match(await page.Content.ReadAsStringAsync(),
+            "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+
+        var signOut = await browser.PostAsync("/signout", new() { ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token) });
+
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        Assert.StartsWith($"{oidc.Idp.Authority}/endsession?", signOut.Headers.Location!.AbsoluteUri);
+        using var atProvider = await browser.FollowAsync(signOut); // the provider sends the browser back to the host's callback
+        using var back = await browser.FollowAsync(atProvider);
+        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
+        Assert.Equal("/signin", back.Headers.Location!.IsAbsoluteUri ? back.Headers.Location.AbsolutePath : back.Headers.Location.OriginalString);
+        using var after = await browser.GetAsync("/runs");
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+    }
+
+    [Fact]
     public async Task SecondSignIn_AfterTheProviderChangedTheRoles_UpdatesTheRole_SameAccount()
     {
         await using var oidc = await OidcTestHost.StartAsync(postgres, interactive: true);

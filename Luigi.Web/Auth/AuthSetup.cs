@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using StoreOptions = Luigi.Engine.Storage.StoreOptions;
 using System.Threading.RateLimiting;
 using Luigi.Engine.Storage;
@@ -114,10 +115,13 @@ public static class AuthSetup
         return app;
     }
 
-    /// <summary>Maps <see cref="SignOutPath"/>: a form post (with the antiforgery token) that ends the session and shows the sign-in page.</summary>
+    /// <summary>
+    /// Maps <see cref="SignOutPath"/>: a form post (with the antiforgery token) that ends the session and shows the sign-in
+    /// page, after signing out at the OpenID Connect provider too when the session began there.
+    /// </summary>
     public static IEndpointRouteBuilder MapLuigiAccount(this IEndpointRouteBuilder app)
     {
-        app.MapPost(SignOutPath, async (HttpContext http, IAntiforgery antiforgery, SignInManager<LuigiUser> signIns) =>
+        app.MapPost(SignOutPath, async (HttpContext http, IAntiforgery antiforgery, SignInManager<LuigiUser> signIns, AuthOptions options) =>
             {
                 if (!await antiforgery.IsRequestValidAsync(http))
                 {
@@ -125,8 +129,14 @@ public static class AuthSetup
                         detail: "Sign out with the dashboard's Sign out button.");
                 }
 
+                var atProvider = options.Oidc.InteractiveSignIn
+                    && http.User.FindFirstValue(ClaimTypes.AuthenticationMethod) == OidcSetup.Scheme;
                 await signIns.SignOutAsync();
-                return Results.Redirect(SignInPath);
+                // Signed in at the provider: sign out there too (RP-initiated logout), then back to the sign-in page;
+                // otherwise the provider's own session would sign the user straight back in.
+                return atProvider
+                    ? Results.SignOut(new AuthenticationProperties { RedirectUri = SignInPath }, [OidcSetup.Scheme])
+                    : Results.Redirect(SignInPath);
             })
             .AllowAnonymous()
             .DisableAntiforgery() // checked above, to answer with a clear problem rather than the framework's exception
