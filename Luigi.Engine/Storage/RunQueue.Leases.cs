@@ -93,9 +93,10 @@ internal sealed partial class RunQueue
     /// <summary>
     /// Puts back in the queue the running tasks whose lease has expired (their host stopped renewing
     /// it), closing their attempt as failed; and hands runs left half-resolved by a dead host back to the
-    /// queue. Returns the tasks re-queued.
+    /// queue (or, when it was being cancelled, ends it Cancelled). Returns the tasks re-queued and the runs whose state
+    /// changed.
     /// </summary>
-    public async Task<IReadOnlyList<(Guid RunId, int TaskIndex)>> RequeueExpiredAsync(TimeSpan hostTimeout, CancellationToken cancellationToken)
+    public async Task<RequeueResult> RequeueExpiredAsync(TimeSpan hostTimeout, CancellationToken cancellationToken)
     {
         var now = Now;
         await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -119,15 +120,17 @@ internal sealed partial class RunQueue
                 ("run", runId), ("index", taskIndex), ("attempt", attempt)).ConfigureAwait(false);
         }
 
-        await _sql.ExecuteAsync(connection, transaction,
+        var runs = await _sql.QueryAsync(connection, transaction,
             """
             UPDATE runs SET state = CASE WHEN state = 'Cancelling' THEN 'Cancelled' ELSE 'Queued' END,
                 resolved_by = NULL, finished_at = CASE WHEN state = 'Cancelling' THEN @now ELSE finished_at END
             WHERE (state = 'Resolving' OR (state = 'Cancelling' AND task_count = 0))
               AND resolved_by IN (SELECT id FROM hosts WHERE heartbeat_at < @stale)
+            RETURNING id, pipeline, state
             """,
+            r => new RunStateChange(SqlCommands.ReadGuid(r, 0), r.GetString(1), Enum.Parse<RunState>(r.GetString(2))),
             cancellationToken, ("stale", now - hostTimeout), ("now", now)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return expired.Select(e => (e.RunId, e.TaskIndex)).ToList();
+        return new RequeueResult([.. expired.Select(e => (e.RunId, e.TaskIndex))], runs);
     }
 }

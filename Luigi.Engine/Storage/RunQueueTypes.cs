@@ -35,6 +35,12 @@ internal sealed record CompletionResult(int Released, IReadOnlyList<(int Index, 
 /// <summary>A run's state as a statement left it.</summary>
 internal sealed record RunStateChange(Guid RunId, string Pipeline, RunState State);
 
+/// <summary>
+/// What putting back the work of hosts that stopped did: the tasks whose leases expired (back to Pending), and the
+/// runs a dead host was resolving (back to Queued) or was cancelling before it had a graph (now Cancelled).
+/// </summary>
+internal sealed record RequeueResult(IReadOnlyList<(Guid RunId, int TaskIndex)> Tasks, IReadOnlyList<RunStateChange> Runs);
+
 /// <summary>What a cancel request did.</summary>
 public enum CancelResult
 {

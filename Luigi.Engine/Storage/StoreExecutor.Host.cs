@@ -72,10 +72,21 @@ public sealed partial class StoreExecutor
                 var holds = _running.Keys.Concat(writer.Pending).ToHashSet();
                 await _queue.HeartbeatAsync(Host, _options.Lease, holds, ct).ConfigureAwait(false);
                 var requeued = await _queue.RequeueExpiredAsync(_options.Lease * 2, ct).ConfigureAwait(false);
-                if (requeued.Count > 0)
+                if (requeued.Tasks.Count > 0)
                 {
-                    _logger.LogWarning("Put {Count} tasks with expired leases back in the queue", requeued.Count);
+                    _logger.LogWarning("Put {Count} tasks with expired leases back in the queue", requeued.Tasks.Count);
                     _work.Pulse();
+                }
+
+                foreach (var run in requeued.Runs)
+                {
+                    _logger.LogWarning("Run {Run} was left {Was} by a host that stopped; it is now {State}", run.RunId,
+                        run.State == RunState.Cancelled ? RunState.Cancelling : RunState.Resolving, run.State);
+                    _observers.RunChanged(run.RunId, run.Pipeline, run.State);
+                    if (run.State == RunState.Cancelled)
+                    {
+                        Notify(run.RunId, run.State);
+                    }
                 }
 
                 var running = _running.Keys.Select(k => k.RunId).Concat(_awaited.Keys).ToHashSet();

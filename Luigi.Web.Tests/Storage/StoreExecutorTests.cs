@@ -2,8 +2,10 @@ using Luigi.Engine;
 using Luigi.Engine.Graph;
 using Luigi.Engine.Parameters;
 using Luigi.Engine.Storage;
+using Luigi.Engine.Storage.Entities;
 using Luigi.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Luigi.Web.Tests.Storage;
 
@@ -268,6 +270,28 @@ public sealed class StoreExecutorTests(PostgresServer postgres) : IClassFixture<
         Assert.Equal(TaskState.Done, (await context.RunTasks.AsNoTracking().SingleAsync(t => t.RunId == runId && t.TaskIndex == lost.TaskIndex)).State);
     }
 
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task ARunCancelledWhileADeadHostResolvedIt_EndsCancelled_AndObserversHearIt(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        var past = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-10)); // the dead host's last heartbeat
+        var dead = new RunQueue(store, past);
+        await dead.HeartbeatAsync(new HostRecord { Id = "dead-resolver", Name = "dead", Workers = 1, StartedAt = past.GetUtcNow().UtcDateTime }, TimeSpan.FromSeconds(2), [], CancellationToken.None);
+        var runId = await dead.EnqueueAsync(Params(Guid.NewGuid().ToString("N"), tasks: 2, width: 1), CancellationToken.None);
+        Assert.NotNull(await dead.TakeQueuedRunAsync("dead-resolver", runId, CancellationToken.None));
+        Assert.Equal(RunState.Cancelling, (await dead.CancelAsync(runId, "tester", RunTrigger.Api, CancellationToken.None)).Run?.State);
+        var recorder = new ChangeRecorder();
+        var executor = new StoreExecutor(store, StoreFactory.Pipelines, new Engine.LuigiEngineOptions { Workers = 1 }, StoreFactory.FastOptions(),
+            observers: [recorder]);
+
+        await using var host = new RunningHost(store, executor);
+
+        await recorder.RunChangedTo(runId, RunState.Cancelled).WaitAsync(RunningHost.Guard);
+        Assert.Contains((runId, RunState.Cancelled), recorder.Finished);
+    }
+
     private static RunRequest Params(string key, int tasks, int width, string failTask = "") => new(
         "CountingPipeline",
         new Dictionary<string, string> { ["key"] = key, ["tasks"] = tasks.ToString(), ["width"] = width.ToString(), ["failTask"] = failTask },
@@ -330,5 +354,14 @@ public sealed class StoreExecutorTests(PostgresServer postgres) : IClassFixture<
                 _finished.Add((runId, state));
             }
         }
+
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<(Guid, RunState), TaskCompletionSource> _runChanges = new();
+
+        /// <summary>Completes when the observer hears <paramref name="runId"/> change to <paramref name="state"/>.</summary>
+        public Task RunChangedTo(Guid runId, RunState state) =>
+            _runChanges.GetOrAdd((runId, state), _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+        public void OnRunChanged(Guid runId, string pipeline, RunState state) =>
+            _runChanges.GetOrAdd((runId, state), _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 }
