@@ -46,9 +46,11 @@ public sealed partial class StoreExecutor
             if (await _retry.RunAsync("fail the run", ct => _queue.FailRunAsync(run.Id, error, ct), stoppingToken).ConfigureAwait(false))
             {
                 _observers.RunChanged(run.Id, run.Pipeline, RunState.Failed);
+                Notify(run.Id, RunState.Failed);
             }
 
-            Notify(run.Id, RunState.Failed);
+            // Otherwise the host is stopping: the run stays Resolving and goes back to the queue once this host's
+            // heartbeat is stale; nobody is told it failed.
             return;
         }
 
