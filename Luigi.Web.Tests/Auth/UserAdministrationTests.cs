@@ -98,6 +98,33 @@ public sealed class UserAdministrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TwoAdminsDemotingEachOtherAtOnce_LeaveOneAdmin_TheOtherChangeRefused()
+    {
+        var bea = await IdentityStore.AddUserAsync(_services, "bea", LuigiRoles.Admin);
+
+        var outcomes = await Task.WhenAll(
+            Attempt(() => Admin(a => a.SetRoleAsync(bea.Id, LuigiRoles.Viewer, _actor))),
+            Attempt(() => Admin(a => a.SetRoleAsync(_admin.Id, LuigiRoles.Viewer, new AdminActor(bea.Id, "bea")))));
+
+        Assert.Single(outcomes, o => o is null);
+        Assert.Contains("only unlocked administrator", Assert.Single(outcomes, o => o is not null));
+        Assert.Single(await Admin(a => a.ListAsync()), u => u.Role == LuigiRoles.Admin);
+
+        static async Task<string?> Attempt(Func<Task> change)
+        {
+            try
+            {
+                await change();
+                return null;
+            }
+            catch (UserAdministrationException refused)
+            {
+                return refused.Message;
+            }
+        }
+    }
+
+    [Fact]
     public async Task SetRole_OfTheLastAdmin_IsRefused_UntilThereIsAnother_AndEndsTheirSessionsThen()
     {
         var refused = await RefusedAsync(() => Admin(a => a.SetRoleAsync(_admin.Id, LuigiRoles.Operator, _actor)));

@@ -27,6 +27,9 @@ public sealed class UserAdministration(
     UserManager<LuigiUser> users, AuthDbContext db, ApiTokenService tokens, ApiTokenRevocations revocations, TimeProvider time,
     ILogger<UserAdministration> logger)
 {
+    /// <summary>This process's changes that could remove an administrator, one at a time (see <see cref="SerializedAsync"/>).</summary>
+    private static readonly SemaphoreSlim AdminChanges = new(1, 1);
+
     /// <summary>Longest user name.</summary>
     public const int MaxUserNameLength = 256;
 
@@ -88,32 +91,38 @@ public sealed class UserAdministration(
     /// <exception cref="UserAdministrationException">No such user or role, or this would leave no unlocked administrator.</exception>
     public async Task SetRoleAsync(string userId, string role, AdminActor actor)
     {
-        var parsedRole = ParseRole(role);
-        var user = await FindAsync(userId);
-        if (parsedRole != LuigiRoles.Admin)
+        await SerializedAsync(async () =>
         {
-            await GuardLastAdminAsync(user, $"give {user.UserName} the role {parsedRole}");
-        }
+            var parsedRole = ParseRole(role);
+            var user = await FindAsync(userId);
+            if (parsedRole != LuigiRoles.Admin)
+            {
+                await GuardLastAdminAsync(user, $"give {user.UserName} the role {parsedRole}");
+            }
 
-        await LuigiUsers.SetRoleAsync(users, user, parsedRole);
-        logger.LogInformation("{Actor} gave '{UserName}' the role {Role}.", actor.Name, user.UserName, parsedRole);
+            await LuigiUsers.SetRoleAsync(users, user, parsedRole);
+            logger.LogInformation("{Actor} gave '{UserName}' the role {Role}.", actor.Name, user.UserName, parsedRole);
+        });
     }
 
     /// <summary>Locks the user out until unlocked: no sign-in, their sessions end and their API tokens stop working.</summary>
     /// <exception cref="UserAdministrationException">No such user, the actor themselves, or the last unlocked administrator.</exception>
     public async Task LockAsync(string userId, AdminActor actor)
     {
-        var user = await FindAsync(userId);
-        if (user.Id == actor.UserId)
+        await SerializedAsync(async () =>
         {
-            throw new UserAdministrationException("You cannot lock yourself out. Ask another administrator.");
-        }
+            var user = await FindAsync(userId);
+            if (user.Id == actor.UserId)
+            {
+                throw new UserAdministrationException("You cannot lock yourself out. Ask another administrator.");
+            }
 
-        await GuardLastAdminAsync(user, $"lock {user.UserName}");
-        Check(await users.SetLockoutEnabledAsync(user, true), "lock", user);
-        Check(await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue), "lock", user);
-        Check(await users.UpdateSecurityStampAsync(user), "end the sessions of", user);
-        logger.LogInformation("{Actor} locked '{UserName}'.", actor.Name, user.UserName);
+            await GuardLastAdminAsync(user, $"lock {user.UserName}");
+            Check(await users.SetLockoutEnabledAsync(user, true), "lock", user);
+            Check(await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue), "lock", user);
+            Check(await users.UpdateSecurityStampAsync(user), "end the sessions of", user);
+            logger.LogInformation("{Actor} locked '{UserName}'.", actor.Name, user.UserName);
+        });
     }
 
     /// <summary>Unlocks the user (also a lock after too many wrong passwords) and forgets their failed attempts.</summary>
@@ -146,21 +155,24 @@ public sealed class UserAdministration(
     /// <exception cref="UserAdministrationException">No such user, the actor themselves, or the last unlocked administrator.</exception>
     public async Task DeleteAsync(string userId, AdminActor actor)
     {
-        var user = await FindAsync(userId);
-        if (user.Id == actor.UserId)
+        await SerializedAsync(async () =>
         {
-            throw new UserAdministrationException("You cannot delete yourself. Ask another administrator.");
-        }
+            var user = await FindAsync(userId);
+            if (user.Id == actor.UserId)
+            {
+                throw new UserAdministrationException("You cannot delete yourself. Ask another administrator.");
+            }
 
-        await GuardLastAdminAsync(user, $"delete {user.UserName}");
-        var active = await db.ApiTokens.Where(t => t.UserId == user.Id && t.RevokedAt == null).Select(t => t.Id).ToListAsync();
-        Check(await users.DeleteAsync(user), "delete", user);
-        foreach (var id in active)
-        {
-            revocations.Revoked(id); // their rows went by cascade; close this host's live connections made with them
-        }
+            await GuardLastAdminAsync(user, $"delete {user.UserName}");
+            var active = await db.ApiTokens.Where(t => t.UserId == user.Id && t.RevokedAt == null).Select(t => t.Id).ToListAsync();
+            Check(await users.DeleteAsync(user), "delete", user);
+            foreach (var id in active)
+            {
+                revocations.Revoked(id); // their rows went by cascade; close this host's live connections made with them
+            }
 
-        logger.LogInformation("{Actor} deleted the user '{UserName}' and their {TokenCount} API tokens.", actor.Name, user.UserName, active.Count);
+            logger.LogInformation("{Actor} deleted the user '{UserName}' and their {TokenCount} API tokens.", actor.Name, user.UserName, active.Count);
+        });
     }
 
     /// <summary>Every user's API tokens, newest first.</summary>
@@ -178,6 +190,31 @@ public sealed class UserAdministration(
         }
 
         return revoked;
+    }
+
+    /// <summary>
+    /// Runs a change that could remove an administrator one at a time: in this process (a lock), and across hosts on
+    /// PostgreSQL (a transaction-scoped advisory lock, taken before the change reads anything), so that two
+    /// administrators demoting, locking or deleting each other at the same moment cannot both pass the last-admin guard.
+    /// </summary>
+    private async Task SerializedAsync(Func<Task> change)
+    {
+        await AdminChanges.WaitAsync();
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            if (db.Database.IsNpgsql())
+            {
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(7723160)"); // any constant, the same on every host
+            }
+
+            await change();
+            await transaction.CommitAsync();
+        }
+        finally
+        {
+            AdminChanges.Release();
+        }
     }
 
     /// <summary>Refuses <paramref name="what"/> when <paramref name="user"/> is the only unlocked administrator.</summary>
