@@ -151,7 +151,8 @@ public sealed class UserAdministrationTests : IAsyncLifetime
         Assert.True((await SummaryAsync("vera")).Locked);
         Assert.NotEqual(stamp, (await UserAsync("vera")).SecurityStamp);
         Assert.Null(await AuthenticateAsync(token.Text));
-        Assert.True(await In(s => s.GetRequiredService<UserManager<LuigiUser>>().IsLockedOutAsync(UserAsync("vera").Result)));
+        var locked = await UserAsync("vera");
+        Assert.True(await In(s => s.GetRequiredService<UserManager<LuigiUser>>().IsLockedOutAsync(locked)));
 
         await Admin(a => a.UnlockAsync(vera.Id, _actor));
 
