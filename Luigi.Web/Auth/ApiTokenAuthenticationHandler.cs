@@ -22,7 +22,7 @@ public sealed class ApiTokenAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (AuthSchemes.BearerOf(Request) is not { } text || !ApiTokenFormat.IsWellFormed(text))
+        if (AuthSchemes.BearerOf(Request) is not { } text)
         {
             return AuthenticateResult.NoResult();
         }

@@ -16,22 +16,33 @@ public static class LuigiRoles
     /// <summary>An operator who also manages users and every user's API tokens.</summary>
     public const string Admin = "Admin";
 
+    private static readonly string[] Ranked = [Viewer, Operator, Admin];
+
     /// <summary>Every role, least to most powerful.</summary>
-    public static readonly IReadOnlyList<string> All = [Viewer, Operator, Admin];
+    public static IReadOnlyList<string> All => Ranked;
 
     /// <summary>The role named <paramref name="name"/> (any case), spelled as above; null when there is none.</summary>
-    public static string? Parse(string? name) => All.FirstOrDefault(r => string.Equals(r, name?.Trim(), StringComparison.OrdinalIgnoreCase));
+    public static string? Parse(string? name) => Rank(name) is var rank and >= 0 ? Ranked[rank] : null;
 
     /// <summary>The most powerful of <paramref name="roles"/>; null when none is a role of Luigi.</summary>
     public static string? Highest(IEnumerable<string> roles)
     {
-        var rank = roles.Select(r => All.ToList().IndexOf(Parse(r) ?? "")).DefaultIfEmpty(-1).Max();
-        return rank < 0 ? null : All[rank];
+        var highest = -1;
+        foreach (var role in roles)
+        {
+            highest = Math.Max(highest, Rank(role));
+        }
+
+        return highest < 0 ? null : Ranked[highest];
     }
 
     /// <summary>The roles that allow what <paramref name="role"/> allows: it and every role above it.</summary>
-    public static IReadOnlyList<string> AtLeast(string role) =>
-        [.. All.Skip(All.ToList().IndexOf(Parse(role) ?? throw new ArgumentException($"'{role}' is not a role; roles are {string.Join(", ", All)}.", nameof(role))))];
+    public static IReadOnlyList<string> AtLeast(string role) => Rank(role) is var rank and >= 0
+        ? Ranked[rank..]
+        : throw new ArgumentException($"'{role}' is not a role; roles are {string.Join(", ", Ranked)}.", nameof(role));
+
+    /// <summary>The position of <paramref name="name"/> (any case) from least to most powerful; -1 when it is not a role.</summary>
+    private static int Rank(string? name) => Array.FindIndex(Ranked, r => string.Equals(r, name?.Trim(), StringComparison.OrdinalIgnoreCase));
 }
 
 /// <summary>The authorization policies every route, hub method and dashboard action is checked against.</summary>

@@ -32,9 +32,7 @@ public sealed class DashboardUser(IServiceProvider services)
     }
 
     /// <summary>Whether the user satisfies <paramref name="policy"/> (one of <see cref="LuigiPolicies"/>).</summary>
-    public async Task<bool> CanAsync(string policy) =>
-        services.GetService<IAuthorizationService>() is { } authorization
-        && (await authorization.AuthorizeAsync(await PrincipalAsync(), policy)).Succeeded;
+    public async Task<bool> CanAsync(string policy) => await CanAsync(await PrincipalAsync(), policy);
 
     /// <summary>
     /// The user's name when they satisfy <paramref name="policy"/>; otherwise throws, saying they may not
@@ -43,7 +41,8 @@ public sealed class DashboardUser(IServiceProvider services)
     /// <exception cref="DashboardAccessDeniedException">The user may not do this.</exception>
     public async Task<string> DemandAsync(string policy, string action)
     {
-        if (!await CanAsync(policy))
+        var user = await PrincipalAsync(); // once: the name recorded is that of the user just checked
+        if (!await CanAsync(user, policy))
         {
             var needed = policy switch
             {
@@ -54,7 +53,7 @@ public sealed class DashboardUser(IServiceProvider services)
             throw new DashboardAccessDeniedException($"You may not {action}: that needs the {needed} role. Ask an administrator.");
         }
 
-        return await NameAsync();
+        return NameOf(user);
     }
 
     /// <summary>The signed-in user's id (<see cref="ClaimTypes.NameIdentifier"/>); null when nobody is signed in.</summary>
@@ -62,8 +61,12 @@ public sealed class DashboardUser(IServiceProvider services)
         (await PrincipalAsync()) is { Identity.IsAuthenticated: true } principal ? principal.FindFirstValue(ClaimTypes.NameIdentifier) : null;
 
     /// <summary>The name recorded as <c>RequestedBy</c>: the signed-in user's name, else "anonymous".</summary>
-    public async Task<string> NameAsync() =>
-        (await PrincipalAsync()).Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : "anonymous";
+    public async Task<string> NameAsync() => NameOf(await PrincipalAsync());
+
+    private async Task<bool> CanAsync(ClaimsPrincipal user, string policy) =>
+        services.GetService<IAuthorizationService>() is { } authorization && (await authorization.AuthorizeAsync(user, policy)).Succeeded;
+
+    private static string NameOf(ClaimsPrincipal user) => user.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : "anonymous";
 }
 
 /// <summary>A dashboard action refused to the user on the server; the message says why, for the page to show.</summary>

@@ -22,7 +22,7 @@ namespace Luigi.Web.Live;
 /// an API token is closed when the token is revoked, and each call checks the token again (<see cref="LiveHubAccess"/>).
 /// </remarks>
 [Authorize(Policy = LuigiPolicies.View)]
-public sealed class LiveHub(StoreExecutor executor) : Hub
+public sealed class LiveHub(StoreExecutor executor, LiveHubAccess access) : Hub
 {
     /// <summary>Where the hub is mapped.</summary>
     public const string Path = "/hubs/live";
@@ -56,14 +56,14 @@ public sealed class LiveHub(StoreExecutor executor) : Hub
     /// <inheritdoc />
     public override Task OnConnectedAsync()
     {
-        Context.GetHttpContext()?.RequestServices.GetRequiredService<LiveHubAccess>().Connected(Context);
+        access.Connected(Context);
         return base.OnConnectedAsync();
     }
 
     /// <inheritdoc />
     public override Task OnDisconnectedAsync(Exception? exception)
     {
-        Context.GetHttpContext()?.RequestServices.GetRequiredService<LiveHubAccess>().Disconnected(Context);
+        access.Disconnected(Context);
         return base.OnDisconnectedAsync(exception);
     }
 }
