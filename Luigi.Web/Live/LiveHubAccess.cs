@@ -3,7 +3,6 @@ using System.Security.Claims;
 using Luigi.Web.Auth;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Luigi.Web.Live;
@@ -99,13 +98,9 @@ public sealed class LiveHubAccess : BackgroundService, IHubFilter
         var sessions = credentials.OfType<Credentials.Session>().ToList();
         if (sessions.Count > 0)
         {
-            var ids = sessions.Select(s => s.UserId).Distinct().ToList();
-            var users = await scope.ServiceProvider.GetRequiredService<AuthDbContext>().Users.AsNoTracking()
-                .Where(u => ids.Contains(u.Id))
-                .Select(u => new { u.Id, u.SecurityStamp, u.LockoutEnd })
-                .ToDictionaryAsync(u => u.Id, cancellationToken);
-            var now = _time.GetUtcNow();
-            stale.UnionWith(sessions.Where(s => !users.TryGetValue(s.UserId, out var user) || user.SecurityStamp != s.Stamp || user.LockoutEnd > now));
+            var gone = await Sessions.StaleAsync(
+                scope.ServiceProvider.GetRequiredService<AuthDbContext>(), [.. sessions.Select(s => (s.UserId, s.Stamp))], _time.GetUtcNow(), cancellationToken);
+            stale.UnionWith(sessions.Where(s => gone.Contains((s.UserId, s.Stamp))));
         }
 
         return stale;
@@ -133,7 +128,7 @@ public sealed class LiveHubAccess : BackgroundService, IHubFilter
             return new Credentials.Token(token);
         }
 
-        if (user.FindFirstValue(_stampClaim) is { } stamp && user.FindFirstValue(ClaimTypes.NameIdentifier) is { } userId)
+        if (Sessions.Of(user, _stampClaim) is var (userId, stamp))
         {
             return new Credentials.Session(userId, stamp);
         }
