@@ -108,7 +108,7 @@ internal static class CompletionSql
             {
                 var entry = completion.Log[sequence];
                 (logRuns[line], logIndexes[line], logAttempts[line], logSequences[line]) = (completion.RunId, completion.TaskIndex, completion.Attempt, sequence);
-                (logAts[line], logLevels[line], logMessages[line]) = (entry.At.UtcDateTime, entry.Level.ToString(), NoNul(entry.Message));
+                (logAts[line], logLevels[line], logMessages[line]) = (entry.At.UtcDateTime, entry.Level.ToString(), SqlCommands.NoNul(entry.Message));
             }
         }
 
@@ -122,8 +122,8 @@ internal static class CompletionSql
                     ("host", hostId), ("now", now), ("runs", group.Select(c => c.RunId).ToArray()), ("indexes", group.Select(c => c.TaskIndex).ToArray()),
                     ("attempts", group.Select(c => c.Attempt).ToArray()), ("states", group.Select(c => c.State.ToString()).ToArray()),
                     ("ended", group.Select(c => c.FinishedAt ?? now).ToArray()), ("notBefore", group.Select(c => c.RetryAt).ToArray()),
-                    ("summaries", group.Select(c => c.Error is null ? null : NoNul(TaskNode.FirstLine(c.Error))).ToArray()),
-                    ("errors", group.Select(c => c.Error is null ? null : NoNul(c.Error)).ToArray()),
+                    ("summaries", group.Select(c => c.Error is null ? null : SqlCommands.NoNul(TaskNode.FirstLine(c.Error))).ToArray()),
+                    ("errors", group.Select(c => SqlCommands.NoNul(c.Error)).ToArray()),
                     ("truncated", group.Select(c => c.TruncatedLogLines).ToArray()),
                     ("logRuns", logRuns), ("logIndexes", logIndexes), ("logAttempts", logAttempts), ("logSequences", logSequences),
                     ("logAts", logAts), ("logLevels", logLevels), ("logMessages", logMessages)),
@@ -207,10 +207,4 @@ internal static class CompletionSql
 
         return (results, claimed);
     }
-
-    /// <summary>
-    /// <paramref name="text"/> with each NUL character replaced by U+FFFD: PostgreSQL text cannot hold NUL, and a task
-    /// that logs one, or an error that carries one, must not make its outcome unwritable.
-    /// </summary>
-    internal static string NoNul(string text) => text.Contains('\0', StringComparison.Ordinal) ? text.Replace('\0', '\uFFFD') : text;
 }

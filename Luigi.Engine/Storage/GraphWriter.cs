@@ -49,9 +49,9 @@ internal static class GraphWriter
         var roots = graph.Roots.ToHashSet();
         // Text from tasks (ids, parameter values, errors of Requires or Complete) may carry NUL, which PostgreSQL refuses.
         var rows = graph.Nodes.Select(n => new TaskRow(
-            n.Index, CompletionSql.NoNul(n.TaskId), n.Family, JsonSerializer.Serialize(SafeParameters(n)), roots.Contains(n.Index), states[n.Index],
+            n.Index, SqlCommands.NoNul(n.TaskId), n.Family, JsonSerializer.Serialize(SafeParameters(n)), roots.Contains(n.Index), states[n.Index],
             n.Priority, n.CriticalPath, n.Requirements.Count(r => !states[r].IsSatisfied()),
-            Clean(n.ErrorSummary), Clean(n.Error), Clean(blockedBy[n.Index]), states[n.Index].IsTerminal() && states[n.Index] != TaskState.Complete ? now : null));
+            SqlCommands.NoNul(n.ErrorSummary), SqlCommands.NoNul(n.Error), SqlCommands.NoNul(blockedBy[n.Index]), states[n.Index].IsTerminal() && states[n.Index] != TaskState.Complete ? now : null));
 
         if (connection is NpgsqlConnection npgsql)
         {
@@ -175,15 +175,13 @@ internal static class GraphWriter
     {
         try
         {
-            return node.Task.DescribeParameters().ToDictionary(p => CompletionSql.NoNul(p.Key), p => CompletionSql.NoNul(p.Value));
+            return node.Task.DescribeParameters().ToDictionary(p => SqlCommands.NoNul(p.Key), p => SqlCommands.NoNul(p.Value));
         }
         catch (Exception exception)
         {
-            return new Dictionary<string, string> { ["(error)"] = CompletionSql.NoNul(exception.Message) };
+            return new Dictionary<string, string> { ["(error)"] = SqlCommands.NoNul(exception.Message) };
         }
     }
-
-    private static string? Clean(string? text) => text is null ? null : CompletionSql.NoNul(text);
 
     private sealed record TaskRow(
         int Index, string TaskId, string Family, string ParametersJson, bool IsRoot, TaskState State, int Priority, double CriticalPath,

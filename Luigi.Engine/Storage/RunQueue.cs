@@ -110,7 +110,7 @@ internal sealed partial class RunQueue(LuigiStore store, TimeProvider time)
         await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
         await _sql.ExecuteAsync(connection, null,
             "UPDATE runs SET state = 'Failed', error = @error, finished_at = @now WHERE id = @run",
-            cancellationToken, ("run", runId), ("error", CompletionSql.NoNul(error)), ("now", Now)).ConfigureAwait(false);
+            cancellationToken, ("run", runId), ("error", SqlCommands.NoNul(error)), ("now", Now)).ConfigureAwait(false);
     }
 
     /// <summary>Claims the best ready task for one worker of <paramref name="hostId"/>, or null when none is ready.</summary>

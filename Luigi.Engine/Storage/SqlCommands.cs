@@ -113,4 +113,11 @@ internal sealed class SqlCommands(LuigiStore store)
         reader.GetFieldType(ordinal) == typeof(Guid) ? reader.GetGuid(ordinal) : Guid.Parse(reader.GetString(ordinal));
 
     public static DateTime ReadUtc(DbDataReader reader, int ordinal) => DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc);
+
+    /// <summary>
+    /// <paramref name="text"/> with each NUL character replaced by U+FFFD: PostgreSQL text cannot hold NUL, and a task
+    /// that logs one, or an error that carries one, must not make its outcome unwritable.
+    /// </summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
+    internal static string? NoNul(string? text) => text is not null && text.Contains('\0', StringComparison.Ordinal) ? text.Replace('\0', '\uFFFD') : text;
 }
