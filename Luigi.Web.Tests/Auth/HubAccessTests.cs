@@ -1,16 +1,13 @@
 using System.Net;
-using System.Text.Json.Serialization;
 using Luigi.Engine;
 using Luigi.Engine.Storage;
 using Luigi.Engine.Storage.Entities;
 using Luigi.Web.Auth;
 using Luigi.Web.Live;
 using Luigi.Web.Tests.Infrastructure;
-using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Luigi.Web.Tests.Auth;
@@ -132,24 +129,7 @@ public sealed class HubAccessTests(PostgresServer postgres) : IClassFixture<Post
     /// <summary>A SignalR client of the in-memory host (long polling through the test server) sending <paramref name="token"/> or a session cookie.</summary>
     private static async Task<HubConnection> ConnectAsync(AccessHost host, string? token, string? sessionCookie = null)
     {
-        var server = host.Host.Server;
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(server.BaseAddress, LiveHub.Path), options =>
-            {
-                options.Transports = HttpTransportType.LongPolling;
-                options.HttpMessageHandlerFactory = _ => server.CreateHandler();
-                if (token is not null)
-                {
-                    options.AccessTokenProvider = () => Task.FromResult<string?>(token);
-                }
-
-                if (sessionCookie is not null)
-                {
-                    options.Headers["Cookie"] = $"{TestUsers.SessionCookieName}={sessionCookie}";
-                }
-            })
-            .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter())) // as the hub speaks: enums by name
-            .Build();
+        var connection = TestHubConnections.Build(host.Host.Server, token, sessionCookie);
         try
         {
             await connection.StartAsync().WaitAsync(Guard);

@@ -6,10 +6,8 @@ using Luigi.Web.Auth;
 using Luigi.Web.Live;
 using Luigi.Web.Pipelines;
 using Luigi.Web.Tests.Infrastructure;
-using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Luigi.Web.Tests.Live;
@@ -109,16 +107,8 @@ public sealed class LiveHubTests(PostgresServer postgres) : IClassFixture<Postgr
 
         public static async Task<HubClient> ConnectAsync(WebApplicationFactory<Program> host)
         {
-            var server = host.Server;
             var token = (await TestUsers.TokenAsync(host.Services, "watcher", LuigiRoles.Viewer)).Text;
-            var connection = new HubConnectionBuilder()
-                .WithUrl(new Uri(server.BaseAddress, LiveHub.Path), options =>
-                {
-                    options.AccessTokenProvider = () => Task.FromResult<string?>(token);
-                    options.Transports = HttpTransportType.LongPolling;
-                    options.HttpMessageHandlerFactory = _ => server.CreateHandler();
-                })
-                .Build();
+            var connection = TestHubConnections.Build(host.Server, token);
             var client = new HubClient(connection);
             await connection.StartAsync().WaitAsync(LiveRecorder.Guard);
             return client;
