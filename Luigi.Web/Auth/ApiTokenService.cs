@@ -20,6 +20,10 @@ public sealed record ApiTokenIdentity(Guid TokenId, string UserId, string UserNa
 /// <summary>Makes, lists, checks and revokes personal API tokens (scoped: one per request or dashboard circuit).</summary>
 public sealed class ApiTokenService(AuthDbContext db, ApiTokenRevocations revocations, TimeProvider time)
 {
+    /// <summary>A token as lists show it, read in the query.</summary>
+    private static readonly System.Linq.Expressions.Expression<Func<ApiToken, ApiTokenView>> AsView = t =>
+        new ApiTokenView(t.Id, t.Name, t.Prefix, t.UserId, t.User!.UserName!, t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt, t.RevokedBy);
+
     /// <summary>Longest token name.</summary>
     public const int MaxNameLength = 200;
 
@@ -57,14 +61,12 @@ public sealed class ApiTokenService(AuthDbContext db, ApiTokenRevocations revoca
         await db.ApiTokens.AsNoTracking()
             .Where(t => userId == null || t.UserId == userId)
             .OrderByDescending(t => t.CreatedAt)
-            .Select(t => new ApiTokenView(t.Id, t.Name, t.Prefix, t.UserId, t.User!.UserName!, t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt, t.RevokedBy))
+            .Select(AsView)
             .ToListAsync(cancellationToken);
 
     /// <summary>One token; null when there is none with that id.</summary>
     public async Task<ApiTokenView?> FindAsync(Guid id, CancellationToken cancellationToken = default) =>
-        (await db.ApiTokens.AsNoTracking().Where(t => t.Id == id)
-            .Select(t => new ApiTokenView(t.Id, t.Name, t.Prefix, t.UserId, t.User!.UserName!, t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt, t.RevokedBy))
-            .ToListAsync(cancellationToken)).FirstOrDefault();
+        await db.ApiTokens.AsNoTracking().Where(t => t.Id == id).Select(AsView).FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>
     /// Revokes a token: refused from the next request on, and this host's live connections made with it are closed.
