@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Luigi.Engine.Tests;
 
 /// <summary>Lines a task logs through its context are kept with the attempt that logged them.</summary>
-public sealed class AttemptLoggerTests
+public abstract class AttemptLoggerTests(QueueKind queue) : EngineTests(queue)
 {
     [Fact]
     public async Task Run_KeepsWhatEachAttemptLogged_WithThatAttempt()

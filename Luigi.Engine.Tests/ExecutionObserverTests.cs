@@ -4,7 +4,7 @@ using Luigi.Engine.Tests.TestTasks;
 namespace Luigi.Engine.Tests;
 
 /// <summary>What an <see cref="IExecutionObserver"/> (the store, the dashboard) hears of a run.</summary>
-public sealed class ExecutionObserverTests
+public abstract class ExecutionObserverTests(QueueKind queue) : EngineTests(queue)
 {
     [Fact]
     public async Task Run_ReportsEveryTransitionOfEveryTask()

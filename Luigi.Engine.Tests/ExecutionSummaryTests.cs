@@ -2,7 +2,7 @@ using Luigi.Engine.Tests.TestTasks;
 
 namespace Luigi.Engine.Tests;
 
-public sealed class ExecutionSummaryTests
+public abstract class ExecutionSummaryTests(QueueKind queue) : EngineTests(queue)
 {
     [Fact]
     public async Task ToString_NamesTheFailureWithItsFirstErrorLine_AndWhatItBlocked()

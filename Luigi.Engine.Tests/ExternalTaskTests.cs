@@ -2,7 +2,7 @@ using Luigi.Engine.Tests.TestTasks;
 
 namespace Luigi.Engine.Tests;
 
-public sealed class ExternalTaskTests
+public abstract class ExternalTaskTests(QueueKind queue) : EngineTests(queue)
 {
     private static readonly DateOnly Day = new(2026, 11, 26);
 

@@ -4,7 +4,7 @@ using Luigi.Engine.Tests.TestTasks;
 
 namespace Luigi.Engine.Tests;
 
-public sealed class GraphBuilderTests
+public abstract class GraphBuilderTests(QueueKind queue) : EngineTests(queue)
 {
     public enum Fault
     {

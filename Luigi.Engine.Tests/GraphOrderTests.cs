@@ -3,7 +3,7 @@ using Luigi.Engine.Tests.TestTasks;
 
 namespace Luigi.Engine.Tests;
 
-public sealed class GraphOrderTests
+public abstract class GraphOrderTests(QueueKind queue) : EngineTests(queue)
 {
     [Fact]
     public async Task Run_NamesTheCycle_AndRunsNothing()

@@ -3,7 +3,7 @@ using Luigi.Engine.Tests.TestTasks;
 
 namespace Luigi.Engine.Tests;
 
-public sealed class LocalFileTargetTests : IDisposable
+public sealed class LocalFileTargetTests() : EngineTests(QueueKind.Memory), IDisposable
 {
     private readonly TempDirectory _directory = new();
 

@@ -2,7 +2,7 @@ using Luigi.Engine.Tests.TestTasks;
 
 namespace Luigi.Engine.Tests;
 
-public sealed class LuigiEngineTests
+public abstract class LuigiEngineTests(QueueKind queue) : EngineTests(queue)
 {
     public static TheoryData<string> SourceGraphs => new() { "Sequence", "ParallelJoin", "ComplexExample" };
 

@@ -3,7 +3,7 @@ using Luigi.Engine.Tests.TestTasks;
 namespace Luigi.Engine.Tests;
 
 /// <summary>The identity of a task: family plus significant parameters, and what follows from it.</summary>
-public sealed class LuigiTaskTests
+public sealed class LuigiTaskTests() : EngineTests(QueueKind.Memory)
 {
     private static readonly DateOnly Day = new(2026, 11, 26);
 

@@ -3,7 +3,7 @@ using Luigi.Engine.Tests.TestTasks;
 namespace Luigi.Engine.Tests;
 
 /// <summary>Which ready task a free worker takes: priority first, then the longest chain still downstream.</summary>
-public sealed class ReadyQueueTests
+public abstract class ReadyQueueTests(QueueKind queue) : EngineTests(queue)
 {
     [Fact]
     public async Task Run_StartsHigherPriorityFirst_AmongReadyTasks()

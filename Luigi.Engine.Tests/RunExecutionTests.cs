@@ -4,7 +4,7 @@ using Luigi.Engine.Tests.TestTasks;
 namespace Luigi.Engine.Tests;
 
 /// <summary>How one run executes its tasks: retries, failures, timeouts and what a running task is told.</summary>
-public sealed class RunExecutionTests
+public abstract class RunExecutionTests(QueueKind queue) : EngineTests(queue)
 {
     [Fact]
     public async Task Run_RetriesAfterEachDelay_UntilTheTaskSucceeds()

@@ -2,7 +2,7 @@ using Luigi.Engine.Tests.TestTasks;
 
 namespace Luigi.Engine.Tests;
 
-public sealed class WrapperTaskTests
+public abstract class WrapperTaskTests(QueueKind queue) : EngineTests(queue)
 {
     [Fact]
     public async Task Run_RunsWhatItWraps_ThenIsDone()

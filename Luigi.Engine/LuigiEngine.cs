@@ -1,22 +1,29 @@
 using Luigi.Engine.Events;
 using Luigi.Engine.Execution;
 using Luigi.Engine.Graph;
+using Luigi.Engine.Pipelines;
+using Luigi.Engine.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Luigi.Engine;
 
 /// <summary>
-/// Runs tasks to completion: resolves the graph from the roots (skipping what is complete), then runs
-/// the rest on <see cref="LuigiEngineOptions.Workers"/> workers, retrying and blocking as the tasks'
-/// policies say, and reports every transition to the observers.
+/// Runs tasks to completion in this process, nothing persisted: resolves the graph from the roots (skipping what is
+/// complete), then runs the rest on <see cref="LuigiEngineOptions.Workers"/> workers, retrying and blocking as the
+/// tasks' policies say, and reports every transition to the observers. It is the one executor of every host
+/// (<see cref="StoreExecutor"/>) over a run queue kept in memory, so a pipeline tested here behaves as it will
+/// on a store.
 /// </summary>
 public sealed class LuigiEngine
 {
+    private static readonly PipelineRegistry NoPipelines = new();
+
     private readonly LuigiEngineOptions _options;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly IReadOnlyList<IExecutionObserver> _observers;
+    private readonly Func<TimeProvider, IRunQueue> _queue;
 
     /// <summary>Creates an engine.</summary>
     /// <param name="options">Validated here.</param>
@@ -24,8 +31,16 @@ public sealed class LuigiEngine
     /// <param name="loggers">Where engine and task logs also go.</param>
     /// <param name="observers">Told of every transition (see <see cref="IExecutionObserver"/>).</param>
     public LuigiEngine(LuigiEngineOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null, IEnumerable<IExecutionObserver>? observers = null)
+        : this(options, time, loggers, observers, clock => new MemoryRunQueue(clock))
+    {
+    }
+
+    /// <summary>An engine whose runs go through <paramref name="queue"/> (made per run): the semantics suite runs on every queue.</summary>
+    internal LuigiEngine(
+        LuigiEngineOptions options, TimeProvider? time, ILoggerFactory? loggers, IEnumerable<IExecutionObserver>? observers, Func<TimeProvider, IRunQueue> queue)
     {
         options.Validate();
+        _queue = queue;
         _options = options;
         _time = time ?? TimeProvider.System;
         _loggers = loggers ?? NullLoggerFactory.Instance;
@@ -34,17 +49,24 @@ public sealed class LuigiEngine
 
     /// <summary>Runs <paramref name="roots"/> and everything they require under a new run id.</summary>
     public Task<RunResult> RunAsync(IEnumerable<LuigiTask> roots, CancellationToken cancellationToken = default) =>
-        RunAsync(roots, Guid.NewGuid().ToString("N"), cancellationToken);
+        RunAsync(roots, Guid.CreateVersion7(_time.GetUtcNow()).ToString(), cancellationToken);
 
     /// <summary>
-    /// Runs <paramref name="roots"/> and everything they require. Returns when every task has reached a
-    /// final state; when <paramref name="cancellationToken"/> fires, no new task starts, running ones are
-    /// cancelled through their token, and the result says which were cancelled.
+    /// Runs <paramref name="roots"/> and everything they require as run <paramref name="runId"/> (a GUID). Returns when
+    /// every task has reached a final state; when <paramref name="cancellationToken"/> fires, no new task starts,
+    /// running ones are cancelled through their token, and the result says which were cancelled.
     /// </summary>
     /// <exception cref="DependencyCycleException">The requirements form a cycle; nothing was run.</exception>
     /// <exception cref="OperationCanceledException">Cancelled while the graph was being resolved; nothing was run.</exception>
+    /// <exception cref="ArgumentException"><paramref name="runId"/> is not a GUID.</exception>
     public async Task<RunResult> RunAsync(IEnumerable<LuigiTask> roots, string runId, CancellationToken cancellationToken)
     {
+        if (!Guid.TryParse(runId, out var id))
+        {
+            throw new ArgumentException($"A run id is a GUID; '{runId}' is not.", nameof(runId));
+        }
+
+        runId = id.ToString();
         var startedAt = _time.GetUtcNow();
         var graph = await GraphBuilder.BuildAsync(roots, _options.CompletenessCheckConcurrency, cancellationToken).ConfigureAwait(false);
         foreach (var observer in _observers)
@@ -52,11 +74,26 @@ public sealed class LuigiEngine
             await observer.OnRunStartedAsync(runId, graph, cancellationToken).ConfigureAwait(false);
         }
 
-        using (var execution = new RunExecution(runId, graph, _options, _time, _loggers, _observers, cancellationToken))
+        var queue = _queue(_time);
+        var bridge = _observers.Count == 0 ? null
+            : new ExecutionObserverBridge(runId, graph, _observers, _loggers.CreateLogger("Luigi.Engine"), applyStates: queue is not MemoryRunQueue);
+        var executor = new StoreExecutor(queue, NoPipelines, _options, new StoreExecutorOptions(), _time, _loggers, "memory",
+            bridge is null ? null : [bridge]);
+        var pipeline = string.Join(", ", graph.Roots.Select(r => graph.Nodes[r].Family).Distinct());
+        try
         {
-            await execution.RunAsync().ConfigureAwait(false);
+            await executor.RunGraphToEndAsync(graph, new RunRequest(pipeline, new Dictionary<string, string>(), RunTrigger.Cli, Id: id), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        finally
+        {
+            if (bridge is not null)
+            {
+                await bridge.CompleteAsync().ConfigureAwait(false);
+            }
         }
 
+        await queue.LoadAsync(id, graph, CancellationToken.None).ConfigureAwait(false);
         var result = new RunResult(runId, graph, startedAt, _time.GetUtcNow());
         foreach (var observer in _observers)
         {

@@ -5,7 +5,8 @@ namespace Luigi.Engine.Execution;
 /// <summary>One try of one task in one run: when, where, how it ended, and what it logged.</summary>
 public sealed class AttemptRecord
 {
-    private readonly List<LogLine> _log = [];
+    private readonly Lock _lock = new();
+    private List<LogLine>? _log;
 
     internal AttemptRecord(int number, int worker, DateTimeOffset startedAt)
     {
@@ -38,9 +39,9 @@ public sealed class AttemptRecord
     {
         get
         {
-            lock (_log)
+            lock (_lock)
             {
-                return _log.ToArray();
+                return _log?.ToArray() ?? [];
             }
         }
     }
@@ -51,10 +52,28 @@ public sealed class AttemptRecord
     /// <summary>How long it took, once finished.</summary>
     public TimeSpan? Duration => FinishedAt - StartedAt;
 
+    /// <summary>Closes the attempt with how it ended and what it logged (kept by the run queue in memory).</summary>
+    internal void Close(DateTimeOffset finishedAt, TaskState outcome, string? error, IReadOnlyList<LogLine> log, int truncatedLines)
+    {
+        FinishedAt = finishedAt;
+        Outcome = outcome;
+        Error = error;
+        lock (_lock)
+        {
+            if (log.Count > 0)
+            {
+                (_log ??= []).AddRange(log);
+            }
+
+            TruncatedLines += truncatedLines;
+        }
+    }
+
     internal void Append(LogLine line, int cap)
     {
-        lock (_log)
+        lock (_lock)
         {
+            _log ??= [];
             if (_log.Count < cap)
             {
                 _log.Add(line);

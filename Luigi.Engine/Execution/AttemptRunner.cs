@@ -10,22 +10,21 @@ namespace Luigi.Engine.Execution;
 /// </summary>
 internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, LuigiEngineOptions options)
 {
-    public async Task<AttemptOutcome> RunAsync(
+    public async ValueTask<AttemptOutcome> RunAsync(
         LuigiTask task, string taskId, string runId, AttemptRecord attempt, TimeSpan? timeout, RetryPolicy retry, CancellationToken runToken)
     {
         Exception? error = null;
         var timedOut = false;
         using (var timeoutSource = timeout is { } limit ? new CancellationTokenSource(limit, time) : null)
-        using (var token = timeoutSource is null
-            ? CancellationTokenSource.CreateLinkedTokenSource(runToken)
-            : CancellationTokenSource.CreateLinkedTokenSource(runToken, timeoutSource.Token))
+        using (var linked = timeoutSource is null ? null : CancellationTokenSource.CreateLinkedTokenSource(runToken, timeoutSource.Token))
         {
+            var token = linked?.Token ?? runToken;
             var logger = new AttemptLogger(taskId, attempt, loggers.CreateLogger("Luigi.Tasks." + task.Family), time,
                 options.MaxLogLinesPerAttempt, options.MaxLogLineLength);
             var context = new TaskContext(task, runId, attempt.Number, attempt.Worker, logger);
             try
             {
-                await (task.RunAsync(context, token.Token)
+                await (task.RunAsync(context, token)
                     ?? throw new InvalidOperationException($"{taskId}.RunAsync returned null instead of a task.")).ConfigureAwait(false);
             }
             catch (Exception exception)

@@ -16,11 +16,11 @@ internal sealed class DatabaseRetry(ILogger logger, TimeProvider time, StoreExec
     /// Runs a store operation, retrying with exponential backoff while the database cannot be reached.
     /// Gives up when <paramref name="stoppingToken"/> fires (returning the default) unless
     /// <paramref name="untilStopped"/> is false, in which case an outcome already computed keeps being
-    /// retried until it is written or the host is stopped hard.
+    /// retried until it is written or the host is stopped hard. <c>onTransient</c> is called at each transient failure.
     /// </summary>
     public async Task<T?> RunAsync<T>(
         string what, Func<CancellationToken, Task<T>> operation, CancellationToken stoppingToken, bool untilStopped = true, int attempts = int.MaxValue,
-        Func<Exception, bool>? isTransient = null)
+        Func<Exception, bool>? isTransient = null, Action? onTransient = null)
     {
         isTransient ??= IsTransient;
         var delay = TimeSpan.FromMilliseconds(100);
@@ -38,6 +38,8 @@ internal sealed class DatabaseRetry(ILogger logger, TimeProvider time, StoreExec
             catch (Exception exception) when (isTransient(exception) && attempt < attempts)
             {
                 logger.LogWarning(exception, "Could not {What} (try {Attempt}); retrying in {Delay}", what, attempt, delay);
+                onTransient?.Invoke();
+                ForgetBrokenConnections(exception);
                 try
                 {
                     await Task.Delay(delay, time, token).ConfigureAwait(false);
@@ -60,6 +62,20 @@ internal sealed class DatabaseRetry(ILogger logger, TimeProvider time, StoreExec
             await operation(ct).ConfigureAwait(false);
             return true;
         }, stoppingToken, attempts: attempts);
+
+    /// <summary>
+    /// After a server shut down or restarted, the pool's idle connections are dead too: they are dropped, so that the next
+    /// try opens a new connection instead of meeting the same failure on the next pooled one.
+    /// </summary>
+    private static void ForgetBrokenConnections(Exception exception)
+    {
+        var npgsql = exception as NpgsqlException ?? exception.InnerException as NpgsqlException;
+        if (npgsql is not null && (npgsql is not PostgresException postgres || postgres.SqlState.StartsWith("57", StringComparison.Ordinal)
+            || postgres.SqlState.StartsWith("08", StringComparison.Ordinal)))
+        {
+            NpgsqlConnection.ClearAllPools();
+        }
+    }
 
     /// <summary>The database could not be reached or answered in time (EF wraps these in InvalidOperationException).</summary>
     public static bool IsTransient(Exception exception) =>

@@ -26,20 +26,37 @@ internal static class RerunPlanner
         await using var context = store.CreateDbContext();
         var tasks = await context.RunTasks.AsNoTracking().Where(t => t.RunId == parentId)
             .Select(t => new { t.TaskIndex, t.TaskId, t.State }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var edges = run.RerunScope == RerunScope.TaskAndDownstream
+            ? await context.RunEdges.AsNoTracking().Where(e => e.RunId == parentId)
+                .Select(e => new { e.RequirementIndex, e.DependentIndex }).ToListAsync(cancellationToken).ConfigureAwait(false)
+            : [];
+        return Plan(run, tasks.ConvertAll(t => (t.TaskIndex, t.TaskId, t.State)), edges.ToLookup(e => e.RequirementIndex, e => e.DependentIndex));
+    }
+
+    /// <summary>The overrides for <paramref name="run"/> (a re-run), from the tasks of the run it repeats (index, id, final
+    /// state) and their dependents by index; null when the scope needs none.</summary>
+    public static ResolutionOverrides? Plan(RunRecord run, IReadOnlyList<(int Index, string TaskId, TaskState State)> tasks, ILookup<int, int> dependents)
+    {
+        if (run.ParentRunId is not { } parentId || run.RerunScope is null or RerunScope.All)
+        {
+            return null;
+        }
+
         if (run.RerunScope == RerunScope.FailedOnly)
         {
             var succeeded = tasks.Where(t => t.State.IsSatisfied()).Select(t => t.TaskId).ToHashSet(StringComparer.Ordinal);
             return new ResolutionOverrides(new HashSet<string>(), succeeded);
         }
 
-        var start = tasks.SingleOrDefault(t => t.TaskId == run.RerunTaskId)
-            ?? throw new InvalidOperationException($"Run {parentId} has no task {run.RerunTaskId} to re-run.");
-        var dependents = (await context.RunEdges.AsNoTracking().Where(e => e.RunId == parentId)
-                .Select(e => new { e.RequirementIndex, e.DependentIndex }).ToListAsync(cancellationToken).ConfigureAwait(false))
-            .ToLookup(e => e.RequirementIndex, e => e.DependentIndex);
-        var ids = tasks.ToDictionary(t => t.TaskIndex, t => t.TaskId);
+        var start = tasks.FirstOrDefault(t => t.TaskId == run.RerunTaskId);
+        if (start.TaskId is null)
+        {
+            throw new InvalidOperationException($"Run {parentId} has no task {run.RerunTaskId} to re-run.");
+        }
+
+        var ids = tasks.ToDictionary(t => t.Index, t => t.TaskId);
         var forced = new HashSet<string>(StringComparer.Ordinal);
-        var stack = new Stack<int>([start.TaskIndex]);
+        var stack = new Stack<int>([start.Index]);
         while (stack.TryPop(out var index))
         {
             if (forced.Add(ids[index]))

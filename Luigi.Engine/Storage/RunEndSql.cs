@@ -10,23 +10,26 @@ namespace Luigi.Engine.Storage;
 internal static class RunEndSql
 {
     /// <summary>When the run is <see cref="RunState.Cancelling"/>, cancels its tasks that wait (Pending or
-    /// RetryWaiting) and counts them as finished; does nothing otherwise.</summary>
-    public static async Task CancelWaitingTasksIfCancellingAsync(
+    /// RetryWaiting) and counts them as finished; does nothing otherwise. Returns the tasks it cancelled.</summary>
+    public static async Task<List<(int Index, string TaskId)>> CancelWaitingTasksIfCancellingAsync(
         SqlCommands sql, DbConnection connection, DbTransaction transaction, Guid runId, DateTime now, CancellationToken cancellationToken)
     {
-        var cancelled = await sql.ExecuteAsync(connection, transaction,
+        var cancelled = await sql.QueryAsync(connection, transaction,
             """
             UPDATE run_tasks SET state = 'Cancelled', finished_at = @now, not_before = NULL
             WHERE run_id = @run AND state IN ('Pending', 'RetryWaiting')
               AND EXISTS (SELECT 1 FROM runs WHERE id = @run AND state = 'Cancelling')
+            RETURNING task_index, task_id
             """,
-            cancellationToken, ("run", runId), ("now", now)).ConfigureAwait(false);
-        if (cancelled > 0)
+            r => (r.GetInt32(0), r.GetString(1)), cancellationToken, ("run", runId), ("now", now)).ConfigureAwait(false);
+        if (cancelled.Count > 0)
         {
             await sql.ExecuteAsync(connection, transaction,
                 "UPDATE runs SET unfinished_count = unfinished_count - @n WHERE id = @run",
-                cancellationToken, ("n", cancelled), ("run", runId)).ConfigureAwait(false);
+                cancellationToken, ("n", cancelled.Count), ("run", runId)).ConfigureAwait(false);
         }
+
+        return cancelled;
     }
 
     /// <summary>

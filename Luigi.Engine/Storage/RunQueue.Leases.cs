@@ -34,19 +34,19 @@ internal sealed partial class RunQueue
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Records this host's heartbeat (no lease is renewed).</summary>
-    public Task HeartbeatAsync(HostRecord host, TimeSpan lease, CancellationToken cancellationToken) =>
-        HeartbeatAsync(host, lease, [], cancellationToken);
-
     /// <summary>
     /// Records this host's heartbeat and renews the leases of the tasks it <paramref name="holds"/>: those it
     /// runs, and those whose outcome waits to be committed. A task the store shows running on this host but
     /// that the host does not hold (a claim whose answer was lost with the connection) is not renewed, so
-    /// its lease expires and the task goes back to the queue.
+    /// its lease expires and the task goes back to the queue. Returns the held tasks that could not be renewed:
+    /// the store no longer shows them running on this host (another attempt took them over, or their outcome was
+    /// committed in the meantime).
     /// </summary>
-    public async Task HeartbeatAsync(HostRecord host, TimeSpan lease, IReadOnlyCollection<(Guid RunId, int TaskIndex)> holds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<(Guid RunId, int TaskIndex)>> HeartbeatAsync(
+        HostRecord host, TimeSpan lease, IReadOnlyCollection<(Guid RunId, int TaskIndex)> holds, CancellationToken cancellationToken)
     {
         var now = Now;
+        var renewed = new HashSet<(Guid, int)>();
         await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await _sql.ExecuteAsync(connection, transaction,
@@ -58,14 +58,16 @@ internal sealed partial class RunQueue
             .ConfigureAwait(false);
         if (holds.Count > 0 && _sql.IsPostgres)
         {
-            await _sql.ExecuteAsync(connection, transaction,
+            renewed.UnionWith(await _sql.QueryAsync(connection, transaction,
                 """
                 UPDATE run_tasks t SET lease_expires_at = @lease
                 FROM unnest(@runs::uuid[], @indexes::integer[]) AS h(run_id, task_index)
                 WHERE t.run_id = h.run_id AND t.task_index = h.task_index AND t.host_id = @id AND t.state = 'Running'
+                RETURNING t.run_id, t.task_index
                 """,
+                r => (SqlCommands.ReadGuid(r, 0), r.GetInt32(1)),
                 cancellationToken, ("lease", now + lease), ("id", host.Id), ("runs", holds.Select(h => h.RunId).ToArray()),
-                ("indexes", holds.Select(h => h.TaskIndex).ToArray())).ConfigureAwait(false);
+                ("indexes", holds.Select(h => h.TaskIndex).ToArray())).ConfigureAwait(false));
         }
         else if (holds.Count > 0)
         {
@@ -75,11 +77,15 @@ internal sealed partial class RunQueue
             foreach (var (runId, taskIndex) in holds)
             {
                 _sql.Bind(renew, ("run", runId), ("index", taskIndex));
-                await renew.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                if (await renew.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0)
+                {
+                    renewed.Add((runId, taskIndex));
+                }
             }
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return [.. holds.Where(h => !renewed.Contains(h))];
     }
 
     /// <summary>Marks the host stopped (its tasks, if any, are left to lease expiry).</summary>
@@ -105,11 +111,11 @@ internal sealed partial class RunQueue
             """
             UPDATE run_tasks SET state = 'Pending', lease_expires_at = NULL
             WHERE state = 'Running' AND lease_expires_at < @now
-            RETURNING run_id, task_index, attempt_count, host_id
+            RETURNING run_id, task_index, attempt_count, host_id, task_id
             """,
-            r => (RunId: SqlCommands.ReadGuid(r, 0), TaskIndex: r.GetInt32(1), Attempt: r.GetInt32(2), Host: r.IsDBNull(3) ? "?" : r.GetString(3)),
+            r => (RunId: SqlCommands.ReadGuid(r, 0), TaskIndex: r.GetInt32(1), Attempt: r.GetInt32(2), Host: r.IsDBNull(3) ? "?" : r.GetString(3), TaskId: r.GetString(4)),
             cancellationToken, ("now", now)).ConfigureAwait(false);
-        foreach (var (runId, taskIndex, attempt, host) in expired)
+        foreach (var (runId, taskIndex, attempt, host, _) in expired)
         {
             await _sql.ExecuteAsync(connection, transaction,
                 """
@@ -131,6 +137,6 @@ internal sealed partial class RunQueue
             r => new RunStateChange(SqlCommands.ReadGuid(r, 0), r.GetString(1), Enum.Parse<RunState>(r.GetString(2))),
             cancellationToken, ("stale", now - hostTimeout), ("now", now)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new RequeueResult([.. expired.Select(e => (e.RunId, e.TaskIndex))], runs);
+        return new RequeueResult([.. expired.Select(e => (e.RunId, e.TaskIndex, e.TaskId))], runs);
     }
 }

@@ -1,3 +1,4 @@
+using Luigi.Engine.Execution;
 using Luigi.Engine.Graph;
 using Luigi.Engine.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -18,9 +19,19 @@ namespace Luigi.Engine.Storage;
 /// Outcomes are committed by <see cref="CompletionSql"/> (PostgreSQL) or <see cref="SqliteCompletion"/>,
 /// and runs end through <see cref="RunEndSql"/>.
 /// </remarks>
-internal sealed partial class RunQueue(LuigiStore store, TimeProvider time)
+/// <param name="store">The database.</param>
+/// <param name="time">The clock.</param>
+/// <param name="shared">False when one process alone uses the database (a run of <see cref="LuigiEngine"/> on a store
+/// file): no heartbeat, lease renewal or polling is needed then.</param>
+internal sealed partial class RunQueue(LuigiStore store, TimeProvider time, bool shared = true) : IRunQueue
 {
     private readonly SqlCommands _sql = new(store);
+
+    /// <inheritdoc />
+    public bool IsShared => shared;
+
+    /// <inheritdoc />
+    public bool GroupsCommits => true;
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -28,7 +39,7 @@ internal sealed partial class RunQueue(LuigiStore store, TimeProvider time)
     {
         var run = new RunRecord
         {
-            Id = Guid.CreateVersion7(time.GetUtcNow()),
+            Id = request.Id ?? Guid.CreateVersion7(time.GetUtcNow()),
             Pipeline = request.Pipeline,
             Parameters = new Dictionary<string, string>(request.Parameters),
             Trigger = request.Trigger,
@@ -56,6 +67,30 @@ internal sealed partial class RunQueue(LuigiStore store, TimeProvider time)
         await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return run.Id;
     }
+
+    /// <inheritdoc />
+    public async Task<RunRecord?> FindRunAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var context = store.CreateDbContext();
+        return await context.Runs.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> HasTaskAsync(Guid runId, string taskId, CancellationToken cancellationToken)
+    {
+        await using var context = store.CreateDbContext();
+        return await context.RunTasks.AnyAsync(t => t.RunId == runId && t.TaskId == taskId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyCollection<string>> TaskIdsAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var context = store.CreateDbContext();
+        return await context.RunTasks.AsNoTracking().Where(t => t.RunId == runId).Select(t => t.TaskId).ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<ResolutionOverrides?> PlanRerunAsync(RunRecord run, CancellationToken cancellationToken) => RerunPlanner.PlanAsync(store, run, cancellationToken);
 
     /// <summary>Takes the oldest queued run for <paramref name="hostId"/> to resolve, or null.</summary>
     public async Task<RunRecord?> TakeQueuedRunAsync(string hostId, Guid? onlyRun, CancellationToken cancellationToken)
@@ -98,10 +133,10 @@ internal sealed partial class RunQueue(LuigiStore store, TimeProvider time)
             """,
             r => new RunStateChange(runId, r.GetString(1), Enum.Parse<RunState>(r.GetString(0))),
             cancellationToken, ("run", runId), ("count", graph.Nodes.Count), ("unfinished", unfinished)).ConfigureAwait(false);
-        await RunEndSql.CancelWaitingTasksIfCancellingAsync(_sql, connection, transaction, runId, Now, cancellationToken).ConfigureAwait(false);
+        var cancelled = await RunEndSql.CancelWaitingTasksIfCancellingAsync(_sql, connection, transaction, runId, Now, cancellationToken).ConfigureAwait(false);
         var finished = await RunEndSql.FinishIfDoneAsync(_sql, connection, transaction, runId, Now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return finished ?? started.Single();
+        return (finished ?? started.Single()) with { CancelledTasks = cancelled };
     }
 
     /// <summary>The run could not be resolved (a cycle, a pipeline that throws): it fails as a whole.</summary>
@@ -187,10 +222,10 @@ internal sealed partial class RunQueue(LuigiStore store, TimeProvider time)
             "INSERT INTO audit_entries (id, run_id, at, actor, action, via) VALUES (@id, @run, @now, @actor, @action, @via)",
             cancellationToken, ("id", Guid.CreateVersion7(time.GetUtcNow())), ("run", runId), ("now", now), ("actor", Actor(requestedBy)),
             ("action", nameof(AuditAction.Cancelled)), ("via", via.ToString())).ConfigureAwait(false);
-        await RunEndSql.CancelWaitingTasksIfCancellingAsync(_sql, connection, transaction, runId, Now, cancellationToken).ConfigureAwait(false);
+        var cancelled = await RunEndSql.CancelWaitingTasksIfCancellingAsync(_sql, connection, transaction, runId, Now, cancellationToken).ConfigureAwait(false);
         var finished = await RunEndSql.FinishIfDoneAsync(_sql, connection, transaction, runId, Now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return (CancelResult.Cancelled, finished ?? changed[0]);
+        return (CancelResult.Cancelled, (finished ?? changed[0]) with { CancelledTasks = cancelled });
     }
 
     /// <summary>Who the audit trail names: the requester, or "anonymous" when nobody is known.</summary>

@@ -2,7 +2,7 @@ using Luigi.Engine.Execution;
 
 namespace Luigi.Engine.Storage;
 
-/// <summary>A request for a run, from any trigger.</summary>
+/// <summary>A request for a run, from any trigger. <paramref name="Id"/> chooses the run's id (a new one when null).</summary>
 public sealed record RunRequest(
     string Pipeline,
     IReadOnlyDictionary<string, string> Parameters,
@@ -10,7 +10,8 @@ public sealed record RunRequest(
     string? RequestedBy = null,
     Guid? ParentRunId = null,
     RerunScope? RerunScope = null,
-    string? RerunTaskId = null);
+    string? RerunTaskId = null,
+    Guid? Id = null);
 
 /// <summary>A task a worker has claimed, with the attempt it is to run.</summary>
 internal sealed record ClaimedTask(Guid RunId, int TaskIndex, string TaskId, int Attempt, int Worker, DateTime StartedAt);
@@ -32,14 +33,18 @@ internal sealed record TaskCompletion(
 /// <param name="Pipeline">The pipeline of the run, when this outcome ended it.</param>
 internal sealed record CompletionResult(int Released, IReadOnlyList<(int Index, string TaskId)> Blocked, RunState? RunFinished, string? Pipeline = null);
 
-/// <summary>A run's state as a statement left it.</summary>
-internal sealed record RunStateChange(Guid RunId, string Pipeline, RunState State);
+/// <summary>A run's state as a statement left it, with the waiting tasks that statement cancelled (a cancel).</summary>
+internal sealed record RunStateChange(Guid RunId, string Pipeline, RunState State)
+{
+    /// <summary>Tasks that waited (pending, or for a retry) and were cancelled with the run.</summary>
+    public IReadOnlyList<(int Index, string TaskId)> CancelledTasks { get; init; } = [];
+}
 
 /// <summary>
 /// What putting back the work of hosts that stopped did: the tasks whose leases expired (back to Pending), and the
 /// runs a dead host was resolving (back to Queued) or was cancelling before it had a graph (now Cancelled).
 /// </summary>
-internal sealed record RequeueResult(IReadOnlyList<(Guid RunId, int TaskIndex)> Tasks, IReadOnlyList<RunStateChange> Runs);
+internal sealed record RequeueResult(IReadOnlyList<(Guid RunId, int TaskIndex, string TaskId)> Tasks, IReadOnlyList<RunStateChange> Runs);
 
 /// <summary>What a cancel request did.</summary>
 public enum CancelResult

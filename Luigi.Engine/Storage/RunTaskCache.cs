@@ -1,7 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using Luigi.Engine.Graph;
 using Luigi.Engine.Pipelines;
-using Microsoft.EntityFrameworkCore;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Engine.Storage;
 
@@ -10,7 +11,7 @@ namespace Luigi.Engine.Storage;
 /// from its graph; another host rebuilds them once from the pipeline and its parameters, following
 /// <see cref="LuigiTask.Requires"/> only through tasks that the stored run contains.
 /// </summary>
-internal sealed class RunTaskCache(LuigiStore store, PipelineRegistry pipelines)
+internal sealed class RunTaskCache(IRunQueue queue, PipelineRegistry pipelines)
 {
     private readonly ConcurrentDictionary<Guid, Lazy<Task<IReadOnlyDictionary<string, LuigiTask>>>> _runs = new();
 
@@ -19,9 +20,21 @@ internal sealed class RunTaskCache(LuigiStore store, PipelineRegistry pipelines)
 
     public void Forget(Guid runId) => _runs.TryRemove(runId, out _);
 
-    public async Task<LuigiTask> GetAsync(Guid runId, string taskId, CancellationToken cancellationToken)
+    /// <summary>The task, when its run's tasks are at hand already (no store to read).</summary>
+    public bool TryGet(Guid runId, string taskId, [NotNullWhen(true)] out LuigiTask? task)
     {
-        var lazy = _runs.GetOrAdd(runId, id => new(() => RebuildAsync(id, cancellationToken)));
+        task = null;
+        return _runs.TryGetValue(runId, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully
+            && lazy.Value.Result.TryGetValue(taskId, out task);
+    }
+
+    public async ValueTask<LuigiTask> GetAsync(Guid runId, string taskId, CancellationToken cancellationToken)
+    {
+        if (!_runs.TryGetValue(runId, out var lazy))
+        {
+            lazy = _runs.GetOrAdd(runId, id => new(() => RebuildAsync(id, cancellationToken)));
+        }
+
         IReadOnlyDictionary<string, LuigiTask> tasks;
         try
         {
@@ -40,10 +53,9 @@ internal sealed class RunTaskCache(LuigiStore store, PipelineRegistry pipelines)
 
     private async Task<IReadOnlyDictionary<string, LuigiTask>> RebuildAsync(Guid runId, CancellationToken cancellationToken)
     {
-        await using var context = store.CreateDbContext();
-        var run = await context.Runs.AsNoTracking().SingleAsync(r => r.Id == runId, cancellationToken).ConfigureAwait(false);
-        var wanted = (await context.RunTasks.AsNoTracking().Where(t => t.RunId == runId).Select(t => t.TaskId).ToListAsync(cancellationToken)
-            .ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+        var run = await queue.FindRunAsync(runId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"No run {runId}.");
+        var wanted = (await queue.TaskIdsAsync(runId, cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
         var found = new Dictionary<string, LuigiTask>(StringComparer.Ordinal);
         var stack = new Stack<LuigiTask>(pipelines.Create(run.Pipeline, run.Parameters).Roots());
         while (stack.TryPop(out var task) && found.Count < wanted.Count)

@@ -30,9 +30,7 @@ public sealed partial class StoreExecutor
         TaskGraph graph;
         try
         {
-            var roots = _pipelines.Create(run.Pipeline, run.Parameters).Roots().ToList();
-            var overrides = await RerunPlanner.PlanAsync(_store, run, stoppingToken).ConfigureAwait(false);
-            graph = await GraphBuilder.BuildAsync(roots, _engine.CompletenessCheckConcurrency, stoppingToken, overrides).ConfigureAwait(false);
+            graph = _resolvedHere.TryRemove(run.Id, out var given) ? given : await BuildGraphAsync(run, stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -58,6 +56,7 @@ public sealed partial class StoreExecutor
         var saved = await _retry.RunAsync("save the graph", ct => _queue.SaveGraphAsync(run.Id, graph, ct), stoppingToken).ConfigureAwait(false);
         if (saved is not null)
         {
+            _observers.Cancelled(saved);
             _observers.RunChanged(saved.RunId, saved.Pipeline, saved.State);
         }
 
@@ -69,11 +68,18 @@ public sealed partial class StoreExecutor
         _work.Pulse();
     }
 
+    private async Task<TaskGraph> BuildGraphAsync(RunRecord run, CancellationToken stoppingToken)
+    {
+        var roots = _pipelines.Create(run.Pipeline, run.Parameters).Roots().ToList();
+        var overrides = await _queue.PlanRerunAsync(run, stoppingToken).ConfigureAwait(false);
+        return await GraphBuilder.BuildAsync(roots, _engine.CompletenessCheckConcurrency, stoppingToken, overrides).ConfigureAwait(false);
+    }
+
     private async Task WaitQuietlyAsync(CancellationToken stoppingToken)
     {
         try
         {
-            await _work.WaitAsync(_options.PollInterval, _time, stoppingToken).ConfigureAwait(false);
+            await _work.WaitAsync(PollInterval, _time, stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

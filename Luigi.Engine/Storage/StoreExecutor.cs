@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using Luigi.Engine.Execution;
+using Luigi.Engine.Graph;
 using Luigi.Engine.Parameters;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage.Entities;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -25,29 +25,40 @@ namespace Luigi.Engine.Storage;
 /// </remarks>
 public sealed partial class StoreExecutor
 {
-    private readonly LuigiStore _store;
     private readonly PipelineRegistry _pipelines;
     private readonly LuigiEngineOptions _engine;
     private readonly StoreExecutorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly RunQueue _queue;
+    private readonly IRunQueue _queue;
     private readonly RunTaskCache _tasks;
     private readonly AttemptRunner _attempts;
     private readonly DatabaseRetry _retry;
     private readonly WorkSignal _work = new();
-    private readonly ConcurrentDictionary<(Guid RunId, int TaskIndex), CancellationTokenSource> _running = new();
+    private readonly RunningAttempt?[] _running;
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource<RunState>> _awaited = new();
+    private readonly ConcurrentDictionary<Guid, TaskGraph> _resolvedHere = new();
+    private readonly ConcurrentDictionary<Guid, byte> _cancelledHere = new();
+    private readonly ConcurrentDictionary<ITimer, byte> _retryTimers = new();
+    private readonly SemaphoreSlim _commitGate = new(1, 1);
+    private RunIdString? _lastRunId;
     private readonly StoreObservers _observers;
 
     public StoreExecutor(
         LuigiStore store, PipelineRegistry pipelines, LuigiEngineOptions engine, StoreExecutorOptions options,
         TimeProvider? time = null, ILoggerFactory? loggers = null, string? hostName = null, IEnumerable<IStoreObserver>? observers = null)
+        : this(new RunQueue(store, time ?? TimeProvider.System), pipelines, engine, options, time, loggers, hostName, observers)
+    {
+    }
+
+    /// <summary>An executor over any run queue: the store's (<see cref="RunQueue"/>) or one in memory (<see cref="MemoryRunQueue"/>).</summary>
+    internal StoreExecutor(
+        IRunQueue queue, PipelineRegistry pipelines, LuigiEngineOptions engine, StoreExecutorOptions options,
+        TimeProvider? time = null, ILoggerFactory? loggers = null, string? hostName = null, IEnumerable<IStoreObserver>? observers = null)
     {
         var observed = observers?.ToArray() ?? [];
         engine.Validate();
         options.Validate();
-        _store = store;
         _pipelines = pipelines;
         _engine = engine;
         _options = options;
@@ -56,8 +67,9 @@ public sealed partial class StoreExecutor
         _logger = loggers.CreateLogger("Luigi.Engine.Host");
         _observers = new StoreObservers(observed, _logger, _time);
         _retry = new DatabaseRetry(_logger, _time, options);
-        _queue = new RunQueue(store, _time);
-        _tasks = new RunTaskCache(store, pipelines);
+        _queue = queue;
+        _running = new RunningAttempt?[engine.Workers + 1];
+        _tasks = new RunTaskCache(queue, pipelines);
         _attempts = new AttemptRunner(_time, loggers, engine);
         var name = hostName ?? Environment.MachineName;
         Host = new HostRecord
@@ -95,8 +107,7 @@ public sealed partial class StoreExecutor
     /// <exception cref="ArgumentException">The task is not part of that run, or a task is given for another scope.</exception>
     public async Task<Guid?> RerunAsync(Guid runId, RerunScope scope, string? taskId, string? requestedBy, CancellationToken cancellationToken = default)
     {
-        await using var context = _store.CreateDbContext();
-        var parent = await context.Runs.FindAsync([runId], cancellationToken).ConfigureAwait(false);
+        var parent = await _queue.FindRunAsync(runId, cancellationToken).ConfigureAwait(false);
         if (parent is null)
         {
             return null;
@@ -107,7 +118,7 @@ public sealed partial class StoreExecutor
             throw new ArgumentException("A task id is given with the TaskAndDownstream scope, and only with it.", nameof(taskId));
         }
 
-        if (taskId is not null && !await context.RunTasks.AnyAsync(t => t.RunId == runId && t.TaskId == taskId, cancellationToken).ConfigureAwait(false))
+        if (taskId is not null && !await _queue.HasTaskAsync(runId, taskId, cancellationToken).ConfigureAwait(false))
         {
             throw new ArgumentException($"Run {runId} has no task {taskId}.", nameof(taskId));
         }
@@ -129,11 +140,13 @@ public sealed partial class StoreExecutor
         var (result, run) = await _queue.CancelAsync(runId, requestedBy, via, cancellationToken).ConfigureAwait(false);
         if (run is not null)
         {
+            _observers.Cancelled(run);
             _observers.RunChanged(run.RunId, run.Pipeline, run.State);
         }
 
         if (result == CancelResult.Cancelled)
         {
+            _cancelledHere[runId] = 0;
             StopAttemptsOf([runId]);
             if (run is { State: RunState.Cancelled })
             {
@@ -146,6 +159,18 @@ public sealed partial class StoreExecutor
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Runs a graph resolved by the caller under <paramref name="request"/> (which names the run's id), on this host alone,
+    /// until it ends: <see cref="LuigiEngine"/>'s way through the one executor. The graph's nodes are the run's tasks.
+    /// </summary>
+    internal async Task<RunState> RunGraphToEndAsync(TaskGraph graph, RunRequest request, CancellationToken cancellationToken)
+    {
+        var id = await _queue.EnqueueAsync(request, CancellationToken.None).ConfigureAwait(false);
+        _resolvedHere[id] = graph;
+        _observers.RunChanged(id, request.Pipeline, RunState.Queued);
+        return await RunToEndAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Completes when the run reaches a final state (as seen by this host, or read from the store).</summary>
@@ -194,8 +219,7 @@ public sealed partial class StoreExecutor
             return;
         }
 
-        await using var context = _store.CreateDbContext();
-        var run = await context.Runs.FindAsync([runId], cancellationToken).ConfigureAwait(false);
+        var run = await _queue.FindRunAsync(runId, cancellationToken).ConfigureAwait(false);
         if (run is null)
         {
             _awaited.TryRemove(runId, out var missing);
@@ -207,11 +231,18 @@ public sealed partial class StoreExecutor
         }
     }
 
+    /// <summary>The attempts running on this host now, one per busy worker slot.</summary>
+    private IEnumerable<RunningAttempt> RunningAttempts => _running.Select(a => Volatile.Read(ref a)).OfType<RunningAttempt>();
+
+    /// <summary>The attempt a worker slot runs (slots are written only by their own worker, so no lock is needed).</summary>
+    private sealed record RunningAttempt(Guid RunId, int TaskIndex, CancellationTokenSource Token);
+
     /// <summary>The run has ended: the observers hear it, its tasks are forgotten and its waiters answered.</summary>
     private void Notify(Guid runId, RunState state)
     {
         _observers.RunFinished(runId, state);
         _tasks.Forget(runId);
+        _cancelledHere.TryRemove(runId, out _);
         if (_awaited.TryRemove(runId, out var waiter))
         {
             waiter.TrySetResult(state);

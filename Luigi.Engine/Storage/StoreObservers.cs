@@ -34,6 +34,21 @@ internal sealed class StoreObservers(IReadOnlyList<IStoreObserver> observers, IL
         }
     }
 
+    /// <summary>Tells the observers of the waiting tasks a cancel ended (see <see cref="RunStateChange.CancelledTasks"/>).</summary>
+    public void Cancelled(RunStateChange run)
+    {
+        if (observers.Count == 0 || run.CancelledTasks.Count == 0)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        foreach (var (index, taskId) in run.CancelledTasks)
+        {
+            TaskChanged(new TaskChange(run.RunId, index, taskId, TaskState.Cancelled, 0, null, null, null, now));
+        }
+    }
+
     /// <summary>Tells the observers of a task's change (see <see cref="IStoreObserver.OnTaskChanged"/>).</summary>
     public void TaskChanged(TaskChange change)
     {

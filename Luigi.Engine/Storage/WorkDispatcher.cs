@@ -50,6 +50,15 @@ internal sealed class WorkDispatcher
         }
     }
 
+    /// <summary>Work may be ready for the next worker that goes idle; nobody is woken now (no worker is idle).</summary>
+    public void MayHaveWork()
+    {
+        lock (_lock)
+        {
+            _mayHaveWork = true;
+        }
+    }
+
     /// <summary>
     /// Takes the idle workers to claim tasks for, when work may be ready (or in any case, when
     /// <paramref name="evenWithoutWork"/>: the caller's own transaction may release work); null when there

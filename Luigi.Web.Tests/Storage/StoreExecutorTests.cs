@@ -292,6 +292,51 @@ public sealed class StoreExecutorTests(PostgresServer postgres) : IClassFixture<
         Assert.Contains((runId, RunState.Cancelled), recorder.Finished);
     }
 
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task Observer_HearsTheWaitingTasksACancelEnds_SoOpenPagesShowThemCancelled(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        var key = Guid.NewGuid().ToString("N");
+        var recorder = new ChangeRecorder();
+        var executor = new StoreExecutor(store, StoreFactory.Pipelines, new Engine.LuigiEngineOptions { Workers = 1 }, StoreFactory.FastOptions(),
+            observers: [recorder]);
+        await using var host = new RunningHost(store, executor);
+        var runId = await executor.EnqueueAsync(new RunRequest("BlockingPipeline", new Dictionary<string, string> { ["key"] = key }, RunTrigger.Api));
+        await SideEffects.StartedSignal(key).Task.WaitAsync(Guard);
+
+        Assert.Equal(CancelResult.Cancelled, await executor.CancelAsync(runId));
+
+        var waiting = Assert.Single(recorder.Changes, c => c.TaskId == $"AfterBlocking(key={key})");
+        Assert.Equal((runId, TaskState.Cancelled), (waiting.RunId, waiting.State));
+        Assert.Equal(RunState.Cancelled, await host.WaitAsync(runId));
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task Observer_HearsATaskPutBackInTheQueue_WhenItsHostsLeaseExpired(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        var key = Guid.NewGuid().ToString("N");
+        var queue = new RunQueue(store, TimeProvider.System);
+        var runId = await queue.EnqueueAsync(Params(key, tasks: 3, width: 3), CancellationToken.None);
+        var run = (await queue.TakeQueuedRunAsync("dead-host", null, CancellationToken.None))!;
+        var graph = await GraphBuilder.BuildAsync(StoreFactory.Pipelines.Create(run.Pipeline, run.Parameters).Roots(), 4, CancellationToken.None);
+        await queue.SaveGraphAsync(runId, graph, CancellationToken.None);
+        var lost = (await queue.ClaimAsync("dead-host", 1, TimeSpan.FromMilliseconds(1), null, CancellationToken.None))!;
+        var recorder = new ChangeRecorder();
+        var executor = new StoreExecutor(store, StoreFactory.Pipelines, new Engine.LuigiEngineOptions { Workers = 1 }, StoreFactory.FastOptions(),
+            observers: [recorder]);
+
+        var (_, state) = await RunToEndAsync(store, runId, executor);
+
+        Assert.Equal(RunState.Succeeded, state);
+        var steps = recorder.Changes.Where(c => c.TaskIndex == lost.TaskIndex).Select(c => (c.State, c.Attempt)).ToList();
+        Assert.Equal([(TaskState.Pending, 0), (TaskState.Running, 2), (TaskState.Done, 2)], steps);
+    }
+
     private static RunRequest Params(string key, int tasks, int width, string failTask = "") => new(
         "CountingPipeline",
         new Dictionary<string, string> { ["key"] = key, ["tasks"] = tasks.ToString(), ["width"] = width.ToString(), ["failTask"] = failTask },

@@ -1,0 +1,98 @@
+using Luigi.Engine.Graph;
+using Luigi.Engine.Storage;
+using Luigi.Engine.Storage.Entities;
+
+namespace Luigi.Engine.Execution;
+
+/// <summary>
+/// The seam between the one executor (<see cref="StoreExecutor"/>) and where runs are kept, as Quartz.NET's
+/// <c>IJobStore</c> is between its scheduler and <c>RAMJobStore</c> / <c>JobStoreTX</c>. The executor decides
+/// what happens (resolve, claim, run an attempt, retry after a delay, cancel); the queue keeps the states and
+/// answers with the consequences of each change in one step (an outcome commits with the dependents it releases
+/// or blocks and the run it ends). Two implementations: <see cref="MemoryRunQueue"/> (one process, nothing
+/// persisted: the command line's <c>--store memory</c>, <see cref="LuigiEngine"/>, the engine's tests) and
+/// <see cref="RunQueue"/> (SQLite or PostgreSQL, shared by every host of a store). Both pass the engine's one
+/// semantics suite.
+/// </summary>
+internal interface IRunQueue
+{
+    /// <summary>
+    /// True when other processes may change the queue (several hosts on one database): the executor then keeps a
+    /// heartbeat, renews leases, puts back what dead hosts held, and polls for work others made ready. A queue
+    /// only this process sees tells the executor of every change itself, so nothing is polled.
+    /// </summary>
+    bool IsShared { get; }
+
+    /// <summary>
+    /// True when a commit costs a round trip to a database, so that the outcomes of workers finishing together are
+    /// worth gathering into one transaction (group commit). A queue in memory commits each outcome from its worker.
+    /// </summary>
+    bool GroupsCommits { get; }
+
+    /// <summary>Writes a queued run (and its audit entry) and returns its id.</summary>
+    Task<Guid> EnqueueAsync(RunRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The run, or null when there is none with that id.</summary>
+    Task<RunRecord?> FindRunAsync(Guid runId, CancellationToken cancellationToken);
+
+    /// <summary>Whether the run's graph has a task with that id.</summary>
+    Task<bool> HasTaskAsync(Guid runId, string taskId, CancellationToken cancellationToken);
+
+    /// <summary>The task ids of the run's graph (to find the task instances again on another host).</summary>
+    Task<IReadOnlyCollection<string>> TaskIdsAsync(Guid runId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Brings the nodes of <paramref name="graph"/> (the run's graph as resolved in this process) up to date with what
+    /// the queue holds: each task's state, error and blocker, and its attempts with their logs. A queue in memory keeps
+    /// its states in those nodes already.
+    /// </summary>
+    Task LoadAsync(Guid runId, TaskGraph graph, CancellationToken cancellationToken);
+
+    /// <summary>The completeness overrides a re-run's scope asks for (see <see cref="RerunPlanner"/>), or null.</summary>
+    Task<ResolutionOverrides?> PlanRerunAsync(RunRecord run, CancellationToken cancellationToken);
+
+    /// <summary>Takes the oldest queued run (only <paramref name="onlyRun"/> when set) to resolve, or null.</summary>
+    Task<RunRecord?> TakeQueuedRunAsync(string hostId, Guid? onlyRun, CancellationToken cancellationToken);
+
+    /// <summary>Writes the resolved graph and starts the run, or ends it at once when nothing is left to do (or a
+    /// cancel came while it was resolved). Returns the run's state once written.</summary>
+    Task<RunStateChange> SaveGraphAsync(Guid runId, TaskGraph graph, CancellationToken cancellationToken);
+
+    /// <summary>The run could not be resolved: it fails as a whole with <paramref name="error"/>.</summary>
+    Task FailRunAsync(Guid runId, string error, CancellationToken cancellationToken);
+
+    /// <summary>Claims up to one ready task for each of <paramref name="workers"/>, best first (priority, then critical
+    /// path, then discovery order); the n-th best goes to the n-th worker. Returns fewer when fewer are ready.</summary>
+    Task<List<ClaimedTask>> ClaimAsync(string hostId, IReadOnlyList<int> workers, TimeSpan lease, Guid? onlyRun, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Commits how several attempts ended, each with its consequences (dependents released or blocked, the run
+    /// ended), all or nothing. Result i is null when outcome i was refused (the host no longer holds the task).
+    /// With <paramref name="claim"/>, the same step then claims for idle workers, released dependents included.
+    /// </summary>
+    Task<(CompletionResult?[] Results, List<ClaimedTask> Claimed)> CompleteAsync(
+        string hostId, IReadOnlyList<TaskCompletion> completions, ClaimRequest? claim, CancellationToken cancellationToken);
+
+    /// <summary>Gives a running task back without judging it (its host is stopping); the attempt is closed as cancelled.</summary>
+    Task ReleaseAsync(string hostId, ClaimedTask task, CancellationToken cancellationToken);
+
+    /// <summary>Cancels a run: a queued run ends at once; otherwise its waiting tasks are cancelled and it is
+    /// Cancelling until its running attempts have stopped. The cancel is audited for <paramref name="requestedBy"/>.</summary>
+    Task<(CancelResult Result, RunStateChange? Run)> CancelAsync(Guid runId, string? requestedBy, RunTrigger via, CancellationToken cancellationToken);
+
+    /// <summary>Which of <paramref name="runIds"/> are being cancelled (so their running attempts must stop).</summary>
+    Task<IReadOnlyList<Guid>> CancellingAsync(IReadOnlyCollection<Guid> runIds, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records the host's heartbeat and renews the leases of the tasks it <paramref name="holds"/>. Returns the held
+    /// tasks whose lease could not be renewed because the host no longer holds them (their lease ran out and another
+    /// attempt took them over): their attempts must stop.
+    /// </summary>
+    Task<IReadOnlyList<(Guid RunId, int TaskIndex)>> HeartbeatAsync(HostRecord host, TimeSpan lease, IReadOnlyCollection<(Guid RunId, int TaskIndex)> holds, CancellationToken cancellationToken);
+
+    /// <summary>Puts back what hosts that stopped renewing held (expired leases, half-resolved runs).</summary>
+    Task<RequeueResult> RequeueExpiredAsync(TimeSpan hostTimeout, CancellationToken cancellationToken);
+
+    /// <summary>Marks the host stopped.</summary>
+    Task StopHostAsync(string hostId, CancellationToken cancellationToken);
+}

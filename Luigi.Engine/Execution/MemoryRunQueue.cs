@@ -1,0 +1,433 @@
+using Luigi.Engine.Graph;
+using Luigi.Engine.Scheduling;
+using Luigi.Engine.Storage;
+using Luigi.Engine.Storage.Entities;
+
+namespace Luigi.Engine.Execution;
+
+/// <summary>
+/// The run queue of one process, nothing persisted (Quartz.NET's <c>RAMJobStore</c>): the command line's
+/// <c>--store memory</c>, <see cref="LuigiEngine"/> and the engine's tests. The states live in the graphs'
+/// <see cref="TaskNode"/>s themselves, so a caller holding the graph sees every change as it is made. Each task
+/// keeps a count of unsatisfied requirements and the ready ones wait in a <see cref="ReadyQueue"/> per run, so a
+/// claim costs O(log n) and nothing is rescanned. Every operation runs under one lock and completes at once.
+/// Leases mean nothing here (no other process can take a task over): heartbeats and lease recovery do nothing.
+/// </summary>
+internal sealed class MemoryRunQueue(TimeProvider time) : IRunQueue
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<Guid, MemoryRun> _runs = [];
+    private readonly List<MemoryRun> _active = [];
+
+    /// <inheritdoc />
+    public bool IsShared => false;
+
+    /// <inheritdoc />
+    public bool GroupsCommits => false;
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    /// <inheritdoc />
+    public Task<Guid> EnqueueAsync(RunRequest request, CancellationToken cancellationToken)
+    {
+        var record = new RunRecord
+        {
+            Id = request.Id ?? Guid.CreateVersion7(time.GetUtcNow()),
+            Pipeline = request.Pipeline,
+            Parameters = new Dictionary<string, string>(request.Parameters),
+            Trigger = request.Trigger,
+            RequestedBy = request.RequestedBy,
+            ParentRunId = request.ParentRunId,
+            RerunScope = request.RerunScope,
+            RerunTaskId = request.RerunTaskId,
+            State = RunState.Queued,
+            CreatedAt = Now,
+        };
+        lock (_lock)
+        {
+            if (!_runs.TryAdd(record.Id, new MemoryRun(record)))
+            {
+                throw new InvalidOperationException($"There is a run {record.Id} already.");
+            }
+
+            _active.Add(_runs[record.Id]);
+        }
+
+        return Task.FromResult(record.Id);
+    }
+
+    /// <inheritdoc />
+    public Task<RunRecord?> FindRunAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_runs.GetValueOrDefault(runId)?.Record);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> HasTaskAsync(Guid runId, string taskId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_runs.GetValueOrDefault(runId)?.Graph?.Find(taskId) is not null);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyCollection<string>> TaskIdsAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            IReadOnlyCollection<string> ids = _runs.GetValueOrDefault(runId)?.Graph?.Nodes.Select(n => n.TaskId).ToArray() ?? [];
+            return Task.FromResult(ids);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task LoadAsync(Guid runId, TaskGraph graph, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task<ResolutionOverrides?> PlanRerunAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var parent = run.ParentRunId is { } id ? _runs.GetValueOrDefault(id)?.Graph : null;
+            var nodes = parent?.Nodes ?? [];
+            return Task.FromResult(RerunPlanner.Plan(
+                run, nodes.Select(n => (n.Index, n.TaskId, n.State)).ToList(), nodes.SelectMany(n => n.Dependents.Select(d => (n.Index, d))).ToLookup(e => e.Index, e => e.d)));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<RunRecord?> TakeQueuedRunAsync(string hostId, Guid? onlyRun, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var run = _active.FirstOrDefault(r => r.Record.State == RunState.Queued && (onlyRun is null || r.Record.Id == onlyRun));
+            if (run is not null)
+            {
+                run.Record.State = RunState.Resolving;
+                run.Record.ResolvedBy = hostId;
+                run.Record.StartedAt = Now;
+            }
+
+            return Task.FromResult(run?.Record);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<RunStateChange> SaveGraphAsync(Guid runId, TaskGraph graph, CancellationToken cancellationToken)
+    {
+        var (states, blockedBy) = GraphWriter.InitialStates(graph);
+        lock (_lock)
+        {
+            var run = _runs[runId];
+            run.Graph = graph;
+            foreach (var node in graph.Nodes)
+            {
+                node.State = states[node.Index];
+                node.BlockedBy ??= blockedBy[node.Index];
+                if (!node.State.IsTerminal())
+                {
+                    run.Unfinished++;
+                }
+
+                node.RemainingRequirements = node.Requirements.Count(r => !states[r].IsSatisfied());
+                if (node.State == TaskState.Pending && node.RemainingRequirements == 0)
+                {
+                    run.Ready.Push(node, node.Priority);
+                }
+            }
+
+            if (run.Record.State == RunState.Resolving)
+            {
+                run.Record.State = RunState.Running;
+            }
+
+            run.Record.TaskCount = graph.Nodes.Count;
+            var cancelled = CancelWaitingIfCancelling(run);
+            return Task.FromResult((FinishIfDone(run) ?? new RunStateChange(runId, run.Record.Pipeline, run.Record.State)) with { CancelledTasks = cancelled });
+        }
+    }
+
+    /// <inheritdoc />
+    public Task FailRunAsync(Guid runId, string error, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var run = _runs[runId];
+            run.Record.State = RunState.Failed;
+            run.Record.Error = error;
+            run.Record.FinishedAt = Now;
+            _active.Remove(run);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<List<ClaimedTask>> ClaimAsync(string hostId, IReadOnlyList<int> workers, TimeSpan lease, Guid? onlyRun, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(Claim(workers, onlyRun));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<(CompletionResult?[] Results, List<ClaimedTask> Claimed)> CompleteAsync(
+        string hostId, IReadOnlyList<TaskCompletion> completions, ClaimRequest? claim, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var results = new CompletionResult?[completions.Count];
+            for (var i = 0; i < completions.Count; i++)
+            {
+                results[i] = Complete(completions[i]);
+            }
+
+            var claimed = claim is { Workers.Count: > 0 } ? Claim(claim.Workers, claim.OnlyRun) : [];
+            return Task.FromResult((results, claimed));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task ReleaseAsync(string hostId, ClaimedTask task, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (Holding(task.RunId, task.TaskIndex, task.Attempt) is ({ } run, { } node))
+            {
+                node.Attempts[^1].Close(time.GetUtcNow(), TaskState.Cancelled, "The host stopped; the task was put back in the queue.", [], 0);
+                node.State = TaskState.Pending;
+                run.Ready.Push(node, node.Priority);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<(CancelResult Result, RunStateChange? Run)> CancelAsync(Guid runId, string? requestedBy, RunTrigger via, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (!_runs.TryGetValue(runId, out var run))
+            {
+                return Task.FromResult<(CancelResult, RunStateChange?)>((CancelResult.NotFound, null));
+            }
+
+            List<(int Index, string TaskId)> cancelled = [];
+            switch (run.Record.State)
+            {
+                case RunState.Queued:
+                    run.Record.State = RunState.Cancelled;
+                    run.Record.FinishedAt = Now;
+                    _active.Remove(run);
+                    break;
+                case RunState.Resolving or RunState.Running:
+                    run.Record.State = RunState.Cancelling;
+                    cancelled = CancelWaitingIfCancelling(run);
+                    FinishIfDone(run);
+                    break;
+                default:
+                    return Task.FromResult<(CancelResult, RunStateChange?)>((CancelResult.AlreadyFinished, null));
+            }
+
+            var change = new RunStateChange(runId, run.Record.Pipeline, run.Record.State) { CancelledTasks = cancelled };
+            return Task.FromResult<(CancelResult, RunStateChange?)>((CancelResult.Cancelled, change));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Guid>> CancellingAsync(IReadOnlyCollection<Guid> runIds, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<Guid> cancelling = runIds.Where(id => _runs.GetValueOrDefault(id)?.Record.State is RunState.Cancelling or RunState.Cancelled).ToList();
+            return Task.FromResult(cancelling);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<(Guid RunId, int TaskIndex)>> HeartbeatAsync(
+        HostRecord host, TimeSpan lease, IReadOnlyCollection<(Guid RunId, int TaskIndex)> holds, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<(Guid RunId, int TaskIndex)>>([]);
+
+    /// <inheritdoc />
+    public Task<RequeueResult> RequeueExpiredAsync(TimeSpan hostTimeout, CancellationToken cancellationToken) => Task.FromResult(new RequeueResult([], []));
+
+    /// <inheritdoc />
+    public Task StopHostAsync(string hostId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private List<ClaimedTask> Claim(IReadOnlyList<int> workers, Guid? onlyRun)
+    {
+        var claimed = new List<ClaimedTask>();
+        var now = Now;
+        foreach (var run in _active)
+        {
+            if (run.Record.State != RunState.Running || (onlyRun is not null && run.Record.Id != onlyRun))
+            {
+                continue;
+            }
+
+            while (run.Delayed.TryPeek(out var waiting, out var due) && due <= now)
+            {
+                run.Delayed.Dequeue();
+                if (waiting.State == TaskState.RetryWaiting)
+                {
+                    run.Ready.Push(waiting, waiting.Priority);
+                }
+            }
+
+            while (claimed.Count < workers.Count && run.Ready.TryPop(out var node))
+            {
+                var worker = workers[claimed.Count];
+                var attempt = new AttemptRecord(node.Attempts.Count + 1, worker, new DateTimeOffset(now, TimeSpan.Zero));
+                node.AddAttempt(attempt);
+                node.State = TaskState.Running;
+                claimed.Add(new ClaimedTask(run.Record.Id, node.Index, node.TaskId, attempt.Number, worker, now));
+            }
+
+            if (claimed.Count == workers.Count)
+            {
+                break;
+            }
+        }
+
+        return claimed;
+    }
+
+    private CompletionResult? Complete(TaskCompletion completion)
+    {
+        if (Holding(completion.RunId, completion.TaskIndex, completion.Attempt) is not ({ } run, { } node))
+        {
+            return null;
+        }
+
+        var finishedAt = new DateTimeOffset(completion.FinishedAt ?? Now, TimeSpan.Zero);
+        var state = completion.State == TaskState.RetryWaiting && run.Record.State == RunState.Cancelling ? TaskState.Cancelled : completion.State;
+        node.Attempts[^1].Close(finishedAt, state == TaskState.RetryWaiting ? TaskState.Failed : state, completion.Error, completion.Log, completion.TruncatedLogLines);
+        node.State = state;
+        var released = 0;
+        IReadOnlyList<(int Index, string TaskId)> blocked = [];
+        switch (state)
+        {
+            case TaskState.Done:
+                foreach (var index in node.Dependents)
+                {
+                    var dependent = run.Graph!.Nodes[index];
+                    if (--dependent.RemainingRequirements == 0 && dependent.State == TaskState.Pending)
+                    {
+                        run.Ready.Push(dependent, dependent.Priority);
+                        released++;
+                    }
+                }
+
+                run.Unfinished--;
+                break;
+            case TaskState.RetryWaiting:
+                run.Delayed.Enqueue(node, completion.RetryAt ?? finishedAt.UtcDateTime);
+                break;
+            case TaskState.Failed:
+                node.Error = completion.Error;
+                var cascade = Block(run, node);
+                run.Unfinished -= 1 + cascade.Count;
+                blocked = cascade;
+                break;
+            default:
+                run.Unfinished--;
+                break;
+        }
+
+        CancelWaitingIfCancelling(run);
+        var finished = FinishIfDone(run);
+        return new CompletionResult(released, blocked, finished?.State, finished?.Pipeline);
+    }
+
+    /// <summary>Every task downstream of <paramref name="failed"/> that still waits becomes UpstreamFailed, naming it.</summary>
+    private static List<(int Index, string TaskId)> Block(MemoryRun run, TaskNode failed)
+    {
+        var blocked = new List<(int, string)>();
+        var stack = new Stack<TaskNode>([failed]);
+        while (stack.TryPop(out var current))
+        {
+            foreach (var index in current.Dependents)
+            {
+                var dependent = run.Graph!.Nodes[index];
+                if (dependent.State == TaskState.Pending)
+                {
+                    dependent.State = TaskState.UpstreamFailed;
+                    dependent.BlockedBy = failed.TaskId;
+                    blocked.Add((index, dependent.TaskId));
+                    stack.Push(dependent);
+                }
+            }
+        }
+
+        return blocked;
+    }
+
+    private (MemoryRun Run, TaskNode Node)? Holding(Guid runId, int taskIndex, int attempt)
+    {
+        var run = _runs.GetValueOrDefault(runId);
+        var node = run?.Graph?.Nodes[taskIndex];
+        return node is { State: TaskState.Running } && node.Attempts.Count == attempt ? (run!, node) : null;
+    }
+
+    /// <summary>A run being cancelled: its waiting tasks (pending, ready or waiting for a retry) are cancelled at once.</summary>
+    private static List<(int Index, string TaskId)> CancelWaitingIfCancelling(MemoryRun run)
+    {
+        var cancelled = new List<(int, string)>();
+        if (run.Record.State != RunState.Cancelling || run.Graph is null)
+        {
+            return cancelled;
+        }
+
+        run.Ready.Drain();
+        run.Delayed.Clear();
+        foreach (var node in run.Graph.Nodes)
+        {
+            if (node.State is TaskState.Pending or TaskState.RetryWaiting)
+            {
+                node.State = TaskState.Cancelled;
+                run.Unfinished--;
+                cancelled.Add((node.Index, node.TaskId));
+            }
+        }
+
+        return cancelled;
+    }
+
+    /// <summary>Ends the run once nothing is unfinished, by the same rule as the store's (<see cref="RunEndSql"/>).</summary>
+    private RunStateChange? FinishIfDone(MemoryRun run)
+    {
+        if (run.Unfinished > 0 || run.Graph is null || run.Record.State is not (RunState.Running or RunState.Cancelling))
+        {
+            return null;
+        }
+
+        var graph = run.Graph;
+        run.Record.State = graph.Roots.All(r => graph.Nodes[r].State.IsSatisfied()) ? RunState.Succeeded
+            : run.Record.State == RunState.Cancelling ? RunState.Cancelled
+            : RunState.Failed;
+        run.Record.FinishedAt = Now;
+        _active.Remove(run);
+        return new RunStateChange(run.Record.Id, run.Record.Pipeline, run.Record.State);
+    }
+
+    private sealed class MemoryRun(RunRecord record)
+    {
+        public RunRecord Record { get; } = record;
+
+        public TaskGraph? Graph { get; set; }
+
+        public ReadyQueue Ready { get; } = new();
+
+        /// <summary>Tasks waiting for their retry delay, soonest first.</summary>
+        public PriorityQueue<TaskNode, DateTime> Delayed { get; } = new();
+
+        public int Unfinished { get; set; }
+    }
+}
