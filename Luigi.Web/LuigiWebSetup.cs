@@ -1,3 +1,4 @@
+using Luigi.Engine.Execution;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine;
 using Luigi.Engine.Storage;
@@ -68,10 +69,12 @@ public static class LuigiWebSetup
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => CreatePipelineRegistry(configuration, sp.GetService<IHostEnvironment>()?.ContentRootPath).AddRegisteredAssemblies(sp));
         services.AddSingleton(_ => LuigiStore.Create(storeOptions));
+        services.AddSingleton(sp => new HostIdentity(engineOptions.Workers, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new StoreExecutor(
             sp.GetRequiredService<LuigiStore>(), sp.GetRequiredService<PipelineRegistry>(), engineOptions, executorOptions,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
-            observers: sp.GetServices<IStoreObserver>()));
+            observers: sp.GetServices<IStoreObserver>(), identity: sp.GetRequiredService<HostIdentity>()));
+        services.AddSingleton(sp => sp.GetRequiredService<StoreExecutor>().Client);
         services.AddSingleton(sp => new RunReader(sp.GetRequiredService<LuigiStore>()));
         services.AddLuigiLive(configuration);
         services.AddHostedService<ExecutorHostedService>();

@@ -35,6 +35,8 @@ public sealed class DashboardHarness : IAsyncDisposable
         Context.Services.AddSingleton(store);
         Context.Services.AddSingleton(Reader);
         Context.Services.AddSingleton(Executor);
+        Context.Services.AddSingleton(Executor.Client);
+        Context.Services.AddSingleton(Executor.Identity);
         Context.Services.AddSingleton(pipelines);
         Context.Services.AddSingleton(TimeProvider.System);
         Context.Services.AddSingleton<ILiveFeed>(Feed);

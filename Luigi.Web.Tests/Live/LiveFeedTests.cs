@@ -65,7 +65,7 @@ public sealed class LiveFeedTests(PostgresServer postgres) : IClassFixture<Postg
     [Fact]
     public async Task ASlowSubscriber_DelaysNoOther_AndGetsAResyncInsteadOfItsBacklog()
     {
-        await using var feed = new LiveFeed(new LiveOptions { BatchInterval = TimeSpan.FromMilliseconds(5), SubscriberBacklog = 3 }, () => "host-1");
+        await using var feed = new LiveFeed(new LiveOptions { BatchInterval = TimeSpan.FromMilliseconds(5), SubscriberBacklog = 3 }, "host-1");
         var observer = (IStoreObserver)feed;
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var slow = new LiveRecorder();

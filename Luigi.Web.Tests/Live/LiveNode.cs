@@ -1,3 +1,4 @@
+using Luigi.Engine.Execution;
 using Luigi.Engine;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage;
@@ -17,10 +18,9 @@ internal sealed class LiveNode : IAsyncDisposable
 
     private LiveNode(LuigiStore store, PipelineRegistry pipelines, string name, LiveOptions options)
     {
-        StoreExecutor? executor = null;
-        Feed = new LiveFeed(options, () => executor!.Host.Id);
-        executor = new StoreExecutor(store, pipelines, new LuigiEngineOptions { Workers = 2 }, StoreFactory.FastOptions(), hostName: name, observers: [Feed]);
-        Executor = executor;
+        var identity = new HostIdentity(2, name: name);
+        Feed = new LiveFeed(options, identity.Id);
+        Executor = new StoreExecutor(store, pipelines, new LuigiEngineOptions { Workers = 2 }, StoreFactory.FastOptions(), observers: [Feed], identity: identity);
         Relay = new PostgresLiveRelay(Feed, store.Provider, store.ConnectionString, options);
         Feed.Subscribe(Recorder.OnBatch);
     }

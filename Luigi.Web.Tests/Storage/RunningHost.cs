@@ -9,6 +9,7 @@ internal sealed class RunningHost : IAsyncDisposable
 
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _running;
+    private int _disposed;
 
     public RunningHost(LuigiStore store, StoreExecutor? executor = null)
     {
@@ -21,8 +22,14 @@ internal sealed class RunningHost : IAsyncDisposable
     /// <summary>Waits, within <see cref="Guard"/>, for the run to end.</summary>
     public Task<RunState> WaitAsync(Guid runId) => Executor.WaitForRunAsync(runId).WaitAsync(Guard);
 
+    /// <summary>Stops the host (once; later calls do nothing) and waits for it to finish.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         await _running;
         _stop.Dispose();

@@ -337,6 +337,35 @@ public sealed class StoreExecutorTests(PostgresServer postgres) : IClassFixture<
         Assert.Equal([(TaskState.Pending, 0), (TaskState.Running, 2), (TaskState.Done, 2)], steps);
     }
 
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task AHostThatLostALease_StopsTheAttempt_AndCommitsNothingOverTheAttemptThatTookItOver(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        var key = Guid.NewGuid().ToString("N");
+        await using var host = new RunningHost(store);
+        var runId = await host.Executor.EnqueueAsync(new RunRequest("BlockingPipeline", new Dictionary<string, string> { ["key"] = key }, RunTrigger.Api));
+        await SideEffects.StartedSignal(key).Task.WaitAsync(Guard);
+        var taskId = $"BlockingTask(key={key})";
+        await using (var context = store.CreateDbContext())
+        {
+            // What another host does when this one's lease ran out (it was paused past it): it takes the task over.
+            var task = await context.RunTasks.SingleAsync(t => t.RunId == runId && t.TaskId == taskId);
+            task.HostId = "other-host";
+            task.AttemptCount++;
+            await context.SaveChangesAsync();
+        }
+
+        await SideEffects.CancelledSignal(key).Task.WaitAsync(Guard);
+        await host.DisposeAsync(); // a stopping host writes every outcome it holds before it returns
+
+        await using var check = store.CreateDbContext();
+        var after = await check.RunTasks.AsNoTracking().SingleAsync(t => t.RunId == runId && t.TaskId == taskId);
+        Assert.Equal((TaskState.Running, "other-host", 2), (after.State, after.HostId, after.AttemptCount));
+        Assert.Equal(RunState.Running, (await check.Runs.AsNoTracking().SingleAsync(r => r.Id == runId)).State);
+    }
+
     private static RunRequest Params(string key, int tasks, int width, string failTask = "") => new(
         "CountingPipeline",
         new Dictionary<string, string> { ["key"] = key, ["tasks"] = tasks.ToString(), ["width"] = width.ToString(), ["failTask"] = failTask },

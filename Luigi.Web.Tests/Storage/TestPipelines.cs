@@ -9,6 +9,7 @@ internal static class SideEffects
 {
     private static readonly ConcurrentDictionary<(string Key, string TaskId), int> Counts = new();
     private static readonly ConcurrentDictionary<string, TaskCompletionSource> Started = new();
+    private static readonly ConcurrentDictionary<string, TaskCompletionSource> Cancelled = new();
     private static readonly ConcurrentDictionary<string, bool> Fixed = new();
 
     /// <summary>Outputs of the tasks that have them, shared by every run of a test.</summary>
@@ -26,6 +27,10 @@ internal static class SideEffects
 
     public static TaskCompletionSource StartedSignal(string key) =>
         Started.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    /// <summary>Set when a blocking task of <paramref name="key"/> saw its cancellation token fire.</summary>
+    public static TaskCompletionSource CancelledSignal(string key) =>
+        Cancelled.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 }
 
 /// <summary>A layered graph whose every task records that it ran.</summary>
@@ -117,7 +122,15 @@ public sealed class BlockingTask : LuigiTask
     public override async Task RunAsync(TaskContext context, CancellationToken cancellationToken)
     {
         SideEffects.StartedSignal(Key).TrySetResult();
-        await Task.Delay(System.Threading.Timeout.Infinite, cancellationToken);
+        try
+        {
+            await Task.Delay(System.Threading.Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            SideEffects.CancelledSignal(Key).TrySetResult();
+            throw;
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+using Luigi.Engine.Execution;
 using Luigi.Engine.Parameters;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine.Graph;
@@ -34,7 +35,7 @@ internal static class PipelinesApi
     }
 
     private static async Task<IResult> TriggerAsync(
-        string name, TriggerRequest? request, PipelineRegistry registry, StoreExecutor executor, HttpContext http, CancellationToken cancellationToken)
+        string name, TriggerRequest? request, PipelineRegistry registry, RunClient executor, HttpContext http, CancellationToken cancellationToken)
     {
         if (registry.Find(name) is null)
         {

@@ -1,3 +1,4 @@
+using Luigi.Engine.Execution;
 using Luigi.Engine.Storage;
 using Luigi.Web.Auth;
 
@@ -31,13 +32,13 @@ internal static class RunsApi
             .WithName("GetTask").WithSummary("One task of a run with its full error and each attempt's log.")
             .Produces<TaskDetail>().ProducesProblem(StatusCodes.Status404NotFound);
 
-        api.MapPost("/runs/{id:guid}/rerun", (Guid id, RerunRequest? request, StoreExecutor executor, HttpContext http, CancellationToken ct) =>
+        api.MapPost("/runs/{id:guid}/rerun", (Guid id, RerunRequest? request, RunClient executor, HttpContext http, CancellationToken ct) =>
                 RerunAsync(id, request ?? new RerunRequest(), executor, http, ct))
             .RequireAuthorization(LuigiPolicies.Operate)
             .WithName("RerunRun").WithSummary("Queues a new run of the same pipeline and parameters, for the given scope.")
             .Produces<RunAccepted>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
-        api.MapPost("/runs/{id:guid}/tasks/{index:int}/rerun", async (Guid id, int index, RunReader reader, StoreExecutor executor, HttpContext http, CancellationToken ct) =>
+        api.MapPost("/runs/{id:guid}/tasks/{index:int}/rerun", async (Guid id, int index, RunReader reader, RunClient executor, HttpContext http, CancellationToken ct) =>
                 await reader.GetTaskAsync(id, index, ct) is { } task
                     ? await RerunAsync(id, new RerunRequest(RerunScope.TaskAndDownstream, task.Task.TaskId), executor, http, ct)
                     : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown task", detail: $"Run {id} has no task {index}."))
@@ -53,7 +54,7 @@ internal static class RunsApi
         return api;
     }
 
-    private static async Task<IResult> RerunAsync(Guid id, RerunRequest request, StoreExecutor executor, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> RerunAsync(Guid id, RerunRequest request, RunClient executor, HttpContext http, CancellationToken ct)
     {
         try
         {
@@ -72,7 +73,7 @@ internal static class RunsApi
         }
     }
 
-    private static async Task<IResult> CancelAsync(Guid id, StoreExecutor executor, RunReader reader, HttpContext http, CancellationToken ct) =>
+    private static async Task<IResult> CancelAsync(Guid id, RunClient executor, RunReader reader, HttpContext http, CancellationToken ct) =>
         await executor.CancelAsync(id, http.User.Identity?.Name, RunTrigger.Api, ct) switch
         {
             CancelResult.NotFound => RunNotFound(id),

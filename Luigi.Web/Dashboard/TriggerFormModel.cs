@@ -1,3 +1,4 @@
+using Luigi.Engine.Execution;
 using Luigi.Engine.Parameters;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage;
@@ -57,7 +58,7 @@ public sealed class TriggerFormModel(PipelineInfo pipeline)
     /// Queues a run with the form's values (trigger Browser). Returns its id, or null when the values are
     /// wrong: each problem is then on its field and nothing was written.
     /// </summary>
-    public async Task<Guid?> SubmitAsync(StoreExecutor executor, string requestedBy, CancellationToken cancellationToken = default)
+    public async Task<Guid?> SubmitAsync(RunClient executor, string requestedBy, CancellationToken cancellationToken = default)
     {
         ClearErrors();
         try

@@ -1,3 +1,4 @@
+using Luigi.Engine.Execution;
 using Luigi.Engine.Storage;
 using Luigi.Engine.Storage.Entities;
 
@@ -12,7 +13,7 @@ namespace Luigi.Web.Email;
 /// between the server's acceptance and the mark leaves its claim to expire, and the message is sent again.
 /// </summary>
 internal sealed class EmailSender(
-    EmailOutbox outbox, EmailPlanner planner, EmailComposer composer, MailKitTransport transport, EmailSignal signal, StoreExecutor executor,
+    EmailOutbox outbox, EmailPlanner planner, EmailComposer composer, MailKitTransport transport, EmailSignal signal, HostIdentity host,
     EmailOptions options, TimeProvider time, ILogger<EmailSender> logger) : BackgroundService
 {
     private const int ClaimBatch = 10;
@@ -51,7 +52,7 @@ internal sealed class EmailSender(
 
     private async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
     {
-        var claimed = await outbox.ClaimAsync(executor.Host.Id, ClaimBatch, options.ClaimTimeout, cancellationToken);
+        var claimed = await outbox.ClaimAsync(host.Id, ClaimBatch, options.ClaimTimeout, cancellationToken);
         foreach (var message in claimed)
         {
             await DeliverAsync(message, cancellationToken);

@@ -24,7 +24,7 @@ public sealed class LiveFeed : ILiveFeed, IStoreObserver, IAsyncDisposable
     private static readonly LiveBatch ResyncBatch = new([], [], true);
 
     private readonly LiveOptions _options;
-    private readonly Lazy<string> _hostId;
+    private readonly string _hostId;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Channel<Item> _changes = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
@@ -36,21 +36,21 @@ public sealed class LiveFeed : ILiveFeed, IStoreObserver, IAsyncDisposable
     private int _disposed;
 
     /// <param name="options">Batch interval and backlog (validated here).</param>
-    /// <param name="hostId">This host's id (the executor's <see cref="StoreExecutor.Host"/>), asked for once, when first needed.</param>
+    /// <param name="hostId">This host's id (its <see cref="Luigi.Engine.Execution.HostIdentity"/>).</param>
     /// <param name="time">The clock of run changes' <see cref="LiveRunChange.At"/> (the batch interval is always real time).</param>
     /// <param name="logger">Where handler failures go.</param>
-    public LiveFeed(LiveOptions options, Func<string> hostId, TimeProvider? time = null, ILogger<LiveFeed>? logger = null)
+    public LiveFeed(LiveOptions options, string hostId, TimeProvider? time = null, ILogger<LiveFeed>? logger = null)
     {
         options.Validate();
         _options = options;
-        _hostId = new Lazy<string>(hostId);
+        _hostId = hostId;
         _time = time ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _pump = Task.Run(PumpAsync);
     }
 
     /// <summary>This host's id, as its changes carry it.</summary>
-    public string HostId => _hostId.Value;
+    public string HostId => _hostId;
 
     /// <inheritdoc />
     public IDisposable Subscribe(Func<LiveBatch, Task> handler) => Add(handler, local: false);
@@ -134,7 +134,7 @@ public sealed class LiveFeed : ILiveFeed, IStoreObserver, IAsyncDisposable
                 {
                     if (item.Task is { } change)
                     {
-                        var live = new LiveTaskChange(change.RunId, change.TaskIndex, change.TaskId, change.State, change.Attempt, _hostId.Value,
+                        var live = new LiveTaskChange(change.RunId, change.TaskIndex, change.TaskId, change.State, change.Attempt, _hostId,
                             change.Worker, change.ErrorSummary, change.BlockedBy, change.At);
                         tasks.Add(live);
                         (localTasks ??= []).Add(live);

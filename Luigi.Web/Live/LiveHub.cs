@@ -1,3 +1,4 @@
+using Luigi.Engine.Execution;
 using Luigi.Engine.Storage;
 using Luigi.Web.Auth;
 using Microsoft.AspNetCore.Authorization;
@@ -22,7 +23,7 @@ namespace Luigi.Web.Live;
 /// an API token is closed when the token is revoked, and each call checks the token again (<see cref="LiveHubAccess"/>).
 /// </remarks>
 [Authorize(Policy = LuigiPolicies.View)]
-public sealed class LiveHub(StoreExecutor executor, LiveHubAccess access) : Hub
+public sealed class LiveHub(RunClient executor, LiveHubAccess access) : Hub
 {
     /// <summary>Where the hub is mapped.</summary>
     public const string Path = "/hubs/live";

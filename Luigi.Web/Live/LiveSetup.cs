@@ -1,3 +1,4 @@
+using Luigi.Engine.Execution;
 using System.Text.Json.Serialization;
 using Luigi.Engine.Storage;
 using Microsoft.AspNetCore.SignalR;
@@ -20,7 +21,7 @@ public static class LiveSetup
         services.AddOptions<LiveOptions>().Bind(configuration.GetSection(LiveOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<LiveOptions>, LiveOptionsValidator>();
         services.AddSingleton(sp => new LiveFeed(
-            sp.GetRequiredService<IOptions<LiveOptions>>().Value, () => sp.GetRequiredService<StoreExecutor>().Host.Id,
+            sp.GetRequiredService<IOptions<LiveOptions>>().Value, sp.GetRequiredService<HostIdentity>().Id,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LiveFeed>>()));
         services.AddSingleton<ILiveFeed>(sp => sp.GetRequiredService<LiveFeed>());
         services.AddSingleton<IStoreObserver>(sp => sp.GetRequiredService<LiveFeed>());

@@ -1,8 +1,9 @@
 using System.Data.Common;
+using Luigi.Engine.Storage;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Luigi.Engine.Storage;
+namespace Luigi.Engine.Execution;
 
 /// <summary>
 /// Carries a host's store operations through outages of the database: an operation that fails because the

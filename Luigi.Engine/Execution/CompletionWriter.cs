@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Luigi.Engine.Storage;
 
-namespace Luigi.Engine.Storage;
+namespace Luigi.Engine.Execution;
 
 /// <summary>
 /// Group commit of a host's outcomes: workers hand their outcomes here and are free for the next task

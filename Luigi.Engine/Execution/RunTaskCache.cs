@@ -1,10 +1,10 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Luigi.Engine.Graph;
 using Luigi.Engine.Pipelines;
-using Luigi.Engine.Execution;
+using Luigi.Engine.Storage;
 
-namespace Luigi.Engine.Storage;
+namespace Luigi.Engine.Execution;
 
 /// <summary>
 /// The task instances of the runs this host works on, by task id. The host that resolved a run has them

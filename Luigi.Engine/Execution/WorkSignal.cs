@@ -1,4 +1,4 @@
-namespace Luigi.Engine.Storage;
+namespace Luigi.Engine.Execution;
 
 /// <summary>Wakes every idle worker at once when work may have appeared; waiters also give up after a timeout.</summary>
 internal sealed class WorkSignal

@@ -1,4 +1,6 @@
-namespace Luigi.Engine.Storage;
+using Luigi.Engine.Storage;
+
+namespace Luigi.Engine.Execution;
 
 /// <summary>
 /// Hands ready tasks to a host's idle workers: one claim for all the workers idle at that moment, not one

@@ -1,6 +1,7 @@
+using Luigi.Engine.Storage;
 using Microsoft.Extensions.Logging;
 
-namespace Luigi.Engine.Storage;
+namespace Luigi.Engine.Execution;
 
 /// <summary>
 /// Tells a host's <see cref="IStoreObserver"/>s what its <see cref="StoreExecutor"/> has committed. Each

@@ -1,0 +1,92 @@
+using Luigi.Engine.Pipelines;
+using Luigi.Engine.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Luigi.Engine.Execution;
+
+/// <summary>
+/// The parts one process's executor is made of, shared by its client (<see cref="RunClient"/>) and its host
+/// (<see cref="ExecutorHost"/> with its <see cref="RunResolver"/> and <see cref="WorkerPool"/>): the run queue, who this
+/// host is, the pipelines, the settings, the clock, the observers and the in-process signals between both sides.
+/// </summary>
+internal sealed class ExecutorContext
+{
+    public ExecutorContext(
+        IRunQueue queue, PipelineRegistry pipelines, HostIdentity identity, LuigiEngineOptions engine, StoreExecutorOptions options,
+        TimeProvider time, ILoggerFactory loggers, IEnumerable<IStoreObserver> observers)
+    {
+        engine.Validate();
+        options.Validate();
+        Queue = queue;
+        Pipelines = pipelines;
+        Identity = identity;
+        Engine = engine;
+        Options = options;
+        Time = time;
+        Loggers = loggers;
+        Logger = loggers.CreateLogger("Luigi.Engine.Host");
+        Observers = new StoreObservers([.. observers], Logger, time);
+        Retry = new DatabaseRetry(Logger, time, options);
+        Tasks = new RunTaskCache(queue, pipelines);
+        Attempts = new AttemptRunner(time, loggers, engine);
+        Signals.RunEnded += Tasks.Forget;
+    }
+
+    public IRunQueue Queue { get; }
+
+    public PipelineRegistry Pipelines { get; }
+
+    public HostIdentity Identity { get; }
+
+    public LuigiEngineOptions Engine { get; }
+
+    public StoreExecutorOptions Options { get; }
+
+    public TimeProvider Time { get; }
+
+    public ILoggerFactory Loggers { get; }
+
+    public ILogger Logger { get; }
+
+    public StoreObservers Observers { get; }
+
+    public DatabaseRetry Retry { get; }
+
+    /// <summary>The task instances of the runs this host works on.</summary>
+    public RunTaskCache Tasks { get; }
+
+    public AttemptRunner Attempts { get; }
+
+    public ExecutorSignals Signals { get; } = new();
+
+    /// <summary>How long an idle loop waits before looking again: a queue no other process changes wakes it itself.</summary>
+    public TimeSpan PollInterval => Queue.IsShared ? Options.PollInterval : Timeout.InfiniteTimeSpan;
+
+    /// <summary>The run has ended, as committed here: the observers hear it and those who wait for it are answered.</summary>
+    public void Finished(Guid runId, string pipeline, RunState state)
+    {
+        Observers.RunChanged(runId, pipeline, state);
+        Observers.RunFinished(runId, state);
+        Signals.Finished(runId, state);
+    }
+
+    /// <summary>Reads the run when someone here waits for it, and answers them if it has ended (also when another host
+    /// ended it). Observers are not told: they hear what this host commits, when it commits it.</summary>
+    public async Task AnswerIfFinishedAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        if (!Signals.Awaited.Contains(runId))
+        {
+            return;
+        }
+
+        var run = await Queue.FindRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (run is null)
+        {
+            Signals.Missing(runId);
+        }
+        else if (run.State is RunState.Succeeded or RunState.Failed or RunState.Cancelled)
+        {
+            Signals.Finished(runId, run.State); // the observers heard it from the host that committed it (this one, or none: another host)
+        }
+    }
+}

@@ -1,0 +1,336 @@
+using System.Collections.Concurrent;
+using Luigi.Engine.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Luigi.Engine.Execution;
+
+/// <summary>
+/// A host's workers while it runs: the dispatcher hands them claimed tasks, each runs one attempt at a time and hands
+/// its outcome on. On a queue that is a database the outcomes go to the group-commit writer, which commits them together
+/// and claims for the idle workers in the same transaction; on a queue in memory a worker commits its own outcome and
+/// claims its next task in the same step. Every commit is reported to the observers before the tasks it released are
+/// handed to anyone (a requirement's end before its dependent's start). A task whose retry delay runs wakes the
+/// dispatcher when it is over.
+/// </summary>
+internal sealed class WorkerPool
+{
+    private readonly ExecutorContext _context;
+    private readonly Guid? _onlyRun;
+    private readonly WorkDispatcher _dispatcher;
+    private readonly CompletionWriter _writer = new();
+    private readonly RunningAttempt?[] _running;
+    private readonly ConcurrentDictionary<ITimer, byte> _retryTimers = new();
+    private readonly SemaphoreSlim _commitGate = new(1, 1);
+    private RunIdString? _lastRunId;
+
+    public WorkerPool(ExecutorContext context, Guid? onlyRun)
+    {
+        _context = context;
+        _onlyRun = onlyRun;
+        _dispatcher = new WorkDispatcher(context.Engine.Workers);
+        _running = new RunningAttempt?[context.Engine.Workers + 1];
+    }
+
+    /// <summary>The tasks this host holds: those its workers run and those whose outcome waits to be committed.</summary>
+    public IReadOnlyCollection<(Guid RunId, int TaskIndex)> Holds =>
+        RunningAttempts.Select(a => (a.RunId, a.TaskIndex)).Concat(_writer.Pending).ToHashSet();
+
+    /// <summary>The runs whose tasks this host's workers run now.</summary>
+    public IEnumerable<Guid> RunningRuns => RunningAttempts.Select(a => a.RunId);
+
+    private IEnumerable<RunningAttempt> RunningAttempts => _running.Select(a => Volatile.Read(ref a)).OfType<RunningAttempt>();
+
+    private string HostId => _context.Identity.Id;
+
+    /// <summary>Work may be ready (a run was saved, a lease expired, a command came).</summary>
+    public void Pulse() => _dispatcher.Pulse();
+
+    /// <summary>Runs the workers until <paramref name="stoppingToken"/> fires; every outcome computed is written before it returns.</summary>
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var writing = Task.Run(() => _writer.RunAsync(CommitAsync, OnCommitted), CancellationToken.None);
+            var working = Enumerable.Range(1, _context.Engine.Workers)
+                .Select(slot => Task.Run(() => WorkerLoopAsync(slot, stoppingToken), CancellationToken.None))
+                .Append(Task.Run(() => _dispatcher.RunAsync(ClaimAsync, () => _writer.Backlog > 0, _context.PollInterval, _context.Time, stoppingToken),
+                    CancellationToken.None))
+                .ToList();
+            await Task.WhenAll(working).ConfigureAwait(false);
+            _writer.Complete();
+            await writing.ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var timer in _retryTimers.Keys)
+            {
+                timer.Dispose();
+            }
+
+            _retryTimers.Clear();
+        }
+    }
+
+    /// <summary>Cancels the attempts running here of these runs (they are being cancelled).</summary>
+    public void StopAttemptsOf(IReadOnlyCollection<Guid> runIds)
+    {
+        foreach (var attempt in RunningAttempts)
+        {
+            if (runIds.Contains(attempt.RunId))
+            {
+                attempt.Token.Cancel();
+            }
+        }
+    }
+
+    /// <summary>
+    /// This host lost these tasks (it was stopped or cut off past its lease, and another attempt took them over): their
+    /// attempts here are cancelled, so that cooperative tasks stop, and their outcomes will be refused.
+    /// </summary>
+    public void StopLostAttempts(IReadOnlyList<(Guid RunId, int TaskIndex)> lost)
+    {
+        foreach (var attempt in RunningAttempts)
+        {
+            if (lost.Contains((attempt.RunId, attempt.TaskIndex)))
+            {
+                _context.Logger.LogWarning("Lost the lease of task {TaskIndex} of run {Run} to another attempt; stopping this one", attempt.TaskIndex, attempt.RunId);
+                attempt.Token.Cancel();
+            }
+        }
+    }
+
+    private async Task<List<ClaimedTask>?> ClaimAsync(IReadOnlyList<int> idleWorkers, CancellationToken stoppingToken)
+    {
+        // Not between a commit and its report to the observers: a dependent it released would be seen starting before its requirement ended.
+        await _commitGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            return await _context.Retry.RunAsync(
+                "claim tasks", ct => _context.Queue.ClaimAsync(HostId, idleWorkers, _context.Options.Lease, _onlyRun, ct), stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _commitGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Commits a group of outcomes and, in the same transaction, claims tasks for the idle workers (the
+    /// dependents the group releases among them). An outcome computed is kept trying until it is written,
+    /// even once the host is stopping.
+    /// </summary>
+    private async Task<CompletionResult?[]> CommitAsync(IReadOnlyList<TaskCompletion> group)
+    {
+        var idle = _dispatcher.TakeIdle(evenWithoutWork: group.Any(c => c.State is TaskState.Done or TaskState.RetryWaiting));
+        var claim = idle is null ? null : new ClaimRequest(idle, _context.Options.Lease, _onlyRun);
+        List<ClaimedTask>? claimed = null;
+        await _commitGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            var committed = await _context.Retry.RunAsync("commit outcomes", ct => _context.Queue.CompleteAsync(HostId, group, claim, ct), CancellationToken.None,
+                untilStopped: false, isTransient: DatabaseRetry.IsTransientForGroup).ConfigureAwait(false);
+            claimed = committed.Claimed;
+            var results = committed.Results ?? new CompletionResult?[group.Count];
+            _context.Observers.Committed(group, results); // before the released tasks are handed to workers: a cause before its effect
+            if (idle is null && results.Any(r => r is { Released: > 0 }))
+            {
+                _dispatcher.Pulse(); // no worker was idle to take the released tasks in this transaction
+            }
+
+            return results;
+        }
+        finally
+        {
+            _commitGate.Release();
+            if (idle is not null)
+            {
+                _dispatcher.Deliver(idle, claimed ?? []);
+            }
+        }
+    }
+
+    private async Task WorkerLoopAsync(int worker, CancellationToken stoppingToken)
+    {
+        var next = await _dispatcher.NextAsync(worker).ConfigureAwait(false);
+        while (next is { } claimed)
+        {
+            next = null;
+            if (await ExecuteAsync(claimed, stoppingToken).ConfigureAwait(false) is { } completion)
+            {
+                if (_context.Queue.GroupsCommits)
+                {
+                    var committed = _writer.SubmitAsync(completion);
+                    if (_writer.Backlog > _context.Engine.Workers * 4)
+                    {
+                        await committed.ConfigureAwait(false); // the database lags: hold this worker rather than let outcomes pile up
+                    }
+                }
+                else
+                {
+                    next = await CommitInlineAsync(completion, worker).ConfigureAwait(false);
+                }
+            }
+
+            next ??= await _dispatcher.NextAsync(worker).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Commits one outcome from its worker, claiming in the same step for this worker and the idle ones: a queue in
+    /// memory commits in microseconds, so group commit would only add hand-offs. Returns this worker's next task, if any.
+    /// </summary>
+    private async ValueTask<ClaimedTask?> CommitInlineAsync(TaskCompletion completion, int worker)
+    {
+        var idle = _dispatcher.TakeIdle(evenWithoutWork: true) ?? [];
+        var claim = new ClaimRequest([worker, .. idle], _context.Options.Lease, _onlyRun);
+        List<ClaimedTask> claimed = [];
+        CompletionResult? result;
+        await _commitGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            (var results, claimed) = await _context.Queue.CompleteAsync(HostId, [completion], claim, CancellationToken.None).ConfigureAwait(false);
+            result = results[0];
+            _context.Observers.Committed([completion], results);
+        }
+        finally
+        {
+            _commitGate.Release();
+            if (idle.Length > 0)
+            {
+                _dispatcher.Deliver(idle, claimed.FindAll(c => c.Worker != worker));
+            }
+            else if (claimed.Count == claim.Workers.Count)
+            {
+                _dispatcher.MayHaveWork(); // every worker asked for got a task: more may be ready for the next one idle
+            }
+        }
+
+        OnCommitted(completion, result, null);
+        return claimed.Find(c => c.Worker == worker);
+    }
+
+    /// <summary>Runs one claimed attempt; returns its outcome to commit, or null when the task was given back (the host is stopping).</summary>
+    private async ValueTask<TaskCompletion?> ExecuteAsync(ClaimedTask claimed, CancellationToken stoppingToken)
+    {
+        if (stoppingToken.IsCancellationRequested)
+        {
+            await ReleaseAsync(claimed).ConfigureAwait(false);
+            return null;
+        }
+
+        using var attemptToken = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        Volatile.Write(ref _running[claimed.Worker], new RunningAttempt(claimed.RunId, claimed.TaskIndex, attemptToken));
+        if (_context.Signals.WasCancelled(claimed.RunId))
+        {
+            await attemptToken.CancelAsync().ConfigureAwait(false); // claimed just before the cancel: it must not run on
+        }
+
+        _context.Observers.TaskChanged(new TaskChange(
+            claimed.RunId, claimed.TaskIndex, claimed.TaskId, TaskState.Running, claimed.Attempt, claimed.Worker, null, null, claimed.StartedAt));
+        var attempt = new AttemptRecord(claimed.Attempt, claimed.Worker, new DateTimeOffset(claimed.StartedAt, TimeSpan.Zero));
+        AttemptOutcome outcome;
+        try
+        {
+            // Finding the task may read the store (a run resolved by another host): an outage there is no fault of the task's.
+            if (!_context.Tasks.TryGet(claimed.RunId, claimed.TaskId, out var task))
+            {
+                task = await _context.Retry.RunAsync("load the task", ct => _context.Tasks.GetAsync(claimed.RunId, claimed.TaskId, ct).AsTask(), stoppingToken)
+                    .ConfigureAwait(false) ?? throw new OperationCanceledException(stoppingToken);
+            }
+
+            outcome = await _context.Attempts.RunAsync(task, claimed.TaskId, RunIdText(claimed.RunId), attempt, task.Timeout,
+                task.Retry ?? _context.Engine.DefaultRetry, attemptToken.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+        {
+            outcome = new AttemptOutcome(TaskState.Failed, exception, _context.Time.GetUtcNow(), null);
+        }
+        catch (Exception)
+        {
+            outcome = new AttemptOutcome(TaskState.Cancelled, null, _context.Time.GetUtcNow(), null);
+        }
+        finally
+        {
+            Volatile.Write(ref _running[claimed.Worker], null);
+        }
+
+        if (stoppingToken.IsCancellationRequested && outcome.State == TaskState.Cancelled)
+        {
+            await ReleaseAsync(claimed).ConfigureAwait(false);
+            return null;
+        }
+
+        return new TaskCompletion(claimed.RunId, claimed.TaskIndex, claimed.TaskId, claimed.Attempt, outcome.State,
+            outcome.Error?.ToString(), outcome.RetryAt?.UtcDateTime, attempt.Log, attempt.TruncatedLines, outcome.FinishedAt.UtcDateTime);
+    }
+
+    /// <summary>The run's id as tasks see it (<see cref="TaskContext.RunId"/>), formatted once per run rather than per attempt.</summary>
+    private string RunIdText(Guid runId)
+    {
+        var last = Volatile.Read(ref _lastRunId);
+        if (last?.Id != runId)
+        {
+            last = new RunIdString(runId, runId.ToString());
+            Volatile.Write(ref _lastRunId, last);
+        }
+
+        return last.Text;
+    }
+
+    /// <summary>The host is stopping, not the run: the task goes back to the queue for another host.</summary>
+    private Task ReleaseAsync(ClaimedTask claimed) =>
+        _context.Retry.RunAsync("give a task back", ct => _context.Queue.ReleaseAsync(HostId, claimed, ct), CancellationToken.None, attempts: 3);
+
+    private void OnCommitted(TaskCompletion completion, CompletionResult? result, Exception? error)
+    {
+        if (error is not null)
+        {
+            _context.Logger.LogError(error, "Outcome of {TaskId} attempt {Attempt} could not be written", completion.TaskId, completion.Attempt);
+            return;
+        }
+
+        if (result is null)
+        {
+            _context.Logger.LogWarning("Outcome of {TaskId} attempt {Attempt} dropped: the lease was lost and the task was given to another attempt",
+                completion.TaskId, completion.Attempt);
+            return;
+        }
+
+        if (result.RunFinished is { } finished)
+        {
+            _context.Finished(completion.RunId, result.Pipeline ?? "", finished);
+        }
+
+        if (completion.State == TaskState.RetryWaiting)
+        {
+            PulseAt(completion.RetryAt);
+        }
+    }
+
+    /// <summary>Wakes the dispatcher when a task's retry delay is over, so that it is claimed then and not at the next poll.</summary>
+    private void PulseAt(DateTime? at)
+    {
+        var delay = at is { } due ? due - _context.Time.GetUtcNow().UtcDateTime : TimeSpan.Zero;
+        if (delay <= TimeSpan.Zero)
+        {
+            _dispatcher.Pulse();
+            return;
+        }
+
+        ITimer? timer = null;
+        timer = _context.Time.CreateTimer(state =>
+        {
+            _dispatcher.Pulse();
+            if (timer is not null && _retryTimers.TryRemove(timer, out _))
+            {
+                timer.Dispose();
+            }
+        }, null, delay, Timeout.InfiniteTimeSpan);
+        _retryTimers[timer] = 0;
+    }
+
+    /// <summary>The attempt a worker slot runs (slots are written only by their own worker, so no lock is needed).</summary>
+    private sealed record RunningAttempt(Guid RunId, int TaskIndex, CancellationTokenSource Token);
+
+    private sealed record RunIdString(Guid Id, string Text);
+}
