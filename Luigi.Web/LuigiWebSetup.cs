@@ -8,6 +8,7 @@ using Luigi.Web.Email;
 using Luigi.Web.Dashboard;
 using Luigi.Web.Hosting;
 using Luigi.Web.Pipelines;
+using Luigi.Web.Reliability;
 using Luigi.Web.Security;
 
 namespace Luigi.Web;
@@ -72,11 +73,12 @@ public static class LuigiWebSetup
             sp.GetRequiredService<LuigiStore>(), sp.GetRequiredService<PipelineRegistry>(), engineOptions, executorOptions,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
             observers: sp.GetServices<IStoreObserver>()));
-        services.AddSingleton(sp => new RunReader(sp.GetRequiredService<LuigiStore>()));
+        services.AddSingleton(_ => new RunReader(ReliabilitySetup.CreateReadStore(storeOptions)));
         services.AddLuigiLive(configuration);
-        services.AddHostedService<ExecutorHostedService>();
+        services.AddSingleton<ExecutorHostedService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExecutorHostedService>());
         services.AddLuigiEmail(configuration);
-        services.AddHealthChecks();
+        services.AddLuigiReliability();
         services.AddProblemDetails();
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -86,7 +88,7 @@ public static class LuigiWebSetup
 
     /// <summary>
     /// Maps the host's endpoints. An executor-only host (<c>Luigi:Host:Role</c> = <c>Executor</c>) maps only
-    /// <c>/healthz</c>: no dashboard, API or hub, whatever is added below later. Every response carries the security
+    /// <c>/healthz</c> and <c>/healthz/ready</c>: no dashboard, API or hub, whatever is added below later. Every response carries the security
     /// headers, the hub and the dashboard's circuit refuse other sites' pages, and every endpoint but <c>/healthz</c>, the
     /// sign-in page and the static files needs a signed-in user with a role; acting needs an Operator (docs/security.md).
     /// </summary>
@@ -95,7 +97,7 @@ public static class LuigiWebSetup
         app.UseSecurityHeaders();
         if (HostRoleSetting.Read(app.Configuration) == HostRole.Executor)
         {
-            app.MapHealthChecks("/healthz").AllowAnonymous(); // for the container's health check, which signs in as nobody
+            app.MapLuigiHealth(); // for the container's health check, which signs in as nobody
             return app;
         }
 
@@ -103,7 +105,7 @@ public static class LuigiWebSetup
         app.UseStatusCodePages();
         app.UseOriginCheck();
         app.UseLuigiAuth();
-        app.MapHealthChecks("/healthz").AllowAnonymous();
+        app.MapLuigiHealth();
         app.MapOpenApi().RequireAuthorization(LuigiPolicies.View);
         app.MapGroup("/api").WithTags("Luigi").RequireAuthorization(LuigiPolicies.View).MapPipelinesApi().MapRunsApi().MapEmailApi();
         app.MapLuigiLive().RequireAuthorization(LuigiPolicies.View);
