@@ -94,6 +94,7 @@ public static class LuigiWebSetup
     /// </summary>
     public static WebApplication MapLuigiWeb(this WebApplication app)
     {
+        app.UseLuigiForwardedHeaders();
         app.UseSecurityHeaders();
         if (HostRoleSetting.Read(app.Configuration) == HostRole.Executor)
         {
