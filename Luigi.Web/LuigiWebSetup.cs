@@ -48,7 +48,8 @@ public static class LuigiWebSetup
     /// Registers what the host needs: the store (<c>Luigi:Store</c>, <c>ConnectionStrings:Luigi</c>), the
     /// engine's settings (<c>Luigi:Engine</c>), this host's executor (<c>Luigi:Executor</c>) running as a
     /// hosted service, the pipelines (<c>Luigi:Pipelines:Assemblies</c>, <c>AddLuigiPipelines</c>), the live feed
-    /// (<c>Luigi:Live</c>), failure e-mail (<c>Luigi:Email</c>), the host's role (<c>Luigi:Host:Role</c>) and the dashboard.
+    /// (<c>Luigi:Live</c>), failure e-mail (<c>Luigi:Email</c>), the host's role (<c>Luigi:Host:Role</c>), the retention of runs
+    /// (<c>Luigi:Retention</c>), readiness (<c>/healthz/ready</c>) and the dashboard.
     /// Settings are validated when the host starts.
     /// </summary>
     public static IServiceCollection AddLuigiWeb(this IServiceCollection services, IConfiguration configuration)
@@ -59,6 +60,8 @@ public static class LuigiWebSetup
         engineOptions.Validate();
         var executorOptions = configuration.GetSection("Luigi:Executor").Get<StoreExecutorOptions>() ?? new StoreExecutorOptions();
         executorOptions.Validate();
+        var retentionOptions = configuration.GetSection("Luigi:Retention").Get<RetentionOptions>() ?? new RetentionOptions();
+        retentionOptions.Validate();
         HostRoleSetting.Read(configuration);
         services.AddLuigiWebSecurity(configuration);
         services.AddLuigiAuth(configuration, storeOptions);
@@ -66,6 +69,7 @@ public static class LuigiWebSetup
         services.AddSingleton(storeOptions);
         services.AddSingleton(engineOptions);
         services.AddSingleton(executorOptions);
+        services.AddSingleton(retentionOptions);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => CreatePipelineRegistry(configuration, sp.GetService<IHostEnvironment>()?.ContentRootPath).AddRegisteredAssemblies(sp));
         services.AddSingleton(_ => LuigiStore.Create(storeOptions));
@@ -77,6 +81,7 @@ public static class LuigiWebSetup
         services.AddLuigiLive(configuration);
         services.AddSingleton<ExecutorHostedService>();
         services.AddHostedService(sp => sp.GetRequiredService<ExecutorHostedService>());
+        services.AddHostedService<RetentionHostedService>();
         services.AddLuigiEmail(configuration);
         services.AddLuigiReliability();
         services.AddProblemDetails();

@@ -39,6 +39,7 @@ public sealed class DashboardHarness : IAsyncDisposable
         Context.Services.AddSingleton(TimeProvider.System);
         Context.Services.AddSingleton<ILiveFeed>(Feed);
         Context.Services.AddSingleton(new StoreExecutorOptions());
+        Context.Services.AddSingleton(Retention);
         Context.Services.AddSingleton<TaskOutputChecker>();
         Context.Services.AddSingleton<PipelinePreviewResolver>();
         Context.Services.AddScoped<DashboardUser>();
@@ -53,6 +54,9 @@ public sealed class DashboardHarness : IAsyncDisposable
     }
 
     public BunitContext Context { get; } = new();
+
+    /// <summary>The retention the overview shows (off unless a test sets it before rendering).</summary>
+    public RetentionOptions Retention { get; } = new();
 
     /// <summary>The user signed in by default: an Operator.</summary>
     public const string OperatorName = "olga";

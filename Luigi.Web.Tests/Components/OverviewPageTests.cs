@@ -75,4 +75,18 @@ public sealed class OverviewPageTests : IAsyncLifetime
 
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=active-run]")), Wait);
     }
+
+    [Fact]
+    public void Overview_ShowsHowLongRunsAreKept()
+    {
+        Assert.Contains("retention is off", Open().Find("[data-testid=retention]").TextContent);
+    }
+
+    [Fact]
+    public void Overview_ShowsTheRetentionInDays_WhenItIsOn()
+    {
+        _h.Retention.Days = 30;
+
+        Assert.Contains("kept for 30 days", Open().Find("[data-testid=retention]").TextContent);
+    }
 }
