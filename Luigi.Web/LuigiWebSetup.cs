@@ -7,6 +7,7 @@ using Luigi.Web.Auth;
 using Luigi.Web.Email;
 using Luigi.Web.Dashboard;
 using Luigi.Web.Hosting;
+using Luigi.Web.Monitoring;
 using Luigi.Web.Pipelines;
 using Luigi.Web.Reliability;
 using Luigi.Web.Security;
@@ -84,6 +85,7 @@ public static class LuigiWebSetup
         services.AddHostedService<RetentionHostedService>();
         services.AddLuigiEmail(configuration);
         services.AddLuigiReliability();
+        services.AddLuigiTelemetry(configuration);
         services.AddProblemDetails();
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -104,6 +106,7 @@ public static class LuigiWebSetup
         if (HostRoleSetting.Read(app.Configuration) == HostRole.Executor)
         {
             app.MapLuigiHealth(); // for the container's health check, which signs in as nobody
+            app.MapLuigiMetrics();
             return app;
         }
 
@@ -112,6 +115,7 @@ public static class LuigiWebSetup
         app.UseOriginCheck();
         app.UseLuigiAuth();
         app.MapLuigiHealth();
+        app.MapLuigiMetrics();
         app.MapOpenApi().RequireAuthorization(LuigiPolicies.View);
         app.MapGroup("/api").WithTags("Luigi").RequireAuthorization(LuigiPolicies.View).MapPipelinesApi().MapRunsApi().MapEmailApi();
         app.MapLuigiLive().RequireAuthorization(LuigiPolicies.View);
