@@ -4,6 +4,7 @@ using Luigi.Engine.Storage;
 using Luigi.Web.Tests.Email;
 using Luigi.Web.Tests.EndToEnd;
 using Luigi.Web.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
 using Npgsql;
 
 namespace Luigi.Web.Tests.Reliability;
@@ -77,6 +78,33 @@ public sealed class StoreOutageApiTests(PostgresServer postgres) : IClassFixture
         Assert.True(terminated > 0, "the host held no connection to terminate");
         var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => client.GetAsync("/api/runs")));
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+    }
+
+    [Fact]
+    public async Task Dashboard_SaysTheStoreIsUnreachable_WhileItIs()
+    {
+        var database = new NpgsqlConnectionStringBuilder(await postgres.CreateDatabaseAsync());
+        await using var proxy = new DroppingProxy($"http://{database.Host}:{database.Port}");
+        var proxied = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = "127.0.0.1", Port = new Uri(proxy.BaseUrl).Port };
+        await using var host = new LuigiWebFactory(StoreProvider.Postgres, proxied.ConnectionString)
+            .WithWebHostBuilder(b => b.UseSetting("Luigi:Auth:AllowAnonymousViewers", "true"));
+        var browser = host.CreateClient();
+        browser.DefaultRequestHeaders.Authorization = null;
+        browser.DefaultRequestHeaders.Accept.ParseAdd("text/html");
+        Assert.Contains("<h1>Status</h1>", await browser.GetStringAsync("/"));
+
+        proxy.Drop();
+
+        var page = await browser.GetAsync("/");
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("data-testid=\"store-unreachable\"", html);
+        Assert.Contains("The store is unreachable", html);
+        Assert.DoesNotContain("<h1>Status</h1>", html);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode); // the page, with the notice in place of its content
+
+        proxy.Restore();
+
+        Assert.Contains("<h1>Status</h1>", await browser.GetStringAsync("/"));
     }
 
     private async Task<int> TerminateConnectionsAsync(string database)
