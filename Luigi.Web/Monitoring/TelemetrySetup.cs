@@ -45,7 +45,7 @@ public static class TelemetrySetup
 
             if (otlp is not null)
             {
-                metrics.AddOtlpExporter(exporter => Configure(exporter, options, otlp));
+                metrics.AddOtlpExporter(exporter => Configure(exporter, options, otlp, "v1/metrics"));
             }
         });
         if (otlp is not null)
@@ -54,7 +54,7 @@ public static class TelemetrySetup
                 .AddSource(LuigiTelemetry.Name)
                 .AddAspNetCoreInstrumentation()
                 .AddNpgsql()
-                .AddOtlpExporter(exporter => Configure(exporter, options, otlp)));
+                .AddOtlpExporter(exporter => Configure(exporter, options, otlp, "v1/traces")));
         }
 
         return services;
@@ -73,9 +73,12 @@ public static class TelemetrySetup
         return app;
     }
 
-    private static void Configure(OtlpExporterOptions exporter, TelemetryOptions options, string endpoint)
+    /// <summary>Points an exporter at the collector. Over HTTP each signal has its own path (<paramref name="signalPath"/>),
+    /// which the exporter adds only to an endpoint from the environment: here it is added to the configured base URL.</summary>
+    private static void Configure(OtlpExporterOptions exporter, TelemetryOptions options, string endpoint, string signalPath)
     {
-        exporter.Endpoint = new Uri(endpoint);
-        exporter.Protocol = options.OtlpProtocol == "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+        var http = options.OtlpProtocol == "http/protobuf";
+        exporter.Protocol = http ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+        exporter.Endpoint = http ? new Uri(new Uri(endpoint.TrimEnd('/') + "/"), signalPath) : new Uri(endpoint);
     }
 }
