@@ -95,9 +95,10 @@ public static class LuigiWebSetup
 
     /// <summary>
     /// Maps the host's endpoints. An executor-only host (<c>Luigi:Host:Role</c> = <c>Executor</c>) maps only
-    /// <c>/healthz</c> and <c>/healthz/ready</c>: no dashboard, API or hub, whatever is added below later. Every response carries the security
-    /// headers, the hub and the dashboard's circuit refuse other sites' pages, and every endpoint but <c>/healthz</c>, the
-    /// sign-in page and the static files needs a signed-in user with a role; acting needs an Operator (docs/security.md).
+    /// <c>/healthz</c>, <c>/healthz/ready</c> and, when on, <c>/metrics</c>: no dashboard, API or hub, whatever is added below
+    /// later. Every response carries the security headers, the hub and the dashboard's circuit refuse other sites' pages,
+    /// and every endpoint but those, the sign-in page and the static files needs a signed-in user with a role; acting
+    /// needs an Operator (docs/security.md). Behind a trusted proxy, the client's address comes from its headers.
     /// </summary>
     public static WebApplication MapLuigiWeb(this WebApplication app)
     {
