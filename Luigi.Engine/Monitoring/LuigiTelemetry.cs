@@ -52,6 +52,9 @@ public sealed class LuigiTelemetry : IDisposable
     /// <summary>The source of the run and attempt spans.</summary>
     public ActivitySource Source { get; }
 
+    /// <summary>This instance's meter (tests listen to it alone).</summary>
+    internal Meter Meter => _meter;
+
     /// <summary>An attempt of a task started on this host.</summary>
     public void RecordTaskStarted(string pipeline) => _tasksStarted.Add(1, new KeyValuePair<string, object?>("pipeline", pipeline));
 
