@@ -3,13 +3,14 @@
 # Needs only the .NET 10 SDK; whatever else the tests need, this script installs or starts: Node.js and npm (the
 # build bundles the dashboard's scripts with them), docker-compose (to check docker-compose.yml; no Docker engine
 # is needed), Debian's Chromium (the end-to-end tests drive the dashboard in it headless; no browser is
-# downloaded), and a throwaway PostgreSQL server
+# downloaded), Debian's Prometheus (a test scrapes the host's metrics with it; the test starts and stops the server), and a
+# throwaway PostgreSQL server
 # (scripts/test-postgres.sh) unless LUIGI_TEST_POSTGRES names one.
 set -uo pipefail
 cd "$(dirname "$0")"
 
 scripts/ensure-node.sh
-scripts/ensure-packages.sh docker-compose=docker-compose chromium=chromium
+scripts/ensure-packages.sh docker-compose=docker-compose chromium=chromium prometheus=prometheus
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -1,4 +1,5 @@
 using Luigi.Engine.Execution;
+using Luigi.Engine.Monitoring;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine;
 using Luigi.Engine.Storage;
@@ -8,7 +9,9 @@ using Luigi.Web.Auth;
 using Luigi.Web.Email;
 using Luigi.Web.Dashboard;
 using Luigi.Web.Hosting;
+using Luigi.Web.Monitoring;
 using Luigi.Web.Pipelines;
+using Luigi.Web.Reliability;
 using Luigi.Web.Security;
 
 namespace Luigi.Web;
@@ -48,7 +51,8 @@ public static class LuigiWebSetup
     /// Registers what the host needs: the store (<c>Luigi:Store</c>, <c>ConnectionStrings:Luigi</c>), the
     /// engine's settings (<c>Luigi:Engine</c>), this host's executor (<c>Luigi:Executor</c>) running as a
     /// hosted service, the pipelines (<c>Luigi:Pipelines:Assemblies</c>, <c>AddLuigiPipelines</c>), the live feed
-    /// (<c>Luigi:Live</c>), failure e-mail (<c>Luigi:Email</c>), the host's role (<c>Luigi:Host:Role</c>) and the dashboard.
+    /// (<c>Luigi:Live</c>), failure e-mail (<c>Luigi:Email</c>), the host's role (<c>Luigi:Host:Role</c>), the retention of runs
+    /// (<c>Luigi:Retention</c>), readiness (<c>/healthz/ready</c>) and the dashboard.
     /// Settings are validated when the host starts.
     /// </summary>
     public static IServiceCollection AddLuigiWeb(this IServiceCollection services, IConfiguration configuration)
@@ -59,6 +63,8 @@ public static class LuigiWebSetup
         engineOptions.Validate();
         var executorOptions = configuration.GetSection("Luigi:Executor").Get<StoreExecutorOptions>() ?? new StoreExecutorOptions();
         executorOptions.Validate();
+        var retentionOptions = configuration.GetSection("Luigi:Retention").Get<RetentionOptions>() ?? new RetentionOptions();
+        retentionOptions.Validate();
         HostRoleSetting.Read(configuration);
         services.AddLuigiWebSecurity(configuration);
         services.AddLuigiAuth(configuration, storeOptions);
@@ -66,6 +72,7 @@ public static class LuigiWebSetup
         services.AddSingleton(storeOptions);
         services.AddSingleton(engineOptions);
         services.AddSingleton(executorOptions);
+        services.AddSingleton(retentionOptions);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => CreatePipelineRegistry(configuration, sp.GetService<IHostEnvironment>()?.ContentRootPath).AddRegisteredAssemblies(sp));
         services.AddSingleton(_ => LuigiStore.Create(storeOptions));
@@ -73,13 +80,16 @@ public static class LuigiWebSetup
         services.AddSingleton(sp => new StoreExecutor(
             sp.GetRequiredService<LuigiStore>(), sp.GetRequiredService<PipelineRegistry>(), engineOptions, executorOptions,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
-            observers: sp.GetServices<IStoreObserver>(), identity: sp.GetRequiredService<HostIdentity>()));
+            observers: sp.GetServices<IStoreObserver>(), identity: sp.GetRequiredService<HostIdentity>(), telemetry: sp.GetService<LuigiTelemetry>()));
         services.AddSingleton(sp => sp.GetRequiredService<StoreExecutor>().Client);
-        services.AddSingleton(sp => new RunReader(sp.GetRequiredService<LuigiStore>()));
+        services.AddSingleton(_ => new RunReader(ReliabilitySetup.CreateReadStore(storeOptions)));
         services.AddLuigiLive(configuration);
-        services.AddHostedService<ExecutorHostedService>();
+        services.AddSingleton<ExecutorHostedService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExecutorHostedService>());
+        services.AddHostedService<RetentionHostedService>();
         services.AddLuigiEmail(configuration);
-        services.AddHealthChecks();
+        services.AddLuigiReliability();
+        services.AddLuigiTelemetry(configuration);
         services.AddProblemDetails();
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -89,16 +99,19 @@ public static class LuigiWebSetup
 
     /// <summary>
     /// Maps the host's endpoints. An executor-only host (<c>Luigi:Host:Role</c> = <c>Executor</c>) maps only
-    /// <c>/healthz</c>: no dashboard, API or hub, whatever is added below later. Every response carries the security
-    /// headers, the hub and the dashboard's circuit refuse other sites' pages, and every endpoint but <c>/healthz</c>, the
-    /// sign-in page and the static files needs a signed-in user with a role; acting needs an Operator (docs/security.md).
+    /// <c>/healthz</c>, <c>/healthz/ready</c> and, when on, <c>/metrics</c>: no dashboard, API or hub, whatever is added below
+    /// later. Every response carries the security headers, the hub and the dashboard's circuit refuse other sites' pages,
+    /// and every endpoint but those, the sign-in page and the static files needs a signed-in user with a role; acting
+    /// needs an Operator (docs/security.md). Behind a trusted proxy, the client's address comes from its headers.
     /// </summary>
     public static WebApplication MapLuigiWeb(this WebApplication app)
     {
+        app.UseLuigiForwardedHeaders();
         app.UseSecurityHeaders();
         if (HostRoleSetting.Read(app.Configuration) == HostRole.Executor)
         {
-            app.MapHealthChecks("/healthz").AllowAnonymous(); // for the container's health check, which signs in as nobody
+            app.MapLuigiHealth(); // for the container's health check, which signs in as nobody
+            app.MapLuigiMetrics();
             return app;
         }
 
@@ -106,7 +119,8 @@ public static class LuigiWebSetup
         app.UseStatusCodePages();
         app.UseOriginCheck();
         app.UseLuigiAuth();
-        app.MapHealthChecks("/healthz").AllowAnonymous();
+        app.MapLuigiHealth();
+        app.MapLuigiMetrics();
         app.MapOpenApi().RequireAuthorization(LuigiPolicies.View);
         app.MapGroup("/api").WithTags("Luigi").RequireAuthorization(LuigiPolicies.View).MapPipelinesApi().MapRunsApi().MapEmailApi();
         app.MapLuigiLive().RequireAuthorization(LuigiPolicies.View);

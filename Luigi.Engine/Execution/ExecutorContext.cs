@@ -1,3 +1,4 @@
+using Luigi.Engine.Monitoring;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage;
 using Microsoft.Extensions.Logging;
@@ -13,11 +14,12 @@ internal sealed class ExecutorContext
 {
     public ExecutorContext(
         IRunQueue queue, PipelineRegistry pipelines, HostIdentity identity, LuigiEngineOptions engine, StoreExecutorOptions options,
-        TimeProvider time, ILoggerFactory loggers, IEnumerable<IStoreObserver> observers)
+        TimeProvider time, ILoggerFactory loggers, IEnumerable<IStoreObserver> observers, LuigiTelemetry? telemetry = null)
     {
         engine.Validate();
         options.Validate();
         Queue = queue;
+        Telemetry = telemetry;
         Pipelines = pipelines;
         Identity = identity;
         Engine = engine;
@@ -33,6 +35,9 @@ internal sealed class ExecutorContext
     }
 
     public IRunQueue Queue { get; }
+
+    /// <summary>Where claim latencies and attempt spans go, when the host has telemetry.</summary>
+    public LuigiTelemetry? Telemetry { get; }
 
     public PipelineRegistry Pipelines { get; }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Luigi.Engine.Monitoring;
 using Luigi.Engine.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -21,6 +22,7 @@ internal sealed class WorkerPool
     private readonly RunningAttempt?[] _running;
     private readonly ConcurrentDictionary<ITimer, byte> _retryTimers = new();
     private readonly SemaphoreSlim _commitGate = new(1, 1);
+    private readonly ConcurrentDictionary<Guid, string> _pipelineNames = new();
     private RunIdString? _lastRunId;
 
     public WorkerPool(ExecutorContext context, Guid? onlyRun)
@@ -105,8 +107,11 @@ internal sealed class WorkerPool
         await _commitGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            return await _context.Retry.RunAsync(
+            var started = _context.Time.GetTimestamp();
+            var claimed = await _context.Retry.RunAsync(
                 "claim tasks", ct => _context.Queue.ClaimAsync(HostId, idleWorkers, _context.Options.Lease, _onlyRun, ct), stoppingToken).ConfigureAwait(false);
+            _context.Telemetry?.RecordClaim(_context.Time.GetElapsedTime(started), claimed?.Count ?? 0);
+            return claimed;
         }
         finally
         {
@@ -127,9 +132,15 @@ internal sealed class WorkerPool
         await _commitGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
+            var started = _context.Time.GetTimestamp();
             var committed = await _context.Retry.RunAsync("commit outcomes", ct => _context.Queue.CompleteAsync(HostId, group, claim, ct), CancellationToken.None,
                 untilStopped: false, isTransient: DatabaseRetry.IsTransientForGroup).ConfigureAwait(false);
             claimed = committed.Claimed;
+            if (claim is not null)
+            {
+                _context.Telemetry?.RecordClaim(_context.Time.GetElapsedTime(started), claimed?.Count ?? 0); // the commit that claimed, as one statement
+            }
+
             var results = committed.Results ?? new CompletionResult?[group.Count];
             _context.Observers.Committed(group, results); // before the released tasks are handed to workers: a cause before its effect
             if (idle is null && results.Any(r => r is { Released: > 0 }))
@@ -238,8 +249,12 @@ internal sealed class WorkerPool
                     .ConfigureAwait(false) ?? throw new OperationCanceledException(stoppingToken);
             }
 
+            using var span = _context.Telemetry is { } telemetry && telemetry.Source.HasListeners()
+                ? telemetry.StartAttempt(claimed.RunId, await PipelineOfAsync(claimed.RunId, stoppingToken).ConfigureAwait(false), claimed.TaskId, claimed.Attempt, claimed.Worker)
+                : null;
             outcome = await _context.Attempts.RunAsync(task, claimed.TaskId, RunIdText(claimed.RunId), attempt, task.Timeout,
                 task.Retry ?? _context.Engine.DefaultRetry, attemptToken.Token).ConfigureAwait(false);
+            LuigiTelemetry.EndAttempt(span, outcome.State, outcome.Error);
         }
         catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
         {
@@ -277,6 +292,18 @@ internal sealed class WorkerPool
         return last.Text;
     }
 
+    /// <summary>The pipeline of a run (for its attempts' spans), read once per run.</summary>
+    private async Task<string> PipelineOfAsync(Guid runId, CancellationToken stoppingToken)
+    {
+        if (_pipelineNames.TryGetValue(runId, out var name))
+        {
+            return name;
+        }
+
+        var run = await _context.Retry.RunAsync("read the run", ct => _context.Queue.FindRunAsync(runId, ct), stoppingToken).ConfigureAwait(false);
+        return _pipelineNames[runId] = run?.Pipeline ?? "";
+    }
+
     /// <summary>The host is stopping, not the run: the task goes back to the queue for another host.</summary>
     private Task ReleaseAsync(ClaimedTask claimed) =>
         _context.Retry.RunAsync("give a task back", ct => _context.Queue.ReleaseAsync(HostId, claimed, ct), CancellationToken.None, attempts: 3);
@@ -298,6 +325,7 @@ internal sealed class WorkerPool
 
         if (result.RunFinished is { } finished)
         {
+            _pipelineNames.TryRemove(completion.RunId, out _);
             _context.Finished(completion.RunId, result.Pipeline ?? "", finished);
         }
 

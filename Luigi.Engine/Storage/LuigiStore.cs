@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Luigi.Engine.Storage;
 
@@ -24,15 +25,22 @@ public sealed class LuigiStore : IDbContextFactory<LuigiDbContext>
     /// <summary>The connection string in use.</summary>
     public string ConnectionString { get; }
 
-    /// <summary>Creates the store described by <paramref name="options"/> (validated here).</summary>
-    public static LuigiStore Create(StoreOptions options)
+    /// <summary>Creates the store described by <paramref name="options"/> (validated here). <paramref name="executionStrategy"/>,
+    /// when given, is the EF Core execution strategy of its contexts (PostgreSQL; e.g. retries of the web host's reads).</summary>
+    public static LuigiStore Create(StoreOptions options, Func<ExecutionStrategyDependencies, IExecutionStrategy>? executionStrategy = null)
     {
         options.Validate();
         if (options.Provider == StoreProvider.Postgres)
         {
             var connectionString = options.ConnectionString!;
             var postgres = new DbContextOptionsBuilder<PostgresLuigiDbContext>()
-                .UseNpgsql(connectionString)
+                .UseNpgsql(connectionString, npgsql =>
+                {
+                    if (executionStrategy is not null)
+                    {
+                        npgsql.ExecutionStrategy(executionStrategy);
+                    }
+                })
                 .UseSnakeCaseNamingConvention()
                 .Options;
             return new LuigiStore(StoreProvider.Postgres, connectionString, () => new PostgresLuigiDbContext(postgres));

@@ -1,5 +1,6 @@
 using Luigi.Engine.Execution;
 using Luigi.Engine.Graph;
+using Luigi.Engine.Monitoring;
 using Luigi.Engine.Parameters;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage.Entities;
@@ -24,8 +25,8 @@ public sealed class StoreExecutor
     public StoreExecutor(
         LuigiStore store, PipelineRegistry pipelines, LuigiEngineOptions engine, StoreExecutorOptions options,
         TimeProvider? time = null, ILoggerFactory? loggers = null, string? hostName = null, IEnumerable<IStoreObserver>? observers = null,
-        HostIdentity? identity = null)
-        : this(new RunQueue(store, time ?? TimeProvider.System), pipelines, engine, options, time, loggers, hostName, observers, identity)
+        HostIdentity? identity = null, LuigiTelemetry? telemetry = null)
+        : this(new RunQueue(store, time ?? TimeProvider.System), pipelines, engine, options, time, loggers, hostName, observers, identity, telemetry)
     {
     }
 
@@ -33,11 +34,11 @@ public sealed class StoreExecutor
     internal StoreExecutor(
         IRunQueue queue, PipelineRegistry pipelines, LuigiEngineOptions engine, StoreExecutorOptions options,
         TimeProvider? time = null, ILoggerFactory? loggers = null, string? hostName = null, IEnumerable<IStoreObserver>? observers = null,
-        HostIdentity? identity = null)
+        HostIdentity? identity = null, LuigiTelemetry? telemetry = null)
     {
         time ??= TimeProvider.System;
         _context = new ExecutorContext(queue, pipelines, identity ?? new HostIdentity(engine.Workers, time, hostName), engine, options, time,
-            loggers ?? NullLoggerFactory.Instance, observers ?? []);
+            loggers ?? NullLoggerFactory.Instance, observers ?? [], telemetry);
         _host = new ExecutorHost(_context);
         Client = new RunClient(_context);
         Host = _context.Identity.ToRecord();

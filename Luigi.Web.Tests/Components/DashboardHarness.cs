@@ -22,13 +22,13 @@ public sealed class DashboardHarness : IAsyncDisposable
 {
     private readonly string _file;
 
-    private DashboardHarness(string file, LuigiStore store, PipelineRegistry pipelines)
+    private DashboardHarness(string file, LuigiStore store, PipelineRegistry pipelines, RunReader? reader)
     {
         _file = file;
         Store = store;
         Pipelines = pipelines;
         Executor = new StoreExecutor(store, pipelines, new LuigiEngineOptions { Workers = 1 }, new StoreExecutorOptions());
-        Reader = new RunReader(store);
+        Reader = reader ?? new RunReader(store);
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
         Authorization = Context.AddAuthorization();
         SignIn(OperatorName, LuigiRoles.Operator);
@@ -41,6 +41,7 @@ public sealed class DashboardHarness : IAsyncDisposable
         Context.Services.AddSingleton(TimeProvider.System);
         Context.Services.AddSingleton<ILiveFeed>(Feed);
         Context.Services.AddSingleton(new StoreExecutorOptions());
+        Context.Services.AddSingleton(Retention);
         Context.Services.AddSingleton<TaskOutputChecker>();
         Context.Services.AddSingleton<PipelinePreviewResolver>();
         Context.Services.AddScoped<DashboardUser>();
@@ -55,6 +56,9 @@ public sealed class DashboardHarness : IAsyncDisposable
     }
 
     public BunitContext Context { get; } = new();
+
+    /// <summary>The retention the overview shows (off unless a test sets it before rendering).</summary>
+    public RetentionOptions Retention { get; } = new();
 
     /// <summary>The user signed in by default: an Operator.</summary>
     public const string OperatorName = "olga";
@@ -112,13 +116,15 @@ public sealed class DashboardHarness : IAsyncDisposable
 
     public BunitNavigationManager Navigation => Context.Services.GetRequiredService<BunitNavigationManager>();
 
-    public static async Task<DashboardHarness> CreateAsync()
+    /// <summary>A harness on a fresh SQLite store; its pages read through <paramref name="reader"/> when given (e.g. one
+    /// on a database that cannot be reached).</summary>
+    public static async Task<DashboardHarness> CreateAsync(RunReader? reader = null)
     {
         var file = Path.Combine(Path.GetTempPath(), $"luigi-dashboard-{Guid.NewGuid():N}.db");
         var store = LuigiStore.Create(new StoreOptions { Provider = StoreProvider.Sqlite, ConnectionString = $"Data Source={file};Pooling=False" });
         await store.MigrateAsync();
         var pipelines = LuigiWebSetup.CreatePipelineRegistry().Add(typeof(FormPipeline)).Add(typeof(FileOutputPipeline));
-        return new DashboardHarness(file, store, pipelines);
+        return new DashboardHarness(file, store, pipelines, reader);
     }
 
     public async ValueTask DisposeAsync()

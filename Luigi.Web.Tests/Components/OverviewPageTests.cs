@@ -75,4 +75,45 @@ public sealed class OverviewPageTests : IAsyncLifetime
 
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=active-run]")), Wait);
     }
+
+    [Fact]
+    public void Overview_ShowsHowLongRunsAreKept()
+    {
+        Assert.Contains("retention is off", Open().Find("[data-testid=retention]").TextContent);
+    }
+
+    [Fact]
+    public void Overview_ShowsTheRetentionInDays_WhenItIsOn()
+    {
+        _h.Retention.Days = 30;
+
+        Assert.Contains("kept for 30 days", Open().Find("[data-testid=retention]").TextContent);
+    }
+
+    [Fact]
+    public async Task ALiveBatch_WhileTheStoreIsUnreachable_KeepsWhatWasRead_AndSaysSo()
+    {
+        await TestRuns.SeedFailedComplexRunAsync(_h.Store, RunState.Running, Now.AddMinutes(-5));
+        var page = Open();
+        Assert.Empty(page.FindAll("[data-testid=store-unreachable]"));
+        var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(_h.Store.ConnectionString).DataSource;
+        var moved = file + ".away";
+        File.Move(file, moved);
+        Directory.CreateDirectory(file); // the database file cannot be opened: SQLite's CANTOPEN
+        try
+        {
+            await _h.Feed.PublishAsync(new LiveBatch([], [new LiveRunChange(Guid.NewGuid(), "ComplexExample", RunState.Running, Now)], false));
+
+            page.WaitForElement("[data-testid=store-unreachable]", Wait);
+            Assert.Single(page.FindAll("[data-testid=active-run]")); // what was read before stays
+        }
+        finally
+        {
+            Directory.Delete(file);
+            File.Move(moved, file);
+        }
+
+        await _h.Feed.PublishAsync(new LiveBatch([], [new LiveRunChange(Guid.NewGuid(), "ComplexExample", RunState.Running, Now)], false));
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=store-unreachable]")), Wait);
+    }
 }

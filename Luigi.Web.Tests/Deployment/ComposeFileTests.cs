@@ -100,14 +100,14 @@ public sealed partial class ComposeFileTests(ComposeConfig compose) : IClassFixt
     }
 
     [Fact]
-    public void WebAndWorker_StartOnceThePostgresServiceIsHealthy_AndAreHealthChecked()
+    public void WebAndWorker_StartOnceThePostgresServiceIsHealthy_AndAreCheckedForReadiness()
     {
         foreach (var host in Hosts)
         {
             var service = compose.Service(host);
             var dependsOn = (YamlMappingNode)service["depends_on"];
             Assert.Equal("service_healthy", Text((YamlMappingNode)dependsOn["postgres"], "condition"));
-            Assert.Contains("/healthz", HealthCheckCommand(service));
+            Assert.Contains("http://localhost:8080/healthz/ready", HealthCheckCommand(service)); // readiness: store and executor
         }
     }
 

@@ -12,7 +12,7 @@ namespace Luigi.Web.Tests.Hosting;
 public sealed class HostRoleTests(PostgresServer postgres) : IClassFixture<PostgresServer>
 {
     [Fact]
-    public async Task ExecutorRole_RunsWorkQueuedElsewhere_AndServesOnlyHealthz()
+    public async Task ExecutorRole_RunsWorkQueuedElsewhere_AndServesOnlyItsHealth()
     {
         await using var factory = new LuigiWebFactory(StoreProvider.Postgres, await postgres.CreateDatabaseAsync());
         await using var executorOnly = factory.WithWebHostBuilder(builder => builder.UseSetting("Luigi:Host:Role", "Executor"));
@@ -20,7 +20,8 @@ public sealed class HostRoleTests(PostgresServer postgres) : IClassFixture<Postg
         client.DefaultRequestHeaders.Authorization = null; // as the container's health check: nobody
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
-        foreach (var path in new[] { "/", "/api/pipelines", "/api/runs", "/api/email/status", "/openapi/v1.json" })
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz/ready")).StatusCode); // the compose health check
+        foreach (var path in new[] { "/", "/api/pipelines", "/api/runs", "/api/email/status", "/openapi/v1.json", "/metrics" })
         {
             Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(path)).StatusCode);
         }

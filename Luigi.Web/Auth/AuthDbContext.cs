@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Luigi.Web.Reliability;
 
 namespace Luigi.Web.Auth;
 
@@ -88,7 +89,9 @@ public static class AuthStore
     {
         if (store.Provider == StoreProvider.Postgres)
         {
-            builder.UseNpgsql(store.ConnectionString, npgsql => npgsql.MigrationsHistoryTable(AuthDbContext.MigrationsHistoryTable));
+            // Token lookups and session checks on every request: retried briefly when a pooled connection broke (a restart).
+            builder.UseNpgsql(store.ConnectionString, npgsql => npgsql.MigrationsHistoryTable(AuthDbContext.MigrationsHistoryTable)
+                .ExecutionStrategy(dependencies => new StoreReadRetry(dependencies)));
         }
         else
         {

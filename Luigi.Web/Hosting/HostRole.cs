@@ -6,7 +6,8 @@ public enum HostRole
     /// <summary>Everything: executor, e-mail sender, dashboard, API (default).</summary>
     All,
 
-    /// <summary>The executor and the e-mail sender only; over HTTP just <c>/healthz</c>, for container health checks.</summary>
+    /// <summary>The executor and the e-mail sender only; over HTTP just <c>/healthz</c> and <c>/healthz/ready</c>, for container
+    /// health checks, and <c>/metrics</c> when Prometheus is on.</summary>
     Executor,
 }
 

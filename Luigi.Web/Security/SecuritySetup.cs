@@ -40,6 +40,17 @@ public static class SecuritySetup
         });
     }
 
+    /// <summary>
+    /// With <c>Luigi:Web:ForwardedHeaders:Enabled</c>, takes the client's address, the scheme and the host from a trusted
+    /// proxy's <c>X-Forwarded-*</c> headers (see <see cref="ForwardedHeadersSettings"/>); first in the pipeline, so that
+    /// everything after it (the rate limit, the origin check, the logs) sees the client. Does nothing otherwise.
+    /// </summary>
+    public static IApplicationBuilder UseLuigiForwardedHeaders(this IApplicationBuilder app)
+    {
+        var settings = app.ApplicationServices.GetRequiredService<WebSecurityOptions>().ForwardedHeaders;
+        return settings.Enabled ? app.UseForwardedHeaders(settings.ToOptions()) : app;
+    }
+
     /// <summary>Refuses cross-origin requests to the live hub and the dashboard's circuit (see <see cref="OriginCheck"/>).</summary>
     public static IApplicationBuilder UseOriginCheck(this IApplicationBuilder app) => app.UseMiddleware<OriginCheck>();
 }

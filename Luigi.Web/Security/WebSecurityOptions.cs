@@ -15,6 +15,9 @@ public sealed class WebSecurityOptions
     /// </summary>
     public List<string> AllowedOrigins { get; set; } = [];
 
+    /// <summary>Reading the client's address, scheme and host from a reverse proxy's headers (off by default).</summary>
+    public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
+
     /// <summary>What is wrong with these settings; empty when they are usable.</summary>
     public IReadOnlyList<string> Errors()
     {
@@ -27,6 +30,7 @@ public sealed class WebSecurityOptions
             }
         }
 
+        errors.AddRange(ForwardedHeaders.Errors($"{Section}:ForwardedHeaders"));
         return errors;
     }
 

@@ -1,0 +1,23 @@
+using Luigi.Engine.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Luigi.Engine.Monitoring;
+
+/// <summary>
+/// Reads the counts behind <see cref="LuigiTelemetry"/>'s gauges from the store: ready tasks, running tasks and e-mail
+/// waiting in the outbox. Each count is answered by a partial index of the store (the claim's, the leases', the
+/// sender's), so reading them costs little however many runs the store holds.
+/// </summary>
+public sealed class StoreGaugeReader(LuigiStore store)
+{
+    public async Task<StoreGauges> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = store.CreateDbContext();
+        var ready = await db.RunTasks
+            .CountAsync(t => (t.State == TaskState.Pending || t.State == TaskState.RetryWaiting) && t.RemainingRequirements == 0, cancellationToken)
+            .ConfigureAwait(false);
+        var running = await db.RunTasks.CountAsync(t => t.State == TaskState.Running, cancellationToken).ConfigureAwait(false);
+        var email = await db.EmailOutbox.CountAsync(m => m.SentAt == null && m.SkippedReason == null, cancellationToken).ConfigureAwait(false);
+        return new StoreGauges(ready, running, email);
+    }
+}

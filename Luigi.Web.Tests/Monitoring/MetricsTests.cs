@@ -1,0 +1,53 @@
+using System.Net;
+using Luigi.Engine.Storage;
+using Luigi.Web.Tests.Email;
+using Luigi.Web.Tests.EndToEnd;
+using Luigi.Web.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Luigi.Web.Tests.Monitoring;
+
+/// <summary>The host's metrics as an operator sees them: scraped by a real Prometheus server and queried there.</summary>
+public sealed class MetricsTests(PostgresServer postgres) : IClassFixture<PostgresServer>
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Prometheus_ScrapesTheHost_AndAnswersForTheFinishedTaskCounter()
+    {
+        await using var host = await DashboardHost.StartAsync(postgres, new Dictionary<string, string>
+        {
+            ["Luigi:Telemetry:Prometheus"] = "true", ["Luigi:Telemetry:GaugeInterval"] = "00:00:00.500",
+        });
+        var executor = host.Services.GetRequiredService<StoreExecutor>();
+        var runId = await executor.EnqueueAsync(new RunRequest("ComplexExample", new Dictionary<string, string> { ["delayMs"] = "0" }, RunTrigger.Api));
+        Assert.Equal(RunState.Succeeded, await executor.WaitForRunAsync(runId).WaitAsync(Guard));
+
+        using var anonymous = new HttpClient { BaseAddress = new Uri(host.BaseUrl) }; // Prometheus scrapes without credentials
+        var scrape = await Eventually.Async(() => anonymous.GetStringAsync("/metrics"),
+            text => text.Contains("luigi_tasks_finished_total{", StringComparison.Ordinal) && text.Contains("luigi_tasks_ready", StringComparison.Ordinal), Guard);
+        Assert.Contains("luigi_tasks_started_total{", scrape);
+        Assert.Contains("luigi_task_attempt_duration_seconds_bucket{", scrape);
+        Assert.Contains("luigi_runs_finished_total{", scrape);
+
+        await using var prometheus = await PrometheusServer.StartAsync(new Uri(host.BaseUrl).Authority, "/metrics");
+        var done = await Eventually.Async(
+            () => prometheus.QueryAsync("sum(luigi_tasks_finished_total{pipeline=\"ComplexExample\",state=\"Done\"})"), value => value is not null, Guard);
+
+        Assert.Equal(7, done);
+        Assert.True(await prometheus.TargetUpAsync());
+        Assert.Equal(1, await prometheus.QueryAsync("sum(luigi_runs_finished_total{pipeline=\"ComplexExample\",state=\"Succeeded\"})"));
+    }
+
+    [Fact]
+    public async Task Metrics_AreNotServed_UnlessPrometheusIsOn()
+    {
+        await using var host = await DashboardHost.StartAsync(postgres);
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(host.BaseUrl) };
+
+        using var response = await anonymous.GetAsync("/metrics");
+
+        Assert.NotEqual(HttpStatusCode.OK, response.StatusCode); // no such endpoint: the fallback asks for a sign-in
+        Assert.DoesNotContain("luigi_tasks", await response.Content.ReadAsStringAsync());
+    }
+}
