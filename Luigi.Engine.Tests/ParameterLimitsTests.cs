@@ -94,7 +94,8 @@ public sealed class ParameterLimitsTests
     [Fact]
     public void Describe_SaysEveryLimit_ForListAndHelp()
     {
-        Assert.Equal("from 0 to 60000; at most 4096 characters", Schema.Find("delayMs")!.Limits.Describe(4_096));
+        Assert.Equal("from 0 to 60000", Schema.Find("delayMs")!.Limits.Describe(4_096));
+        Assert.Equal("at most 4096 characters", Schema.Find("note")!.Limits.Describe(4_096));
         Assert.Equal("matching [a-z]+; 2 to 8 characters", Schema.Find("code")!.Limits.Describe(4_096));
         Assert.Equal("from 1 to 9; 0 to 3 items; at most 4096 characters", Schema.Find("shards")!.Limits.Describe(4_096));
         Assert.Equal("0", Schema.Find("delayMs")!.Limits.MinimumText);

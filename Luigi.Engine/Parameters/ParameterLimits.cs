@@ -26,11 +26,13 @@ public sealed class ParameterLimits
 
     private readonly Type _scalar;
     private readonly Regex? _regex;
+    private readonly bool _isText;
 
     private ParameterLimits(PropertyInfo property, Type type)
     {
         var isList = ParameterValues.ElementType(type) is not null;
         _scalar = Nullable.GetUnderlyingType(ParameterValues.ElementType(type) ?? type) ?? ParameterValues.ElementType(type) ?? type;
+        _isText = isList || _scalar == typeof(string) || _scalar == typeof(DataPath);
         var name = $"{property.DeclaringType?.Name}.{property.Name}";
         foreach (var attribute in property.GetCustomAttributes<ValidationAttribute>(inherit: true))
         {
@@ -118,7 +120,10 @@ public sealed class ParameterLimits
 
     internal static ParameterLimits For(PropertyInfo property) => new(property, property.PropertyType);
 
-    /// <summary>The limits in words, e.g. "from 0 to 60000; at most 200 characters"; empty when there are none.</summary>
+    /// <summary>
+    /// The limits in words, e.g. "from 0 to 60000" or "matching [a-z]+; at most 200 characters"; the length is said of
+    /// text, paths and lists, and of other kinds when declared.
+    /// </summary>
     public string Describe(int maxTextLength)
     {
         var parts = new List<string>();
@@ -147,8 +152,12 @@ public sealed class ParameterLimits
             parts.Add(MaxItems is { } most ? $"{MinItems} to {most} items" : $"at least {MinItems} items");
         }
 
-        var maxLength = MaxLength ?? maxTextLength;
-        parts.Add(MinLength > 0 ? $"{MinLength} to {maxLength} characters" : $"at most {maxLength} characters");
+        if (_isText || MaxLength is not null || MinLength > 0)
+        {
+            var maxLength = MaxLength ?? maxTextLength;
+            parts.Add(MinLength > 0 ? $"{MinLength} to {maxLength} characters" : $"at most {maxLength} characters");
+        }
+
         return string.Join("; ", parts);
     }
 
