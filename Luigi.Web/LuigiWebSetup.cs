@@ -1,3 +1,4 @@
+using Luigi.Engine.Parameters;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine;
 using Luigi.Engine.Storage;
@@ -24,7 +25,34 @@ public static class LuigiWebSetup
     public static PipelineRegistry CreatePipelineRegistry(IConfiguration? configuration = null, string? baseDirectory = null)
     {
         var registry = new PipelineRegistry().AddAssembly(typeof(LuigiWebSetup).Assembly);
-        return configuration is null ? registry : registry.AddConfiguredAssemblies(configuration, baseDirectory ?? Directory.GetCurrentDirectory());
+        if (configuration is null)
+        {
+            return registry;
+        }
+
+        registry.BindingOptions = ReadParameterOptions(configuration);
+        return registry.AddConfiguredAssemblies(configuration, baseDirectory ?? Directory.GetCurrentDirectory());
+    }
+
+    /// <summary>Limits on every parameter value: <c>Luigi:Parameters</c> (<c>MaxTextLength</c>), validated.</summary>
+    public static ParameterBindingOptions ReadParameterOptions(IConfiguration configuration)
+    {
+        var options = configuration.GetSection("Luigi:Parameters").Get<ParameterBindingOptions>() ?? new ParameterBindingOptions();
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>
+    /// Sets the <see cref="DataRoot"/> from <c>Luigi:Data:Root</c> when it is configured; a relative root starts at
+    /// <paramref name="baseDirectory"/> (the web host's content root, the command line's current directory). Without the
+    /// setting the root stays <c>data</c> under the working directory.
+    /// </summary>
+    public static void ApplyDataRoot(IConfiguration configuration, string? baseDirectory)
+    {
+        if (configuration["Luigi:Data:Root"] is { Length: > 0 } root)
+        {
+            DataRoot.Set(root, baseDirectory);
+        }
     }
 
     /// <summary>The host's settings outside ASP.NET's builder (the command line): appsettings.json beside the
@@ -59,6 +87,8 @@ public static class LuigiWebSetup
         var executorOptions = configuration.GetSection("Luigi:Executor").Get<StoreExecutorOptions>() ?? new StoreExecutorOptions();
         executorOptions.Validate();
         HostRoleSetting.Read(configuration);
+        ReadParameterOptions(configuration);
+        ApplyDataRoot(configuration, configuration[HostDefaults.ContentRootKey]);
         services.AddLuigiWebSecurity(configuration);
         services.AddLuigiAuth(configuration, storeOptions);
 
