@@ -107,9 +107,12 @@ public static class LuigiWebSetup
         services.AddHostedService<ExecutorHostedService>();
         services.AddLuigiEmail(configuration);
         services.AddHealthChecks();
-        services.AddProblemDetails();
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = RefusalDetails.Fill);
+        services.AddExceptionHandler<BadRequestProblemHandler>();
+        services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true); // so BadRequestProblemHandler can say what was wrong
         services.AddOpenApi();
-        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        // Enum members by name only: a number (a scope of 7) is refused, not stored to fail later.
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false)));
         services.AddLuigiDashboard();
         return services;
     }
@@ -133,6 +136,7 @@ public static class LuigiWebSetup
         app.UseStatusCodePages();
         app.UseOriginCheck();
         app.UseLuigiAuth();
+        app.UseRequestBodyLimit();
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapOpenApi().RequireAuthorization(LuigiPolicies.View);
         app.MapGroup("/api").WithTags("Luigi").RequireAuthorization(LuigiPolicies.View).MapPipelinesApi().MapRunsApi().MapEmailApi();

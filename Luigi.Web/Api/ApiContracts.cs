@@ -31,9 +31,27 @@ public sealed record ParameterDto(
 /// booleans and arrays are accepted too.</summary>
 public sealed record TriggerRequest(Dictionary<string, JsonElement>? Parameters)
 {
-    public IReadOnlyDictionary<string, string> ParametersAsText() =>
-        (Parameters ?? []).Where(p => p.Value.ValueKind != JsonValueKind.Null)
-            .ToDictionary(p => p.Key, p => AsText(p.Value));
+    /// <summary>The values as text, as the command line gives them.</summary>
+    /// <exception cref="ParameterException">A value is text that is not valid UTF-8 or holds half of a surrogate pair.</exception>
+    public IReadOnlyDictionary<string, string> ParametersAsText()
+    {
+        var values = new Dictionary<string, string>();
+        var errors = new List<ParameterError>();
+        foreach (var (name, value) in (Parameters ?? []).Where(p => p.Value.ValueKind != JsonValueKind.Null))
+        {
+            try
+            {
+                values[name] = AsText(value);
+            }
+            catch (InvalidOperationException)
+            {
+                // System.Text.Json keeps a string's bytes as they came and refuses to turn invalid ones into text.
+                errors.Add(new ParameterError(name, $"Parameter '{name}' is not valid text: invalid UTF-8, or half of a surrogate pair (\\uD800 alone)."));
+            }
+        }
+
+        return errors.Count > 0 ? throw new ParameterException(errors) : values;
+    }
 
     private static string AsText(JsonElement value) => value.ValueKind switch
     {
@@ -49,7 +67,11 @@ public sealed record RunAccepted(Guid Id, string Url);
 /// <summary>Body of a re-run.</summary>
 /// <param name="Scope">All (default): the whole pipeline, skipping complete tasks; FailedOnly; TaskAndDownstream (with TaskId).</param>
 /// <param name="TaskId">For TaskAndDownstream: the task to force, with everything downstream of it.</param>
-public sealed record RerunRequest(RerunScope Scope = RerunScope.All, string? TaskId = null);
+public sealed record RerunRequest(RerunScope Scope = RerunScope.All, string? TaskId = null)
+{
+    /// <summary>Longest task id accepted.</summary>
+    public const int MaxTaskIdLength = 8_192;
+}
 
 /// <summary>A cancel was accepted: the run's state now (Cancelled, or Cancelling while running tasks stop).</summary>
 public sealed record CancelAccepted(Guid Id, RunState State);

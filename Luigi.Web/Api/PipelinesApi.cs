@@ -4,6 +4,7 @@ using Luigi.Engine.Graph;
 using Luigi.Engine.Storage;
 using Luigi.Web.Auth;
 using Luigi.Web.Dashboard;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Luigi.Web.Api;
 
@@ -27,6 +28,7 @@ internal static class PipelinesApi
 
         api.MapPost("/pipelines/{name}/runs", TriggerAsync)
             .RequireAuthorization(LuigiPolicies.Operate)
+            .WithMetadata(new RequestSizeLimitAttribute(ApiProblems.MaxBodyBytes))
             .WithName("TriggerRun").WithSummary("Queues a run of the pipeline; answers 202 with the run's id and URL.")
             .Produces<RunAccepted>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
@@ -51,9 +53,7 @@ internal static class PipelinesApi
         }
         catch (ParameterException exception)
         {
-            return Results.ValidationProblem(
-                exception.Errors.GroupBy(e => e.Parameter).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
-                title: "Invalid parameters", detail: exception.Message);
+            return ApiProblems.InvalidParameters(exception);
         }
     }
 
@@ -72,9 +72,7 @@ internal static class PipelinesApi
         }
         catch (ParameterException exception)
         {
-            return Results.ValidationProblem(
-                exception.Errors.GroupBy(e => e.Parameter).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
-                title: "Invalid parameters", detail: exception.Message);
+            return ApiProblems.InvalidParameters(exception);
         }
         catch (DependencyCycleException exception)
         {
