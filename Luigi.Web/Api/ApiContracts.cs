@@ -8,7 +8,8 @@ namespace Luigi.Web.Api;
 /// <summary>A pipeline and its parameter schema.</summary>
 public sealed record PipelineDto(string Name, string Description, IReadOnlyList<ParameterDto> Parameters)
 {
-    public static PipelineDto From(PipelineInfo info) => new(info.Name, info.Description, info.Parameters.Select(ParameterDto.From).ToList());
+    public static PipelineDto From(PipelineInfo info, int maxTextLength = ParameterBindingOptions.DefaultMaxTextLength) =>
+        new(info.Name, info.Description, info.Parameters.Select(p => ParameterDto.From(p, maxTextLength)).ToList());
 }
 
 /// <summary>One parameter: how to fill it in.</summary>
@@ -19,12 +20,20 @@ public sealed record PipelineDto(string Name, string Description, IReadOnlyList<
 /// <param name="Significant">Part of the task ids.</param>
 /// <param name="Default">The default as it would be typed; null when required or without default.</param>
 /// <param name="Description">One line of help.</param>
-/// <param name="Choices">Valid values of an enum parameter.</param>
+/// <param name="Choices">Valid values of an enum parameter, or the allowed values it declares.</param>
+/// <param name="Minimum">The smallest value (of each item of a list), as typed; null when unbounded.</param>
+/// <param name="Maximum">The largest value (of each item of a list), as typed; null when unbounded.</param>
+/// <param name="MaxLength">Most characters of the value as typed (every value has a maximum).</param>
+/// <param name="Pattern">A regular expression the whole value (each item) must match; null when none.</param>
+/// <param name="Limits">Every limit in words, e.g. "from 0 to 600000".</param>
 public sealed record ParameterDto(
-    string Name, ParameterKind Kind, string ExpectedForm, bool Required, bool Significant, string? Default, string? Description, IReadOnlyList<string> Choices)
+    string Name, ParameterKind Kind, string ExpectedForm, bool Required, bool Significant, string? Default, string? Description, IReadOnlyList<string> Choices,
+    string? Minimum = null, string? Maximum = null, int? MaxLength = null, string? Pattern = null, string? Limits = null)
 {
-    public static ParameterDto From(ParameterDescriptor p) =>
-        new(p.Name, p.Kind, p.ExpectedForm, p.Required, p.Significant, p.DefaultText, p.Description, p.Choices);
+    public static ParameterDto From(ParameterDescriptor p, int maxTextLength = ParameterBindingOptions.DefaultMaxTextLength) =>
+        new(p.Name, p.Kind, p.ExpectedForm, p.Required, p.Significant, p.DefaultText, p.Description,
+            p.Limits.AllowedValues.Count > 0 ? p.Limits.AllowedValues : p.Choices,
+            p.Limits.MinimumText, p.Limits.MaximumText, p.Limits.MaxLength ?? maxTextLength, p.Limits.Pattern, p.Limits.Describe(maxTextLength));
 }
 
 /// <summary>Body of a trigger: parameter values by name. Strings are parsed as on the command line; numbers,

@@ -13,11 +13,11 @@ internal static class PipelinesApi
 {
     public static RouteGroupBuilder MapPipelinesApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/pipelines", (PipelineRegistry registry) => registry.All.Select(PipelineDto.From).ToList())
+        api.MapGet("/pipelines", (PipelineRegistry registry) => registry.All.Select(p => PipelineDto.From(p, registry.BindingOptions.MaxTextLength)).ToList())
             .WithName("ListPipelines").WithSummary("Every pipeline with its parameter schema.");
 
         api.MapGet("/pipelines/{name}", (string name, PipelineRegistry registry) =>
-                registry.Find(name) is { } info ? Results.Ok(PipelineDto.From(info)) : UnknownPipeline(name, registry))
+                registry.Find(name) is { } info ? Results.Ok(PipelineDto.From(info, registry.BindingOptions.MaxTextLength)) : UnknownPipeline(name, registry))
             .WithName("GetPipeline").WithSummary("One pipeline with its parameter schema.")
             .Produces<PipelineDto>().ProducesProblem(StatusCodes.Status404NotFound);
 
