@@ -60,6 +60,9 @@ public sealed class BadInputApiTests(BadInputApiTests.Host host) : IClassFixture
         Rerun("scope as a number", """{"scope": 7}""", "scope", "could not be converted"),
         Rerun("unknown scope", """{"scope": "Bogus"}""", "scope", "could not be converted"),
         Rerun("task id too long", $$"""{"scope": "TaskAndDownstream", "taskId": "{{new string('t', 9_000)}}"}""", "taskId", "at most 8192 characters"),
+        new("invalid UTF-8 in a task id", HttpMethod.Post, "/api/runs/{run}/rerun",
+            [.. "{\"scope\": \"TaskAndDownstream\", \"taskId\": \""u8, 0xFF, .. "\"}"u8], HttpStatusCode.BadRequest, "taskId", "could not be converted"),
+        Rerun("lone surrogate in a task id", """{"scope": "TaskAndDownstream", "taskId": "\udc00"}""", "taskId", "could not be converted"),
         Rerun("task not in the run", """{"scope": "TaskAndDownstream", "taskId": "TaskZ"}""", "taskId", "has no task TaskZ"),
         new("re-run of a run id that is no GUID", HttpMethod.Post, "/api/runs/not-a-guid/rerun", "{}"u8.ToArray(), HttpStatusCode.BadRequest, "id", "not-a-guid"),
         Get("run id that is no GUID", "/api/runs/not-a-guid", "id", "not-a-guid"),
@@ -125,6 +128,11 @@ public sealed class BadInputApiTests(BadInputApiTests.Host host) : IClassFixture
         Assert.Equal((1, 2147483647), (far.Total, far.Page));
         Assert.Empty(second.Items);
         Assert.Single((await client.GetFromJsonAsync<RunPage>("/api/runs?page=1", ApiJson.Options))!.Items);
+        foreach (var extreme in new[] { "since=0001-01-01", "until=9999-12-31T23:59:59.9999999", "since=9999-12-31&until=0001-01-01" })
+        {
+            var response = await client.GetAsync($"/api/runs?{extreme}");
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{extreme}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
     }
 
     [Fact]
