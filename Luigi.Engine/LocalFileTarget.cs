@@ -7,10 +7,17 @@ namespace Luigi.Engine;
 /// which is renamed over it only when the write succeeds, so a task that throws half-way leaves no file
 /// behind and is not mistaken for complete.
 /// </summary>
+/// <remarks>
+/// A relative path resolves under the <see cref="DataRoot"/>, never the working directory, and may not leave it
+/// (<c>..</c>); an absolute path is taken as it is (the pipeline's own code chose it). Take folder parameters as
+/// <see cref="DataPath"/> so users cannot give an absolute path either.
+/// </remarks>
+/// <param name="path">An absolute path, or one relative to the data root.</param>
+/// <exception cref="ArgumentException">The path is empty, or relative and leaves the data root.</exception>
 public sealed class LocalFileTarget(string path) : Target
 {
     /// <summary>The full path of the file.</summary>
-    public string Path { get; } = System.IO.Path.GetFullPath(path);
+    public string Path { get; } = ResolvePath(path);
 
     /// <inheritdoc />
     public override ValueTask<bool> ExistsAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(File.Exists(Path));
@@ -59,6 +66,12 @@ public sealed class LocalFileTarget(string path) : Target
 
     /// <inheritdoc />
     public override string ToString() => Path;
+
+    private static string ResolvePath(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return System.IO.Path.IsPathFullyQualified(path) ? System.IO.Path.GetFullPath(path) : DataRoot.Resolve(path);
+    }
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using Luigi.Engine.Execution;
 using Luigi.Engine.Monitoring;
+using Luigi.Engine.Parameters;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine;
 using Luigi.Engine.Storage;
@@ -28,7 +29,34 @@ public static class LuigiWebSetup
     public static PipelineRegistry CreatePipelineRegistry(IConfiguration? configuration = null, string? baseDirectory = null)
     {
         var registry = new PipelineRegistry().AddAssembly(typeof(LuigiWebSetup).Assembly);
-        return configuration is null ? registry : registry.AddConfiguredAssemblies(configuration, baseDirectory ?? Directory.GetCurrentDirectory());
+        if (configuration is null)
+        {
+            return registry;
+        }
+
+        registry.BindingOptions = ReadParameterOptions(configuration);
+        return registry.AddConfiguredAssemblies(configuration, baseDirectory ?? Directory.GetCurrentDirectory());
+    }
+
+    /// <summary>Limits on every parameter value: <c>Luigi:Parameters</c> (<c>MaxTextLength</c>), validated.</summary>
+    public static ParameterBindingOptions ReadParameterOptions(IConfiguration configuration)
+    {
+        var options = configuration.GetSection("Luigi:Parameters").Get<ParameterBindingOptions>() ?? new ParameterBindingOptions();
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>
+    /// Sets the <see cref="DataRoot"/> from <c>Luigi:Data:Root</c> when it is configured; a relative root starts at
+    /// <paramref name="baseDirectory"/> (the web host's content root, the command line's current directory). Without the
+    /// setting the root stays <c>data</c> under the working directory.
+    /// </summary>
+    public static void ApplyDataRoot(IConfiguration configuration, string? baseDirectory)
+    {
+        if (configuration["Luigi:Data:Root"] is { Length: > 0 } root)
+        {
+            DataRoot.Set(root, baseDirectory);
+        }
     }
 
     /// <summary>The host's settings outside ASP.NET's builder (the command line): appsettings.json beside the
@@ -66,6 +94,8 @@ public static class LuigiWebSetup
         var retentionOptions = configuration.GetSection("Luigi:Retention").Get<RetentionOptions>() ?? new RetentionOptions();
         retentionOptions.Validate();
         HostRoleSetting.Read(configuration);
+        ReadParameterOptions(configuration);
+        ApplyDataRoot(configuration, configuration[HostDefaults.ContentRootKey]);
         services.AddLuigiWebSecurity(configuration);
         services.AddLuigiAuth(configuration, storeOptions);
 
@@ -90,9 +120,12 @@ public static class LuigiWebSetup
         services.AddLuigiEmail(configuration);
         services.AddLuigiReliability();
         services.AddLuigiTelemetry(configuration);
-        services.AddProblemDetails();
-        services.AddOpenApi();
-        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = RefusalDetails.Fill);
+        services.AddExceptionHandler<BadRequestProblemHandler>();
+        services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true); // so BadRequestProblemHandler can say what was wrong
+        services.AddOpenApi(openApi => openApi.AddDocumentTransformer<PipelineSchemas>());
+        // Enum members by name only: a number (a scope of 7) is refused, not stored to fail later.
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false)));
         services.AddLuigiDashboard();
         return services;
     }
@@ -119,6 +152,7 @@ public static class LuigiWebSetup
         app.UseStatusCodePages();
         app.UseOriginCheck();
         app.UseLuigiAuth();
+        app.UseRequestBodyLimit();
         app.MapLuigiHealth();
         app.MapLuigiMetrics();
         app.MapOpenApi().RequireAuthorization(LuigiPolicies.View);

@@ -16,6 +16,7 @@ public sealed class ParameterDescriptor
         Description = attribute.Description;
         DefaultValue = defaultValue;
         Kind = ParameterValues.KindOf(property.PropertyType);
+        Limits = ParameterLimits.For(property);
     }
 
     /// <summary>The name on the command line and in the task id.</summary>
@@ -48,6 +49,9 @@ public sealed class ParameterDescriptor
     /// <summary>Names of the enum's members, for enum parameters (and lists of enums).</summary>
     public IReadOnlyList<string> Choices => ParameterValues.ChoicesOf(Type);
 
+    /// <summary>The values it accepts beyond its type: ranges, lengths, patterns, allowed values.</summary>
+    public ParameterLimits Limits { get; }
+
     /// <summary>A short human description of the expected form, used in error messages and help.</summary>
     public string ExpectedForm => ParameterValues.DescribeForm(Type);
 
@@ -69,4 +73,5 @@ public enum ParameterKind
     Duration,
     Enum,
     List,
+    Path,
 }

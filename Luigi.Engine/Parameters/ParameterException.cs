@@ -15,4 +15,9 @@ public sealed class ParameterException(IReadOnlyList<ParameterError> errors)
 /// <summary>A problem with one parameter.</summary>
 /// <param name="Parameter">The parameter's name as the user gave it or as declared.</param>
 /// <param name="Message">A full sentence naming the parameter and the expected form or the valid choices.</param>
-public sealed record ParameterError(string Parameter, string Message);
+public sealed record ParameterError(string Parameter, string Message)
+{
+    /// <summary>The limits the value broke, in words (e.g. "from 0 to 60000; at most 4096 characters"); null when the
+    /// problem is not a limit (an unknown name, a malformed or missing value).</summary>
+    public string? Limit { get; init; }
+}

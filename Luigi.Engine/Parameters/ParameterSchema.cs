@@ -55,12 +55,18 @@ public sealed class ParameterSchema
     public ParameterDescriptor? Find(string name) => _byName.GetValueOrDefault(name);
 
     /// <summary>
-    /// Creates an instance of the type with the given string values. Every problem is collected and
-    /// thrown together as a <see cref="ParameterException"/>: unknown names (with the valid ones),
-    /// malformed values (with the expected form) and missing required parameters.
+    /// Creates an instance of the type with the given string values: the one check every way of asking for a run goes
+    /// through (the API, the trigger form, the command line, re-runs), before anything is stored. Every problem is
+    /// collected and thrown together as a <see cref="ParameterException"/>: unknown names (with the valid ones),
+    /// malformed values (with the expected form), values outside the parameter's declared <see cref="ParameterLimits"/>
+    /// or longer than <see cref="ParameterBindingOptions.MaxTextLength"/> (with the limit), text that is not valid
+    /// Unicode or holds a NUL, and missing required parameters.
     /// </summary>
-    public object Bind(IEnumerable<KeyValuePair<string, string>> values)
+    /// <param name="values">The values by name, as typed.</param>
+    /// <param name="options">Limits for every parameter; <see cref="ParameterBindingOptions.Default"/> when null.</param>
+    public object Bind(IEnumerable<KeyValuePair<string, string>> values, ParameterBindingOptions? options = null)
     {
+        var maxTextLength = (options ?? ParameterBindingOptions.Default).MaxTextLength;
         var errors = new List<ParameterError>();
         var parsed = new List<(ParameterDescriptor Descriptor, object? Value)>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -70,7 +76,8 @@ public sealed class ParameterSchema
             if (descriptor is null)
             {
                 var valid = Parameters.Count == 0 ? "it takes no parameters" : "valid parameters: " + string.Join(", ", Parameters.Select(p => p.Name));
-                errors.Add(new ParameterError(name, $"Unknown parameter '{name}' for {Type.Name}; {valid}."));
+                var shown = ParameterLimits.Shorten(name);
+                errors.Add(new ParameterError(shown, $"Unknown parameter '{shown}' for {Type.Name}; {valid}."));
                 continue;
             }
 
@@ -80,20 +87,24 @@ public sealed class ParameterSchema
                 continue;
             }
 
-            if (raw.Contains('\0', StringComparison.Ordinal))
+            if (ValueProblem(descriptor, raw, maxTextLength) is { } error)
             {
-                // No store keeps it (PostgreSQL refuses NUL in text), and no one means it.
-                errors.Add(new ParameterError(descriptor.Name, $"Parameter '{descriptor.Name}' contains a NUL character (\\0), which no value may contain."));
+                errors.Add(error);
                 continue;
             }
 
-            if (ParameterValues.TryParse(descriptor.Type, raw, out var value, out var problem))
+            if (!ParameterValues.TryParse(descriptor.Type, raw, out var value, out var problem))
             {
-                parsed.Add((descriptor, value));
+                errors.Add(new ParameterError(descriptor.Name,
+                    $"Parameter '{descriptor.Name}' expects {descriptor.ExpectedForm}; got '{ParameterLimits.Shorten(raw)}'{problem}."));
+            }
+            else if (descriptor.Limits.Check(raw, value, maxTextLength) is { } outside)
+            {
+                errors.Add(new ParameterError(descriptor.Name, $"Parameter '{descriptor.Name}' {outside}.") { Limit = descriptor.Limits.Describe(maxTextLength) });
             }
             else
             {
-                errors.Add(new ParameterError(descriptor.Name, $"Parameter '{descriptor.Name}' expects {descriptor.ExpectedForm}; got '{raw}'{problem}."));
+                parsed.Add((descriptor, value));
             }
         }
 
@@ -119,6 +130,30 @@ public sealed class ParameterSchema
         }
 
         return instance;
+    }
+
+    /// <summary>What makes a value unusable whatever its type: too long to parse, a NUL, a lone surrogate.</summary>
+    private static ParameterError? ValueProblem(ParameterDescriptor descriptor, string raw, int maxTextLength)
+    {
+        var maxLength = descriptor.Limits.MaxLength ?? maxTextLength;
+        if (raw.Length > maxLength)
+        {
+            return new ParameterError(descriptor.Name, $"Parameter '{descriptor.Name}' is at most {maxLength} characters long; got {raw.Length}.")
+            {
+                Limit = descriptor.Limits.Describe(maxTextLength),
+            };
+        }
+
+        if (raw.Contains('\0', StringComparison.Ordinal))
+        {
+            // No store keeps it (PostgreSQL refuses NUL in text), and no one means it.
+            return new ParameterError(descriptor.Name, $"Parameter '{descriptor.Name}' contains a NUL character (\\0), which no value may contain.");
+        }
+
+        // Neither UTF-8 nor a database can hold half of a surrogate pair.
+        return DataPath.HasLoneSurrogate(raw)
+            ? new ParameterError(descriptor.Name, $"Parameter '{descriptor.Name}' is not valid Unicode (it holds half of a surrogate pair).")
+            : null;
     }
 
     /// <summary>The values of every parameter of <paramref name="instance"/>, formatted, ordered by name.</summary>

@@ -14,7 +14,7 @@ public static class ParameterValues
     private static readonly Type[] Scalars =
     [
         typeof(string), typeof(int), typeof(long), typeof(bool), typeof(double), typeof(decimal),
-        typeof(DateOnly), typeof(DateTime), typeof(TimeSpan),
+        typeof(DateOnly), typeof(DateTime), typeof(TimeSpan), typeof(DataPath),
     ];
 
     /// <summary>True when <paramref name="type"/> can be a parameter.</summary>
@@ -44,10 +44,10 @@ public static class ParameterValues
             var items = Array.CreateInstance(element, parts.Length);
             for (var i = 0; i < parts.Length; i++)
             {
-                if (!TryParseScalar(element, parts[i], out var item))
+                if (!TryParseScalar(element, parts[i], out var item, out var itemProblem))
                 {
                     value = null;
-                    problem = $" (item {i + 1}, '{parts[i]}', is not {DescribeForm(element)})";
+                    problem = $" (item {i + 1}, '{ParameterLimits.Shorten(parts[i])}', is not {DescribeForm(element)}{itemProblem})";
                     return false;
                 }
 
@@ -58,14 +58,14 @@ public static class ParameterValues
             return true;
         }
 
-        return TryParseScalar(type, raw, out value);
+        return TryParseScalar(type, raw, out value, out problem);
     }
 
     /// <summary>Parses a value or throws a <see cref="ParameterException"/> naming <paramref name="name"/>.</summary>
     public static object? Parse(string name, Type type, string raw) =>
         TryParse(type, raw, out var value, out var problem)
             ? value
-            : throw new ParameterException([new ParameterError(name, $"Parameter '{name}' expects {DescribeForm(type)}; got '{raw}'{problem}.")]);
+            : throw new ParameterException([new ParameterError(name, $"Parameter '{name}' expects {DescribeForm(type)}; got '{ParameterLimits.Shorten(raw)}'{problem}.")]);
 
     /// <summary>Formats a value the way it would be typed (lists comma-separated).</summary>
     public static string Format(object? value)
@@ -85,6 +85,9 @@ public static class ParameterValues
         switch (value)
         {
             case null:
+                break;
+            case DataPath path:
+                FormatInto(builder, path.Value, forTaskId);
                 break;
             case string s when forTaskId && NeedsQuotes(s):
                 builder.Append('"').Append(s.Replace("\\", "\\\\").Replace("\"", "\\\"")).Append('"');
@@ -165,6 +168,7 @@ public static class ParameterValues
             _ when type == typeof(DateOnly) => "a date like 2026-11-26 (yyyy-MM-dd)",
             _ when type == typeof(DateTime) => "a date and time like 2026-11-26T09:30:00 (ISO 8601)",
             _ when type == typeof(TimeSpan) => "a duration like 00:05:00, 90s, 15m, 2h or 1d",
+            _ when type == typeof(DataPath) => "a path under the data root like sales/eu (relative, no '..')",
             _ => type.Name,
         };
     }
@@ -187,6 +191,7 @@ public static class ParameterValues
             _ when type == typeof(DateOnly) => ParameterKind.Date,
             _ when type == typeof(DateTime) => ParameterKind.DateTime,
             _ when type == typeof(TimeSpan) => ParameterKind.Duration,
+            _ when type == typeof(DataPath) => ParameterKind.Path,
             _ => ParameterKind.String,
         };
     }
@@ -234,8 +239,9 @@ public static class ParameterValues
         return type.IsEnum || Array.IndexOf(Scalars, type) >= 0;
     }
 
-    private static bool TryParseScalar(Type type, string raw, out object? value)
+    private static bool TryParseScalar(Type type, string raw, out object? value, out string problem)
     {
+        problem = "";
         var underlying = Nullable.GetUnderlyingType(type);
         if (underlying is not null)
         {
@@ -255,6 +261,13 @@ public static class ParameterValues
         {
             value = raw;
             return true;
+        }
+
+        if (type == typeof(DataPath))
+        {
+            var valid = DataPath.TryParse(raw, out var path, out var pathProblem);
+            (value, problem) = (path, valid ? "" : $": {pathProblem}");
+            return valid;
         }
 
         if (type.IsEnum)
@@ -302,7 +315,7 @@ public static class ParameterValues
         }
         else if (type == typeof(TimeSpan))
         {
-            ok = TryParseDuration(text, out var v);
+            ok = TryParseDuration(text, out var v, out problem);
             value = v;
         }
         else
@@ -335,8 +348,9 @@ public static class ParameterValues
     }
 
     /// <summary>Accepts <c>hh:mm:ss</c> (and <c>d.hh:mm:ss</c>) or a number with a unit: ms, s, m, h, d.</summary>
-    private static bool TryParseDuration(string text, out TimeSpan value)
+    private static bool TryParseDuration(string text, out TimeSpan value, out string problem)
     {
+        problem = "";
         if (text.Contains(':'))
         {
             return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value) && value >= TimeSpan.Zero;
@@ -354,16 +368,27 @@ public static class ParameterValues
             return false;
         }
 
-        TimeSpan? parsed = text[unitStart..] switch
+        double? milliseconds = text[unitStart..] switch
         {
-            "ms" => TimeSpan.FromMilliseconds(amount),
-            "s" => TimeSpan.FromSeconds(amount),
-            "m" => TimeSpan.FromMinutes(amount),
-            "h" => TimeSpan.FromHours(amount),
-            "d" => TimeSpan.FromDays(amount),
+            "ms" => amount,
+            "s" => amount * 1_000,
+            "m" => amount * 60_000,
+            "h" => amount * 3_600_000,
+            "d" => amount * 86_400_000,
             _ => null,
         };
-        value = parsed ?? default;
-        return parsed is not null;
+        if (milliseconds is not { } ms)
+        {
+            return false;
+        }
+
+        if (!double.IsFinite(ms) || ms >= TimeSpan.MaxValue.TotalMilliseconds)
+        {
+            problem = " (longer than the longest duration, about 10.7 million days)";
+            return false;
+        }
+
+        value = TimeSpan.FromMilliseconds(ms);
+        return true;
     }
 }

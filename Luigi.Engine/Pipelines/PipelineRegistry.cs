@@ -12,6 +12,9 @@ public sealed class PipelineRegistry
 {
     private readonly Dictionary<string, PipelineInfo> _byName = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Limits for every parameter of every pipeline, applied by <see cref="Create"/>.</summary>
+    public ParameterBindingOptions BindingOptions { get; set; } = ParameterBindingOptions.Default;
+
     /// <summary>All pipelines, by name.</summary>
     public IReadOnlyList<PipelineInfo> All => _byName.Values.OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase).ToArray();
 
@@ -56,11 +59,11 @@ public sealed class PipelineRegistry
     /// Finds a pipeline and binds parameters to it.
     /// </summary>
     /// <exception cref="UnknownPipelineException">No pipeline has that name.</exception>
-    /// <exception cref="ParameterException">A parameter is unknown, malformed or missing.</exception>
+    /// <exception cref="ParameterException">A parameter is unknown, malformed, missing or outside its limits.</exception>
     public Pipeline Create(string name, IEnumerable<KeyValuePair<string, string>> parameters)
     {
         var info = Find(name) ?? throw new UnknownPipelineException(name, All.Select(p => p.Name).ToArray());
-        return info.Create(parameters);
+        return info.Create(parameters, BindingOptions);
     }
 }
 
@@ -79,13 +82,14 @@ public sealed class PipelineInfo(Type type)
     /// <summary>Its parameters.</summary>
     public IReadOnlyList<ParameterDescriptor> Parameters => ParameterSchema.For(Type).Parameters;
 
-    /// <summary>An instance with the given parameter values.</summary>
-    public Pipeline Create(IEnumerable<KeyValuePair<string, string>> parameters) => (Pipeline)ParameterSchema.For(Type).Bind(parameters);
+    /// <summary>An instance with the given parameter values, checked by <see cref="ParameterSchema.Bind"/>.</summary>
+    public Pipeline Create(IEnumerable<KeyValuePair<string, string>> parameters, ParameterBindingOptions? options = null) =>
+        (Pipeline)ParameterSchema.For(Type).Bind(parameters, options);
 }
 
 /// <summary>No pipeline has the requested name.</summary>
 public sealed class UnknownPipelineException(string name, IReadOnlyList<string> known)
-    : Exception($"Unknown pipeline '{name}'. Known pipelines: {(known.Count == 0 ? "(none)" : string.Join(", ", known))}.")
+    : Exception($"Unknown pipeline '{ParameterLimits.Shorten(name)}'. Known pipelines: {(known.Count == 0 ? "(none)" : string.Join(", ", known))}.")
 {
     /// <summary>The name asked for.</summary>
     public string Name { get; } = name;

@@ -48,7 +48,9 @@ public sealed class RunReader(LuigiStore store)
         }
 
         var total = await query.CountAsync(cancellationToken);
-        var runs = await query.OrderByDescending(r => r.CreatedAt).Skip((page - 1) * size).Take(size).ToListAsync(cancellationToken);
+        // Past the end (however far: the product of page and size may not fit an int) is an empty page.
+        var skip = (long)(page - 1) * size;
+        List<Entities.RunRecord> runs = skip >= total ? [] : await query.OrderByDescending(r => r.CreatedAt).Skip((int)skip).Take(size).ToListAsync(cancellationToken);
         return new RunPage(runs.Select(ToListItem).ToList(), total, page, size);
     }
 

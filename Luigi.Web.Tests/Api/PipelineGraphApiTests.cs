@@ -42,19 +42,13 @@ public sealed class PipelineGraphApiTests(PostgresServer postgres) : IClassFixtu
     public async Task Graph_UsesTheQuerysParameters()
     {
         await using var host = await StartAsync();
-        var folder = Directory.CreateTempSubdirectory("luigi-graph-").FullName;
-        try
-        {
-            var graph = await host.CreateClient().GetFromJsonAsync<PipelineGraph>(
-                $"/api/pipelines/DailySales/graph?end=2026-11-20&days=2&dataDir={Uri.EscapeDataString(folder)}", Json);
 
-            Assert.Contains(graph!.Tasks, t => t.TaskId.Contains("2026-11-19"));
-            Assert.Contains(graph.Tasks, t => t.Family == "SalesReport");
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        var graph = await host.CreateClient().GetFromJsonAsync<PipelineGraph>(
+            "/api/pipelines/DailySales/graph?end=2026-11-20&days=2&dataDir=graph-test/sales", Json);
+
+        Assert.Contains(graph!.Tasks, t => t.TaskId.Contains("2026-11-19"));
+        Assert.Contains(graph.Tasks, t => t.Family == "SalesReport");
+        Assert.Equal(5, graph.Tasks.Count);
     }
 
     [Fact]

@@ -34,7 +34,8 @@ public sealed class AccessHost : IAsyncDisposable
     /// added to its own, logging to <paramref name="logging"/> too when given.
     /// </summary>
     public static async Task<AccessHost> StartAsync(
-        PostgresServer postgres, IReadOnlyDictionary<string, string>? settings = null, CapturingLoggerProvider? logging = null, string? connectionString = null)
+        PostgresServer postgres, IReadOnlyDictionary<string, string>? settings = null, CapturingLoggerProvider? logging = null, string? connectionString = null,
+        Action<IWebHostBuilder>? configure = null)
     {
         var factory = new LuigiWebFactory(StoreProvider.Postgres, connectionString ?? await postgres.CreateDatabaseAsync());
         var host = factory.WithWebHostBuilder(builder =>
@@ -48,6 +49,8 @@ public sealed class AccessHost : IAsyncDisposable
             {
                 builder.ConfigureLogging(l => l.AddProvider(logging).AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace));
             }
+
+            configure?.Invoke(builder);
         });
         _ = host.Server; // start it
         return new AccessHost(factory, host);

@@ -24,9 +24,9 @@ public sealed class AccessTests(PostgresServer postgres) : IClassFixture<Postgre
     private static readonly Dictionary<string, (string Body, HttpStatusCode Served)> Actions = new()
     {
         ["/api/pipelines/{name}/runs"] = ("{\"parameters\":{\"delayMs\":0}}", HttpStatusCode.Accepted),
-        ["/api/runs/{id:guid}/rerun"] = ("{\"scope\":\"All\"}", HttpStatusCode.Accepted),
-        ["/api/runs/{id:guid}/tasks/{index:int}/rerun"] = ("", HttpStatusCode.Accepted),
-        ["/api/runs/{id:guid}/cancel"] = ("", HttpStatusCode.Accepted),
+        ["/api/runs/{id}/rerun"] = ("{\"scope\":\"All\"}", HttpStatusCode.Accepted),
+        ["/api/runs/{id}/tasks/{index}/rerun"] = ("", HttpStatusCode.Accepted),
+        ["/api/runs/{id}/cancel"] = ("", HttpStatusCode.Accepted),
         ["/api/email/test"] = ("{\"to\":\"ops@example.com\"}", HttpStatusCode.Accepted),
     };
 
@@ -62,7 +62,7 @@ public sealed class AccessTests(PostgresServer postgres) : IClassFixture<Postgre
                 await executor.WaitForRunAsync(run).WaitAsync(Guard);
             }
 
-            var url = route.Replace("{name}", "Sequence").Replace("{id:guid}", run.ToString()).Replace("{index:int}", "0");
+            var url = route.Replace("{name}", "Sequence").Replace("{id}", run.ToString()).Replace("{index}", "0");
             var before = await StateAsync(host);
 
             Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(anonymous, url, body)).StatusCode);

@@ -3,12 +3,13 @@ using System.Text.RegularExpressions;
 using Luigi.Web.Auth;
 using Luigi.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Luigi.Web.Tests.Auth;
 
 /// <summary>
-/// The sign-in page as people use it: the first administrator's one-time password, wrong passwords locking an account,
+/// The sign-in page as people use it: the first administrator's one-time password, wrong passwords holding back an address,
 /// attempts limited per address, and the return address kept within the site.
 /// </summary>
 public sealed partial class SignInTests(PostgresServer postgres) : IClassFixture<PostgresServer>
@@ -58,21 +59,45 @@ public sealed partial class SignInTests(PostgresServer postgres) : IClassFixture
         Assert.Equal(new Uri(new Uri("http://localhost"), expected), response.Headers.Location); // this site (the test server's), never another
     }
 
-    [Fact]
-    public async Task WrongPasswords_LockTheAccount_EvenForTheRightPassword()
+    [Theory]
+    [InlineData("alice")]
+    [InlineData("nobody")]
+    public async Task WrongPasswords_HoldBackTheAddressThatSentThem_NeverTheAccount_AndTellNothingOfWhetherItExists(string userName)
     {
-        await using var host = await AccessHost.StartAsync(postgres, new Dictionary<string, string> { ["Luigi:Auth:MaxFailedSignIns"] = "3" });
-        await TestUsers.EnsureAsync(host.Services, "vera", LuigiRoles.Viewer);
-        var client = host.Anonymous();
+        await using var host = await AccessHost.StartAsync(postgres,
+            new Dictionary<string, string> { ["Luigi:Auth:MaxFailedSignIns"] = "3", ["Luigi:Auth:SignInAttemptsPerMinute"] = "100" },
+            configure: ClientAddress.FromHeader);
+        await TestUsers.EnsureAsync(host.Services, "alice", LuigiRoles.Admin);
+        var stranger = ClientAddress.Of(host.Anonymous(), "203.0.113.66");
 
-        for (var i = 0; i < 2; i++)
+        Assert.Equal("Wrong user name or password.", SignInForm.ErrorOf((await SignInForm.SignInAsync(stranger, userName, "guess 1")).Body));
+        Assert.Equal("Wrong user name or password.", SignInForm.ErrorOf((await SignInForm.SignInAsync(stranger, userName, "guess 2")).Body));
+        var held = SignInForm.ErrorOf((await SignInForm.SignInAsync(stranger, userName, "guess 3")).Body);
+        Assert.Equal("Too many wrong passwords for this user name from your address. Try again in 30 seconds.", held);
+        Assert.Equal(held, SignInForm.ErrorOf((await SignInForm.SignInAsync(stranger, userName, TestUsers.Password)).Body));
+
+        var owner = await SignInForm.SignInAsync(ClientAddress.Of(host.Anonymous(), "198.51.100.7"), "alice", TestUsers.Password);
+        Assert.Equal(HttpStatusCode.Redirect, owner.Response.StatusCode);
+        Assert.True(SignInForm.SetsSession(owner.Response));
+    }
+
+    [Fact]
+    public async Task AnAccountLockedByAnAdministrator_SaysSoOnlyToTheRightPassword()
+    {
+        await using var host = await AccessHost.StartAsync(postgres);
+        var vera = await TestUsers.EnsureAsync(host.Services, "vera", LuigiRoles.Viewer);
+        await using (var scope = host.Services.CreateAsyncScope())
         {
-            Assert.Equal("Wrong user name or password.", SignInForm.ErrorOf((await SignInForm.SignInAsync(client, "vera", "not her password")).Body));
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<LuigiUser>>();
+            var user = (await users.FindByIdAsync(vera.Id))!;
+            await users.SetLockoutEnabledAsync(user, true);
+            await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue);
         }
 
-        Assert.Contains("locked", SignInForm.ErrorOf((await SignInForm.SignInAsync(client, "vera", "not her password")).Body));
+        var client = host.Anonymous();
+        Assert.Equal("Wrong user name or password.", SignInForm.ErrorOf((await SignInForm.SignInAsync(client, "vera", "not her password")).Body));
         var right = await SignInForm.SignInAsync(client, "vera", TestUsers.Password);
-        Assert.Contains("locked", SignInForm.ErrorOf(right.Body));
+        Assert.Contains("locked by an administrator", SignInForm.ErrorOf(right.Body));
         Assert.False(SignInForm.SetsSession(right.Response));
     }
 

@@ -15,8 +15,10 @@ public sealed class CliAppTests
             Assert.Contains(name, result.Output);
         }
 
-        Assert.Contains("--param delayMs=...  a whole number (int); default: 500", result.Output);
-        Assert.Contains("--param end=...  a date like 2026-11-26 (yyyy-MM-dd)", result.Output);
+        Assert.Contains("--param delayMs=...  a whole number (int), from 0 to 600000; default: 500", result.Output);
+        Assert.Contains("--param end=...  a date like 2026-11-26 (yyyy-MM-dd), from 2000-01-01 to 2099-12-31; default: (none)", result.Output);
+        Assert.Contains("--param dataDir=...  a path under the data root like sales/eu (relative, no '..'), at most 200 characters; default: sales", result.Output);
+        Assert.Contains("--param failTask=...  text, matching (Task[A-Z])?; at most 5 characters", result.Output);
     }
 
     [Fact]
@@ -56,13 +58,26 @@ public sealed class CliAppTests
         Assert.Contains(expected, result.Error);
     }
 
-    [Fact]
-    public async Task Run_ExitsTwo_WhenPipelineRejectsAValueInItsRange()
+    [Theory]
+    [InlineData("DailySales", "days=0", "Parameter 'days' must be from 1 to 366; got 0.")]
+    [InlineData("DailySales", "end=0001-01-01", "Parameter 'end' must be from 2000-01-01 to 2099-12-31; got 0001-01-01.")]
+    [InlineData("DailySales", "dataDir=../../../../tmp/x", "got '../../../../tmp/x': '..' would leave the data root.")]
+    [InlineData("DailySales", "dataDir=/tmp/x", "got '/tmp/x': it is absolute; give a path relative to the data root.")]
+    [InlineData("DailySales", "dataDir=C:\\temp\\x", "it is absolute")]
+    [InlineData("DailySales", "dataDir=..\\..\\x", "'..' would leave the data root")]
+    [InlineData("DailySales", "dataDir=", "got '': it is empty")]
+    [InlineData("Sequence", "delayMs=-1", "Parameter 'delayMs' must be from 0 to 600000; got -1.")]
+    [InlineData("Sequence", "failTimes=2147483647", "Parameter 'failTimes' must be from 0 to 100; got 2147483647.")]
+    [InlineData("Sequence", "retries=2147483647", "Parameter 'retries' must be from 0 to 20; got 2147483647.")]
+    [InlineData("Sequence", "retryDelay=99999999d", "Parameter 'retryDelay' expects a duration like 00:05:00, 90s, 15m, 2h or 1d; got '99999999d' (longer than")]
+    [InlineData("Sequence", "failTask=../TaskA", "Parameter 'failTask' is at most 5 characters long; got 8.")]
+    public async Task Run_ExitsTwoAndNamesTheLimit_WhenAValueIsOutsideIt(string pipeline, string assignment, string expected)
     {
-        var result = await CliResult.RunAsync("run", "DailySales", "--param", "days=0", "--param", "dataDir=" + Path.GetTempPath());
+        var result = await CliResult.RunAsync("run", pipeline, "--store", "memory", "--param", assignment);
 
         Assert.Equal(CliApp.UsageError, result.ExitCode);
-        Assert.Contains("Parameter 'days' must be between 1 and 366; got 0", result.Error);
+        Assert.Contains(expected, result.Error);
+        Assert.DoesNotContain("running", result.Output);
     }
 
     [Theory]

@@ -69,15 +69,50 @@ public sealed class TriggerFormTests : IAsyncLifetime
         Assert.Equal("3", parameters["count"]);
     }
 
-    [Fact]
-    public async Task PipelinesOwnCheck_IsShownNextToTheFieldItNames()
+    [Theory]
+    [InlineData("days", "400", "Parameter 'days' must be from 1 to 366; got 400.")]
+    [InlineData("end", "0001-01-01", "Parameter 'end' must be from 2000-01-01 to 2099-12-31; got 0001-01-01.")]
+    [InlineData("dataDir", "../../../../tmp/x", "'..' would leave the data root")]
+    [InlineData("dataDir", "/tmp/x", "it is absolute")]
+    [InlineData("dataDir", "C:\\temp", "it is absolute")]
+    public async Task Submit_OutsideADeclaredLimit_ShowsTheLimitNextToTheField_AndQueuesNothing(string name, string value, string says)
     {
         var form = Render("DailySales");
 
-        form.Find("[data-testid=param-days]").Change("400");
+        form.Find($"[data-testid=param-{name}]").Change(value);
         form.Find("[data-testid=trigger-form]").Submit();
 
-        form.WaitForAssertion(() => Assert.Contains("between 1 and 366", form.Find("[data-testid=error-days]").TextContent));
+        form.WaitForAssertion(() => Assert.Contains(says, form.Find($"[data-testid=error-{name}]").TextContent));
         Assert.Equal(0, (await _h.Reader.ListAsync(new RunFilter())).Total);
+    }
+
+    [Fact]
+    public async Task Submit_WithRetriesAndFailuresPastTheirLimits_NamesBoth()
+    {
+        var form = Render("Sequence");
+
+        form.Find("[data-testid=param-failTimes]").Change("2147483647");
+        form.Find("[data-testid=param-retries]").Change("2147483647");
+        form.Find("[data-testid=param-delayMs]").Change("-1");
+        form.Find("[data-testid=trigger-form]").Submit();
+
+        form.WaitForAssertion(() => Assert.Contains("must be from 0 to 100", form.Find("[data-testid=error-failTimes]").TextContent));
+        Assert.Contains("must be from 0 to 20", form.Find("[data-testid=error-retries]").TextContent);
+        Assert.Contains("must be from 0 to 600000; got -1", form.Find("[data-testid=error-delayMs]").TextContent);
+        Assert.Equal(0, (await _h.Reader.ListAsync(new RunFilter())).Total);
+    }
+
+    [Fact]
+    public void Fields_ShowTheirLimits_InTheInputAndItsHelp()
+    {
+        var form = Render("DailySales");
+
+        var days = form.Find("[data-testid=param-days]");
+        Assert.Equal(("1", "366"), (days.GetAttribute("min"), days.GetAttribute("max")));
+        var end = form.Find("[data-testid=param-end]");
+        Assert.Equal(("2000-01-01", "2099-12-31"), (end.GetAttribute("min"), end.GetAttribute("max")));
+        Assert.Equal("200", form.Find("[data-testid=param-dataDir]").GetAttribute("maxlength"));
+        Assert.Contains("from 1 to 366", form.Find("#param-days-help").TextContent);
+        Assert.Contains("relative, no '..'", form.Find("#param-dataDir-help").TextContent);
     }
 }

@@ -5,13 +5,15 @@ namespace Luigi.Web.Tests.Examples;
 
 public sealed class DailySalesTests : IDisposable
 {
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "luigi-sales-" + Guid.NewGuid().ToString("N"));
+    private readonly string _folder = "test-sales-" + Guid.NewGuid().ToString("N");
+
+    private string DataDir => Path.Combine(DataRoot.Directory, _folder);
 
     public void Dispose()
     {
-        if (Directory.Exists(_dataDir))
+        if (Directory.Exists(DataDir))
         {
-            Directory.Delete(_dataDir, recursive: true);
+            Directory.Delete(DataDir, recursive: true);
         }
     }
 
@@ -22,8 +24,8 @@ public sealed class DailySalesTests : IDisposable
 
         Assert.True(first.Succeeded);
         Assert.Equal(7, first.Summary.Ran.Count); // 3 exports, 3 cleanings, 1 report
-        Assert.Equal(3, Directory.GetFiles(Path.Combine(_dataDir, "sales", "raw")).Length);
-        Assert.Equal(3, Directory.GetFiles(Path.Combine(_dataDir, "sales", "clean")).Length);
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(DataDir, "raw")).Length);
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(DataDir, "clean")).Length);
         Assert.True(File.Exists(ReportPath));
 
         var second = await RunAsync();
@@ -38,7 +40,7 @@ public sealed class DailySalesTests : IDisposable
     public async Task Run_RerunsExactlyTheMissingStepAndWhatDependsOnIt_WhenAnIntermediateFileIsDeleted()
     {
         await RunAsync();
-        File.Delete(Path.Combine(_dataDir, "sales", "clean", "orders-2026-11-24.csv"));
+        File.Delete(Path.Combine(DataDir, "clean", "orders-2026-11-24.csv"));
 
         var rerun = await RunAsync();
 
@@ -57,7 +59,7 @@ public sealed class DailySalesTests : IDisposable
 
         var expected = new Dictionary<string, decimal>();
         var dropped = 0;
-        foreach (var raw in Directory.GetFiles(Path.Combine(_dataDir, "sales", "raw")))
+        foreach (var raw in Directory.GetFiles(Path.Combine(DataDir, "raw")))
         {
             foreach (var line in File.ReadLines(raw).Skip(1))
             {
@@ -85,13 +87,13 @@ public sealed class DailySalesTests : IDisposable
         }
     }
 
-    private string ReportPath => Path.Combine(_dataDir, "sales", "reports", "sales-2026-11-23_2026-11-25.csv");
+    private string ReportPath => Path.Combine(DataDir, "reports", "sales-2026-11-23_2026-11-25.csv");
 
     private async Task<RunResult> RunAsync()
     {
         var pipeline = LuigiWebSetup.CreatePipelineRegistry().Create("DailySales",
         [
-            new("end", "2026-11-25"), new("days", "3"), new("dataDir", _dataDir),
+            new("end", "2026-11-25"), new("days", "3"), new("dataDir", _folder),
         ]);
         return await new LuigiEngine(new LuigiEngineOptions { Workers = 2 }).RunAsync(pipeline.Roots());
     }

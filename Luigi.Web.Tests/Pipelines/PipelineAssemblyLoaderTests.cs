@@ -22,8 +22,8 @@ public sealed class PipelineAssemblyLoaderTests : IDisposable
         var snapshot = TeamPipelines.ListingOf(output, "InventorySnapshot");
         Assert.Contains("Count each warehouse's stock for a day and merge the counts into one inventory snapshot.", snapshot);
         Assert.Contains("--param date=...  a date like 2026-11-26 (yyyy-MM-dd); required", snapshot);
-        Assert.Contains("--param warehouses=...  a comma-separated list of text; default: north,south", snapshot);
-        Assert.Contains("--param dataDir=...  text; default: data/acme", snapshot);
+        Assert.Contains("--param warehouses=...  a comma-separated list of text, at most 4096 characters; default: north,south", snapshot);
+        Assert.Contains("--param dataDir=...  text, at most 4096 characters; default: acme", snapshot);
         Assert.Contains("--param threshold=...  a whole number (int); default: 150", TeamPipelines.ListingOf(output, "Reorder"));
         Assert.Contains("Export daily order CSVs", TeamPipelines.ListingOf(output, "DailySales"));
     }

@@ -13,6 +13,7 @@ internal static class EmailApi
 
         api.MapPost("/email/test", SendTestAsync)
             .RequireAuthorization(LuigiPolicies.Operate)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(ApiProblems.MaxBodyBytes))
             .WithName("SendTestEmail").WithSummary("Queues a test e-mail to the given address, or to the configured recipients; answers 202.")
             .Produces<TestEmailQueued>(StatusCodes.Status202Accepted).ProducesValidationProblem();
         return api;

@@ -5,6 +5,7 @@ using Luigi.Engine.Graph;
 using Luigi.Engine.Storage;
 using Luigi.Web.Auth;
 using Luigi.Web.Dashboard;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Luigi.Web.Api;
 
@@ -13,11 +14,11 @@ internal static class PipelinesApi
 {
     public static RouteGroupBuilder MapPipelinesApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/pipelines", (PipelineRegistry registry) => registry.All.Select(PipelineDto.From).ToList())
+        api.MapGet("/pipelines", (PipelineRegistry registry) => registry.All.Select(p => PipelineDto.From(p, registry.BindingOptions.MaxTextLength)).ToList())
             .WithName("ListPipelines").WithSummary("Every pipeline with its parameter schema.");
 
         api.MapGet("/pipelines/{name}", (string name, PipelineRegistry registry) =>
-                registry.Find(name) is { } info ? Results.Ok(PipelineDto.From(info)) : UnknownPipeline(name, registry))
+                registry.Find(name) is { } info ? Results.Ok(PipelineDto.From(info, registry.BindingOptions.MaxTextLength)) : UnknownPipeline(name, registry))
             .WithName("GetPipeline").WithSummary("One pipeline with its parameter schema.")
             .Produces<PipelineDto>().ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -28,6 +29,7 @@ internal static class PipelinesApi
 
         api.MapPost("/pipelines/{name}/runs", TriggerAsync)
             .RequireAuthorization(LuigiPolicies.Operate)
+            .WithMetadata(new RequestSizeLimitAttribute(ApiProblems.MaxBodyBytes))
             .WithName("TriggerRun").WithSummary("Queues a run of the pipeline; answers 202 with the run's id and URL.")
             .Produces<RunAccepted>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
@@ -52,9 +54,7 @@ internal static class PipelinesApi
         }
         catch (ParameterException exception)
         {
-            return Results.ValidationProblem(
-                exception.Errors.GroupBy(e => e.Parameter).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
-                title: "Invalid parameters", detail: exception.Message);
+            return ApiProblems.InvalidParameters(exception);
         }
     }
 
@@ -73,9 +73,7 @@ internal static class PipelinesApi
         }
         catch (ParameterException exception)
         {
-            return Results.ValidationProblem(
-                exception.Errors.GroupBy(e => e.Parameter).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
-                title: "Invalid parameters", detail: exception.Message);
+            return ApiProblems.InvalidParameters(exception);
         }
         catch (DependencyCycleException exception)
         {

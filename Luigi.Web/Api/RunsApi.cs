@@ -1,44 +1,49 @@
 using Luigi.Engine.Execution;
 using Luigi.Engine.Storage;
+using Luigi.Engine.Parameters;
 using Luigi.Web.Auth;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Luigi.Web.Api;
 
 /// <summary><c>/api/runs</c>: history, one run, one task, re-run and cancel.</summary>
 internal static class RunsApi
 {
+    private const int MaxPageSize = 500;
+    private const int MaxFilterLength = 200;
+
     public static RouteGroupBuilder MapRunsApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/runs", (RunReader reader, string? pipeline, RunState? state, DateTime? since, DateTime? until, string? search, int? page, int? pageSize,
-                    CancellationToken ct) =>
-                reader.ListAsync(new RunFilter(pipeline, state, since?.ToUniversalTime(), page ?? 1, pageSize ?? 50, until?.ToUniversalTime(), search), ct))
+        api.MapGet("/runs", ListAsync)
             .WithName("ListRuns")
-            .WithSummary("Runs, newest first, filtered by pipeline, state, creation time (since, until) and text in their parameters or task ids (search), paged (pageSize up to 500).");
+            .WithSummary("Runs, newest first, filtered by pipeline, state, creation time (since, until) and text in their parameters or task ids (search), paged (page from 1; pageSize 1 to 500; a page past the end is empty).")
+            .Produces<RunPage>().ProducesValidationProblem();
 
-        api.MapGet("/runs/{id:guid}", async (Guid id, RunReader reader, CancellationToken ct) =>
+        api.MapGet("/runs/{id}", async (Guid id, RunReader reader, CancellationToken ct) =>
                 await reader.GetAsync(id, ct) is { } run ? Results.Ok(run) : RunNotFound(id))
             .WithName("GetRun").WithSummary("One run with its tasks, their attempts, and the edges between tasks.")
             .Produces<RunDetail>().ProducesProblem(StatusCodes.Status404NotFound);
 
-        api.MapGet("/runs/{id:guid}/audit", async (Guid id, RunReader reader, CancellationToken ct) =>
+        api.MapGet("/runs/{id}/audit", async (Guid id, RunReader reader, CancellationToken ct) =>
                 await reader.GetAsync(id, ct) is null ? RunNotFound(id) : Results.Ok(await reader.GetAuditAsync(id, ct)))
             .WithName("GetRunAudit").WithSummary("Who asked for the run, re-ran it or cancelled it, when and from where, oldest first.")
             .Produces<IReadOnlyList<AuditView>>().ProducesProblem(StatusCodes.Status404NotFound);
 
-        api.MapGet("/runs/{id:guid}/tasks/{index:int}", async (Guid id, int index, RunReader reader, CancellationToken ct) =>
+        api.MapGet("/runs/{id}/tasks/{index}", async (Guid id, int index, RunReader reader, CancellationToken ct) =>
                 await reader.GetTaskAsync(id, index, ct) is { } task
                     ? Results.Ok(task)
                     : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown task", detail: $"Run {id} has no task {index}."))
             .WithName("GetTask").WithSummary("One task of a run with its full error and each attempt's log.")
             .Produces<TaskDetail>().ProducesProblem(StatusCodes.Status404NotFound);
 
-        api.MapPost("/runs/{id:guid}/rerun", (Guid id, RerunRequest? request, RunClient executor, HttpContext http, CancellationToken ct) =>
+        api.MapPost("/runs/{id}/rerun", (Guid id, RerunRequest? request, RunClient executor, HttpContext http, CancellationToken ct) =>
                 RerunAsync(id, request ?? new RerunRequest(), executor, http, ct))
             .RequireAuthorization(LuigiPolicies.Operate)
+            .WithMetadata(new RequestSizeLimitAttribute(ApiProblems.MaxBodyBytes))
             .WithName("RerunRun").WithSummary("Queues a new run of the same pipeline and parameters, for the given scope.")
             .Produces<RunAccepted>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
-        api.MapPost("/runs/{id:guid}/tasks/{index:int}/rerun", async (Guid id, int index, RunReader reader, RunClient executor, HttpContext http, CancellationToken ct) =>
+        api.MapPost("/runs/{id}/tasks/{index}/rerun", async (Guid id, int index, RunReader reader, RunClient executor, HttpContext http, CancellationToken ct) =>
                 await reader.GetTaskAsync(id, index, ct) is { } task
                     ? await RerunAsync(id, new RerunRequest(RerunScope.TaskAndDownstream, task.Task.TaskId), executor, http, ct)
                     : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown task", detail: $"Run {id} has no task {index}."))
@@ -46,7 +51,7 @@ internal static class RunsApi
             .WithName("RerunTask").WithSummary("Queues a new run that forces this task and everything downstream of it to run again.")
             .Produces<RunAccepted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound);
 
-        api.MapPost("/runs/{id:guid}/cancel", CancelAsync)
+        api.MapPost("/runs/{id}/cancel", CancelAsync)
             .RequireAuthorization(LuigiPolicies.Operate)
             .WithName("CancelRun").WithSummary("Cancels a queued or running run: waiting tasks are cancelled, running ones are stopped.")
             .Produces<CancelAccepted>(StatusCodes.Status202Accepted)
@@ -54,8 +59,46 @@ internal static class RunsApi
         return api;
     }
 
+    private static async Task<IResult> ListAsync(
+        RunReader reader, string? pipeline, RunState? state, DateTime? since, DateTime? until, string? search, int? page, int? pageSize, CancellationToken ct)
+    {
+        if (page < 1)
+        {
+            return ApiProblems.InvalidField("page", $"page counts from 1; got {page}.");
+        }
+
+        if (pageSize is < 1 or > MaxPageSize)
+        {
+            return ApiProblems.InvalidField("pageSize", $"pageSize is from 1 to {MaxPageSize}; got {pageSize}.");
+        }
+
+        if (search?.Length > MaxFilterLength || pipeline?.Length > MaxFilterLength)
+        {
+            var field = search?.Length > MaxFilterLength ? "search" : "pipeline";
+            return ApiProblems.InvalidField(field, $"{field} is at most {MaxFilterLength} characters long.");
+        }
+
+        if (state is { } given && !Enum.IsDefined(given))
+        {
+            return ApiProblems.InvalidField("state", $"state is one of {string.Join(", ", Enum.GetNames<RunState>())}; got {(int)given}.");
+        }
+
+        var filter = new RunFilter(pipeline, state, since?.ToUniversalTime(), page ?? 1, pageSize ?? 50, until?.ToUniversalTime(), search);
+        return Results.Ok(await reader.ListAsync(filter, ct));
+    }
+
     private static async Task<IResult> RerunAsync(Guid id, RerunRequest request, RunClient executor, HttpContext http, CancellationToken ct)
     {
+        if (!Enum.IsDefined(request.Scope))
+        {
+            return ApiProblems.InvalidField("scope", $"scope is one of {string.Join(", ", Enum.GetNames<RerunScope>())}.", "Invalid re-run");
+        }
+
+        if (request.TaskId?.Length > RerunRequest.MaxTaskIdLength)
+        {
+            return ApiProblems.InvalidField("taskId", $"taskId is at most {RerunRequest.MaxTaskIdLength} characters long.", "Invalid re-run");
+        }
+
         try
         {
             var newId = await executor.RerunAsync(id, request.Scope, request.TaskId, http.User.Identity?.Name, ct);
@@ -69,7 +112,12 @@ internal static class RunsApi
         }
         catch (ArgumentException exception)
         {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["taskId"] = [exception.Message] }, title: "Invalid re-run");
+            return ApiProblems.InvalidField(exception.ParamName ?? "taskId", exception.Message, "Invalid re-run");
+        }
+        catch (ParameterException exception)
+        {
+            // The run's stored parameters no longer pass the pipeline's limits (they changed since): nothing is queued.
+            return ApiProblems.InvalidParameters(exception);
         }
     }
 

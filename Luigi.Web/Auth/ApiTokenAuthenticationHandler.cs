@@ -17,6 +17,9 @@ public sealed class ApiTokenAuthenticationHandler(
     /// <summary>The scheme's name.</summary>
     public const string SchemeName = "ApiToken";
 
+    /// <summary>The key of <see cref="HttpContext.Items"/> holding why a request's token was refused.</summary>
+    public const string RefusalItem = "luigi:token_refusal";
+
     /// <summary>The claim with the id of the token a request was signed in with.</summary>
     public const string TokenIdClaim = "luigi:token_id";
 
@@ -27,9 +30,11 @@ public sealed class ApiTokenAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        if (await tokens.AuthenticateAsync(text, Context.RequestAborted) is not { } identity)
+        var check = await tokens.CheckAsync(text, Context.RequestAborted);
+        if (check.Identity is not { } identity)
         {
-            return AuthenticateResult.Fail("The API token is unknown, revoked or expired, or its owner is locked out.");
+            Context.Items[RefusalItem] = check.Refusal;
+            return AuthenticateResult.Fail(check.Refusal!);
         }
 
         List<Claim> claims =
@@ -50,8 +55,11 @@ public sealed class ApiTokenAuthenticationHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        // RFC 6750: a token that was sent and refused is invalid_token, with the reason (expired, revoked, ...).
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = "Bearer";
+        Response.Headers.WWWAuthenticate = Context.Items[RefusalItem] is string reason
+            ? $"Bearer error=\"invalid_token\", error_description=\"{reason.Replace("\"", "'", StringComparison.Ordinal)}\""
+            : "Bearer";
         return Task.CompletedTask;
     }
 }

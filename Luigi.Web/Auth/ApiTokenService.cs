@@ -17,6 +17,12 @@ public sealed record NewApiToken(string Text, ApiTokenView Token);
 /// <summary>Who a valid token acts for: its owner, with the owner's current role.</summary>
 public sealed record ApiTokenIdentity(Guid TokenId, string UserId, string UserName, string? Role);
 
+/// <summary>What checking a token found: who it acts for, or why it is refused.</summary>
+public sealed record ApiTokenCheck(ApiTokenIdentity? Identity, string? Refusal)
+{
+    internal static ApiTokenCheck Refused(string reason) => new(null, reason);
+}
+
 /// <summary>Makes, lists, checks and revokes personal API tokens (scoped: one per request or dashboard circuit).</summary>
 public sealed class ApiTokenService(AuthDbContext db, ApiTokenRevocations revocations, TimeProvider time)
 {
@@ -86,11 +92,19 @@ public sealed class ApiTokenService(AuthDbContext db, ApiTokenRevocations revoca
     }
 
     /// <summary>Who <paramref name="text"/> acts for; null when it is not a token, or is unknown, revoked, expired, or its owner is locked out.</summary>
-    public async Task<ApiTokenIdentity?> AuthenticateAsync(string text, CancellationToken cancellationToken = default)
+    public async Task<ApiTokenIdentity?> AuthenticateAsync(string text, CancellationToken cancellationToken = default) =>
+        (await CheckAsync(text, cancellationToken)).Identity;
+
+    /// <summary>
+    /// Who <paramref name="text"/> acts for, or why it does not: malformed, unknown, revoked (when), expired (when), or
+    /// its owner locked out. The reason goes back to the caller (<c>WWW-Authenticate</c>); it tells nothing of other
+    /// tokens, since only the holder of a token learns about it.
+    /// </summary>
+    public async Task<ApiTokenCheck> CheckAsync(string text, CancellationToken cancellationToken = default)
     {
         if (!ApiTokenFormat.IsWellFormed(text))
         {
-            return null;
+            return ApiTokenCheck.Refused("The token is malformed: an API token is lgt_ and 43 characters of base64url.");
         }
 
         var hash = ApiTokenFormat.Hash(text);
@@ -98,15 +112,31 @@ public sealed class ApiTokenService(AuthDbContext db, ApiTokenRevocations revoca
         // One round trip: the token with its owner and the owner's roles (a row per role, one row when none).
         var rows = await (
                 from t in db.ApiTokens.AsNoTracking()
-                where t.TokenHash == hash && t.RevokedAt == null
+                where t.TokenHash == hash
                 join u in db.Users on t.UserId equals u.Id
                 from ur in db.UserRoles.Where(ur => ur.UserId == u.Id).DefaultIfEmpty()
                 from r in db.Roles.Where(r => r.Id == ur!.RoleId).DefaultIfEmpty()
-                select new { t.Id, t.ExpiresAt, t.LastUsedAt, t.UserId, u.UserName, u.LockoutEnd, Role = r!.Name })
+                select new { t.Id, t.ExpiresAt, t.RevokedAt, t.LastUsedAt, t.UserId, u.UserName, u.LockoutEnd, Role = r!.Name })
             .ToListAsync(cancellationToken);
-        if (rows.Count == 0 || rows[0] is var found && (found.ExpiresAt <= now || found.LockoutEnd > time.GetUtcNow()))
+        if (rows.Count == 0)
         {
-            return null;
+            return ApiTokenCheck.Refused("The token is unknown.");
+        }
+
+        var found = rows[0];
+        if (found.RevokedAt is { } revoked)
+        {
+            return ApiTokenCheck.Refused($"The token was revoked at {revoked:yyyy-MM-dd'T'HH:mm:ss'Z'}.");
+        }
+
+        if (found.ExpiresAt is { } expiry && expiry <= now)
+        {
+            return ApiTokenCheck.Refused($"The token expired at {expiry:yyyy-MM-dd'T'HH:mm:ss'Z'}.");
+        }
+
+        if (found.LockoutEnd > time.GetUtcNow())
+        {
+            return ApiTokenCheck.Refused("The token's owner is locked out.");
         }
 
         var roles = rows.Select(r => r.Role).OfType<string>();
@@ -115,7 +145,7 @@ public sealed class ApiTokenService(AuthDbContext db, ApiTokenRevocations revoca
             await db.ApiTokens.Where(t => t.Id == found.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), cancellationToken);
         }
 
-        return new ApiTokenIdentity(found.Id, found.UserId, found.UserName!, LuigiRoles.Highest(roles));
+        return new ApiTokenCheck(new ApiTokenIdentity(found.Id, found.UserId, found.UserName!, LuigiRoles.Highest(roles)), null);
     }
 
     /// <summary>Which of <paramref name="ids"/> no longer work (revoked, expired, gone, or the owner locked out).</summary>

@@ -23,10 +23,16 @@ public sealed class AuthOptions
     /// <summary>Sign-in attempts (posted forms) allowed per client address per minute before the host answers 429.</summary>
     public int SignInAttemptsPerMinute { get; set; } = 10;
 
-    /// <summary>Wrong passwords in a row after which an account is locked for <see cref="LockoutDuration"/>.</summary>
+    /// <summary>
+    /// Wrong passwords in a row for one account from one client address after which that address is held back from
+    /// that account (<see cref="SignInThrottle"/>). The account itself is never locked by wrong passwords.
+    /// </summary>
     public int MaxFailedSignIns { get; set; } = 5;
 
-    /// <summary>How long an account stays locked after too many wrong passwords.</summary>
+    /// <summary>The first wait of an address held back from an account; it doubles with each further wrong password.</summary>
+    public TimeSpan SignInBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest wait of an address held back from an account.</summary>
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How long a dashboard session lasts without use (sliding).</summary>
@@ -51,6 +57,11 @@ public sealed class AuthOptions
         if (MaxFailedSignIns < 1)
         {
             errors.Add($"{Section}:MaxFailedSignIns is {MaxFailedSignIns}; it must be at least 1.");
+        }
+
+        if (SignInBackoff <= TimeSpan.Zero || SignInBackoff > LockoutDuration)
+        {
+            errors.Add($"{Section}:SignInBackoff is {SignInBackoff}; it must be positive and at most LockoutDuration.");
         }
 
         if (LockoutDuration <= TimeSpan.Zero)

@@ -47,9 +47,7 @@ public static class AuthSetup
         services.AddIdentityCore<LuigiUser>(identity =>
             {
                 PasswordRules.Apply(identity.Password);
-                identity.Lockout.MaxFailedAccessAttempts = options.MaxFailedSignIns;
-                identity.Lockout.DefaultLockoutTimeSpan = options.LockoutDuration;
-                identity.Lockout.AllowedForNewUsers = true;
+                identity.Lockout.AllowedForNewUsers = true; // administrators lock accounts; wrong passwords hold back an address (SignInThrottle)
                 identity.User.RequireUniqueEmail = false;
             })
             .AddRoles<IdentityRole>()
@@ -57,6 +55,8 @@ public static class AuthSetup
             .AddSignInManager()
             .AddDefaultTokenProviders();
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = options.RevalidationInterval);
+        services.AddSingleton<SignInThrottle>();
+        services.AddScoped<PasswordSignIn>();
 
         var authentication = services.AddAuthentication(o =>
             {

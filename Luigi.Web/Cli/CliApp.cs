@@ -31,8 +31,9 @@ public static class CliApp
         try
         {
             registry = LuigiWebSetup.CreatePipelineRegistry(configuration);
+            LuigiWebSetup.ApplyDataRoot(configuration, Directory.GetCurrentDirectory());
         }
-        catch (PipelineAssemblyException exception)
+        catch (Exception exception) when (exception is PipelineAssemblyException or ArgumentException)
         {
             await (error ?? Console.Error).WriteLineAsync($"error: {exception.Message}");
             return UsageError;

@@ -3,7 +3,7 @@ using Luigi.Engine.Pipelines;
 
 namespace Luigi.Web.Cli;
 
-/// <summary><c>list</c>: every pipeline with its description and parameters (type, default, required).</summary>
+/// <summary><c>list</c>: every pipeline with its description and parameters (type, limits, default, required).</summary>
 internal static class ListCommand
 {
     public static Command Create(PipelineRegistry registry, TextWriter output)
@@ -17,7 +17,8 @@ internal static class ListCommand
                 foreach (var parameter in pipeline.Parameters)
                 {
                     var requirement = parameter.Required ? "required" : $"default: {Show(parameter.DefaultText)}";
-                    output.WriteLine($"    --param {parameter.Name}=...  {parameter.ExpectedForm}; {requirement}");
+                    var limits = parameter.Limits.Describe(registry.BindingOptions.MaxTextLength);
+                    output.WriteLine($"    --param {parameter.Name}=...  {parameter.ExpectedForm}{(limits.Length == 0 ? "" : $", {limits}")}; {requirement}");
                     if (!string.IsNullOrEmpty(parameter.Description))
                     {
                         output.WriteLine($"        {parameter.Description}");

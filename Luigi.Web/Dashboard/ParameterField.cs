@@ -10,9 +10,13 @@ namespace Luigi.Web.Dashboard;
 public sealed class ParameterField
 {
     /// <summary>A field for <paramref name="parameter"/>, holding its default.</summary>
-    public ParameterField(ParameterDescriptor parameter)
+    /// <param name="parameter">The parameter.</param>
+    /// <param name="maxTextLength">The host's maximum length of a value (<see cref="ParameterBindingOptions.MaxTextLength"/>).</param>
+    public ParameterField(ParameterDescriptor parameter, int maxTextLength = ParameterBindingOptions.DefaultMaxTextLength)
     {
         Parameter = parameter;
+        MaxLength = parameter.Limits.MaxLength ?? maxTextLength;
+        Limits = parameter.Limits.Describe(maxTextLength);
         Default = ForInput(parameter);
         Text = Default ?? "";
         Checked = parameter.Kind == ParameterKind.Boolean && bool.TryParse(Text, out var on) && on;
@@ -21,6 +25,18 @@ public sealed class ParameterField
     public ParameterDescriptor Parameter { get; }
 
     public string Name => Parameter.Name;
+
+    /// <summary>Most characters the value may have.</summary>
+    public int MaxLength { get; }
+
+    /// <summary>The parameter's limits in words ("from 0 to 600000"); empty when it has none.</summary>
+    public string Limits { get; }
+
+    /// <summary>The smallest and largest value for the input's <c>min</c> and <c>max</c> (numbers and dates); null when unbounded.</summary>
+    public string? Min => Parameter.Kind is ParameterKind.Integer or ParameterKind.Number or ParameterKind.Date ? Parameter.Limits.MinimumText : null;
+
+    /// <inheritdoc cref="Min"/>
+    public string? Max => Parameter.Kind is ParameterKind.Integer or ParameterKind.Number or ParameterKind.Date ? Parameter.Limits.MaximumText : null;
 
     /// <summary>The default in the form the input takes; null when there is none.</summary>
     public string? Default { get; }

@@ -6,15 +6,16 @@ using Luigi.Engine.Storage;
 namespace Luigi.Web.Dashboard;
 
 /// <summary>
-/// The trigger form of one pipeline: its fields, the server-side check (the engine's own parsing, and the
-/// pipeline's own checks when it builds its roots) and the request it becomes.
+/// The trigger form of one pipeline: its fields, the server-side check (the engine's own parsing and the parameters'
+/// declared limits, as for the API and the command line, and the pipeline's own checks when it builds its roots) and the
+/// request it becomes.
 /// </summary>
-public sealed class TriggerFormModel(PipelineInfo pipeline)
+public sealed class TriggerFormModel(PipelineInfo pipeline, int maxTextLength = ParameterBindingOptions.DefaultMaxTextLength)
 {
     public PipelineInfo Pipeline { get; } = pipeline;
 
-    /// <summary>One field per parameter, in declaration order.</summary>
-    public IReadOnlyList<ParameterField> Fields { get; } = pipeline.Parameters.Select(p => new ParameterField(p)).ToList();
+    /// <summary>One field per parameter, in declaration order, with its limits.</summary>
+    public IReadOnlyList<ParameterField> Fields { get; } = pipeline.Parameters.Select(p => new ParameterField(p, maxTextLength)).ToList();
 
     /// <summary>A problem that belongs to no field (a pipeline's own check naming no parameter).</summary>
     public string? FormError { get; private set; }

@@ -26,6 +26,8 @@ internal sealed class OriginCheck(RequestDelegate next, WebSecurityOptions optio
         }
 
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        context.Items[Api.RefusalDetails.ReasonItem] =
+            $"A page of another site ({context.Request.Headers.Origin}) may not act here; list it in Luigi:Web:AllowedOrigins if it is this host behind a proxy.";
         return Task.CompletedTask;
     }
 

@@ -11,7 +11,8 @@ namespace Luigi.Dashboard.Bench;
 /// <summary>The measurements; each prints one JSON line, so runs can be compared and tabulated.</summary>
 internal static class DashboardBench
 {
-    public static async Task<int> RunAsync(int[] sizes, int repeat, int liveTasks, int rate, int workers, int apiRequests, int[] apiConcurrency, TextWriter output, CancellationToken ct)
+    public static async Task<int> RunAsync(
+        int[] sizes, int repeat, int liveTasks, int rate, int workers, int apiRequests, int[] apiConcurrency, int signInAttempts, TextWriter output, CancellationToken ct)
     {
         var server = Environment.GetEnvironmentVariable("LUIGI_TEST_POSTGRES")
             ?? throw new InvalidOperationException("Set LUIGI_TEST_POSTGRES (scripts/bench-dashboard.sh starts a throwaway PostgreSQL and does).");
@@ -21,17 +22,31 @@ internal static class DashboardBench
         {
             var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
             await using var host = new BenchHost(connectionString, workers);
-            await using var browser = await BenchBrowser.LaunchAsync();
-            output.WriteLine($"# host {host.BaseUrl}, {workers} workers, {Environment.ProcessorCount} cores, Chromium {browser.Version}");
+            sizes = [.. sizes.Where(s => s > 0)];
+            var needsBrowser = sizes.Length > 0 || liveTasks > 0;
+            await using var browser = needsBrowser ? await BenchBrowser.LaunchAsync() : null;
+            output.WriteLine($"# host {host.BaseUrl}, {workers} workers, {Environment.ProcessorCount} cores, Chromium {browser?.Version ?? "not started"}");
 
-            // Warm-up: JIT, first circuit, module load.
-            await MeasureRenderAsync(host, browser, 200, ct);
+            if (signInAttempts > 0)
+            {
+                foreach (var figures in await SignInBench.MeasureAsync(host, signInAttempts, ct))
+                {
+                    output.WriteLine(JsonSerializer.Serialize(figures));
+                }
+            }
+
+            if (browser is not null)
+            {
+                // Warm-up: JIT, first circuit, module load.
+                await MeasureRenderAsync(host, browser, 200, ct);
+            }
+
             foreach (var size in sizes)
             {
                 var loads = new List<RenderFigures>();
                 for (var i = 0; i < repeat; i++)
                 {
-                    loads.Add(await MeasureRenderAsync(host, browser, size, ct));
+                    loads.Add(await MeasureRenderAsync(host, browser!, size, ct));
                 }
 
                 output.WriteLine(JsonSerializer.Serialize(RenderFigures.Median(size, loads)));
@@ -53,7 +68,7 @@ internal static class DashboardBench
 
             if (liveTasks > 0)
             {
-                output.WriteLine(JsonSerializer.Serialize(await LiveLatency.MeasureAsync(host, browser, liveTasks, rate, workers, ct)));
+                output.WriteLine(JsonSerializer.Serialize(await LiveLatency.MeasureAsync(host, browser!, liveTasks, rate, workers, ct)));
             }
 
             return 0;

@@ -8,8 +8,8 @@ namespace Acme.Pipelines;
 [Description("Count each warehouse's stock for a day and merge the counts into one inventory snapshot.")]
 public sealed class InventorySnapshot : Pipeline
 {
-    /// <summary>Where the files go unless told otherwise (relative to the current directory).</summary>
-    public const string DefaultDataDir = "data/acme";
+    /// <summary>Where the files go unless told otherwise (relative to the data root, Luigi:Data:Root).</summary>
+    public const string DefaultDataDir = "acme";
 
     [Parameter(Description = "The day of the snapshot.")]
     public required DateOnly Date { get; init; }

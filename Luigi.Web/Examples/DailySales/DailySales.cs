@@ -1,6 +1,6 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Luigi.Engine;
-using Luigi.Engine.Parameters;
 
 namespace Luigi.Web.Examples.DailySales;
 
@@ -13,22 +13,20 @@ namespace Luigi.Web.Examples.DailySales;
 public sealed class DailySales : Pipeline
 {
     [Parameter(Description = "Last day of the report (default: yesterday, UTC).")]
+    [Range(typeof(DateOnly), "2000-01-01", "2099-12-31")]
     public DateOnly? End { get; init; }
 
-    [Parameter(Description = "Number of days covered (1 to 366).")]
+    [Parameter(Description = "Number of days covered.")]
+    [Range(1, 366)]
     public int Days { get; init; } = 7;
 
-    [Parameter(Description = "Folder that holds the inputs and outputs.")]
-    public string DataDir { get; init; } = "data";
+    [Parameter(Description = "Folder under the data root that holds the inputs and outputs.")]
+    [StringLength(200)]
+    public DataPath DataDir { get; init; } = SalesTask.DefaultDataDir;
 
     /// <inheritdoc />
     public override IEnumerable<LuigiTask> Roots()
     {
-        if (Days is < 1 or > 366)
-        {
-            throw new ParameterException([new ParameterError("days", $"Parameter 'days' must be between 1 and 366; got {Days}.")]);
-        }
-
         var end = End ?? DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
         return [new SalesReport { End = end, Days = Days, DataDir = DataDir }];
     }

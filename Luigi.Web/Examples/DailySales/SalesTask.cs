@@ -5,11 +5,14 @@ namespace Luigi.Web.Examples.DailySales;
 /// <summary>Shared by the daily-sales tasks: where their files live.</summary>
 public abstract class SalesTask : LuigiTask
 {
-    [Parameter(Significant = false, Description = "Folder that holds the inputs and outputs (sales/ is created under it).")]
-    public string DataDir { get; init; } = "data";
+    /// <summary>Where the files go unless told otherwise: <c>sales</c> under the data root.</summary>
+    public static readonly DataPath DefaultDataDir = DataPath.Parse("sales");
 
-    /// <summary>A file under <c>{DataDir}/sales/</c>.</summary>
-    protected LocalFileTarget SalesFile(string folder, string name) => new(Path.Combine(DataDir, "sales", folder, name));
+    [Parameter(Significant = false, Description = "Folder under the data root that holds the inputs and outputs.")]
+    public DataPath DataDir { get; init; } = DefaultDataDir;
+
+    /// <summary>A file under <c>{data root}/{DataDir}/</c>.</summary>
+    protected LocalFileTarget SalesFile(string folder, string name) => new(DataDir.Combine(folder, name));
 
     /// <summary>
     /// Complete when the outputs exist and everything upstream is complete too, so that deleting an
