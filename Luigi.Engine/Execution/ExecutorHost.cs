@@ -112,9 +112,9 @@ internal sealed class ExecutorHost(ExecutorContext context)
         {
             context.Logger.LogWarning("Put {Count} tasks with expired leases back in the queue", requeued.Tasks.Count);
             var now = context.Time.GetUtcNow().UtcDateTime;
-            foreach (var (runId, taskIndex, taskId) in requeued.Tasks)
+            foreach (var (runId, taskIndex, taskId, attempt) in requeued.Tasks)
             {
-                context.Observers.TaskChanged(new TaskChange(runId, taskIndex, taskId, TaskState.Pending, 0, null, null, null, now));
+                context.Observers.TaskChanged(new TaskChange(runId, taskIndex, taskId, TaskState.Pending, attempt, null, null, null, now));
             }
 
             context.Signals.Work.Pulse();

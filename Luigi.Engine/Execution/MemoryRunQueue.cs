@@ -218,7 +218,7 @@ internal sealed class MemoryRunQueue(TimeProvider time) : IRunQueue
                 return Task.FromResult<(CancelResult, RunStateChange?)>((CancelResult.NotFound, null));
             }
 
-            List<(int Index, string TaskId)> cancelled = [];
+            List<(int Index, string TaskId, int Attempts)> cancelled = [];
             switch (run.Record.State)
             {
                 case RunState.Queued:
@@ -377,9 +377,9 @@ internal sealed class MemoryRunQueue(TimeProvider time) : IRunQueue
     }
 
     /// <summary>A run being cancelled: its waiting tasks (pending, ready or waiting for a retry) are cancelled at once.</summary>
-    private static List<(int Index, string TaskId)> CancelWaitingIfCancelling(MemoryRun run)
+    private static List<(int Index, string TaskId, int Attempts)> CancelWaitingIfCancelling(MemoryRun run)
     {
-        var cancelled = new List<(int, string)>();
+        var cancelled = new List<(int, string, int)>();
         if (run.Record.State != RunState.Cancelling || run.Graph is null)
         {
             return cancelled;
@@ -393,7 +393,7 @@ internal sealed class MemoryRunQueue(TimeProvider time) : IRunQueue
             {
                 node.State = TaskState.Cancelled;
                 run.Unfinished--;
-                cancelled.Add((node.Index, node.TaskId));
+                cancelled.Add((node.Index, node.TaskId, node.Attempts.Count));
             }
         }
 

@@ -44,9 +44,9 @@ internal sealed class StoreObservers(IReadOnlyList<IStoreObserver> observers, IL
         }
 
         var now = time.GetUtcNow().UtcDateTime;
-        foreach (var (index, taskId) in run.CancelledTasks)
+        foreach (var (index, taskId, attempts) in run.CancelledTasks)
         {
-            TaskChanged(new TaskChange(run.RunId, index, taskId, TaskState.Cancelled, 0, null, null, null, now));
+            TaskChanged(new TaskChange(run.RunId, index, taskId, TaskState.Cancelled, attempts, null, null, null, now));
         }
     }
 

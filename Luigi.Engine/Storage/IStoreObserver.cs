@@ -38,7 +38,8 @@ public interface IStoreObserver
 /// <param name="TaskIndex">The task's index in the run.</param>
 /// <param name="TaskId">The task's id.</param>
 /// <param name="State">The state it is in now.</param>
-/// <param name="Attempt">The attempt concerned; 0 when none (a blocked task).</param>
+/// <param name="Attempt">The attempt concerned: the one that runs or ended; for a waiting task put back (its lease lost) or
+/// cancelled, the last attempt it made; 0 when it made none (a blocked task, a cancelled task that never ran).</param>
 /// <param name="Worker">The worker slot running it, when running.</param>
 /// <param name="ErrorSummary">First line of the error, for a failed attempt.</param>
 /// <param name="BlockedBy">For UpstreamFailed: the failed task.</param>

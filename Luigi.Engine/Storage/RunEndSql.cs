@@ -10,8 +10,8 @@ namespace Luigi.Engine.Storage;
 internal static class RunEndSql
 {
     /// <summary>When the run is <see cref="RunState.Cancelling"/>, cancels its tasks that wait (Pending or
-    /// RetryWaiting) and counts them as finished; does nothing otherwise. Returns the tasks it cancelled.</summary>
-    public static async Task<List<(int Index, string TaskId)>> CancelWaitingTasksIfCancellingAsync(
+    /// RetryWaiting) and counts them as finished; does nothing otherwise. Returns the tasks it cancelled, with the attempts each had made.</summary>
+    public static async Task<List<(int Index, string TaskId, int Attempts)>> CancelWaitingTasksIfCancellingAsync(
         SqlCommands sql, DbConnection connection, DbTransaction transaction, Guid runId, DateTime now, CancellationToken cancellationToken)
     {
         var cancelled = await sql.QueryAsync(connection, transaction,
@@ -19,9 +19,9 @@ internal static class RunEndSql
             UPDATE run_tasks SET state = 'Cancelled', finished_at = @now, not_before = NULL
             WHERE run_id = @run AND state IN ('Pending', 'RetryWaiting')
               AND EXISTS (SELECT 1 FROM runs WHERE id = @run AND state = 'Cancelling')
-            RETURNING task_index, task_id
+            RETURNING task_index, task_id, attempt_count
             """,
-            r => (r.GetInt32(0), r.GetString(1)), cancellationToken, ("run", runId), ("now", now)).ConfigureAwait(false);
+            r => (r.GetInt32(0), r.GetString(1), r.GetInt32(2)), cancellationToken, ("run", runId), ("now", now)).ConfigureAwait(false);
         if (cancelled.Count > 0)
         {
             await sql.ExecuteAsync(connection, transaction,

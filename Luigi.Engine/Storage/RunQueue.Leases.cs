@@ -137,6 +137,6 @@ internal sealed partial class RunQueue
             r => new RunStateChange(SqlCommands.ReadGuid(r, 0), r.GetString(1), Enum.Parse<RunState>(r.GetString(2))),
             cancellationToken, ("stale", now - hostTimeout), ("now", now)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new RequeueResult([.. expired.Select(e => (e.RunId, e.TaskIndex, e.TaskId))], runs);
+        return new RequeueResult([.. expired.Select(e => (e.RunId, e.TaskIndex, e.TaskId, e.Attempt))], runs);
     }
 }

@@ -36,15 +36,15 @@ internal sealed record CompletionResult(int Released, IReadOnlyList<(int Index, 
 /// <summary>A run's state as a statement left it, with the waiting tasks that statement cancelled (a cancel).</summary>
 internal sealed record RunStateChange(Guid RunId, string Pipeline, RunState State)
 {
-    /// <summary>Tasks that waited (pending, or for a retry) and were cancelled with the run.</summary>
-    public IReadOnlyList<(int Index, string TaskId)> CancelledTasks { get; init; } = [];
+    /// <summary>Tasks that waited (pending, or for a retry) and were cancelled with the run, with the attempts each had made.</summary>
+    public IReadOnlyList<(int Index, string TaskId, int Attempts)> CancelledTasks { get; init; } = [];
 }
 
 /// <summary>
 /// What putting back the work of hosts that stopped did: the tasks whose leases expired (back to Pending), and the
 /// runs a dead host was resolving (back to Queued) or was cancelling before it had a graph (now Cancelled).
 /// </summary>
-internal sealed record RequeueResult(IReadOnlyList<(Guid RunId, int TaskIndex, string TaskId)> Tasks, IReadOnlyList<RunStateChange> Runs);
+internal sealed record RequeueResult(IReadOnlyList<(Guid RunId, int TaskIndex, string TaskId, int Attempt)> Tasks, IReadOnlyList<RunStateChange> Runs);
 
 /// <summary>What a cancel request did.</summary>
 public enum CancelResult

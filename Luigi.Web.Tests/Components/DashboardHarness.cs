@@ -21,9 +21,11 @@ namespace Luigi.Web.Tests.Components;
 public sealed class DashboardHarness : IAsyncDisposable
 {
     private readonly string _file;
+    private readonly IReadOnlyDictionary<string, string[]> _policiesByRole;
 
-    private DashboardHarness(string file, LuigiStore store, PipelineRegistry pipelines, RunReader? reader)
+    private DashboardHarness(string file, LuigiStore store, PipelineRegistry pipelines, RunReader? reader, IReadOnlyDictionary<string, string[]> policiesByRole)
     {
+        _policiesByRole = policiesByRole;
         _file = file;
         Store = store;
         Pipelines = pipelines;
@@ -74,12 +76,7 @@ public sealed class DashboardHarness : IAsyncDisposable
     {
         Authorization.SetAuthorized(name);
         Authorization.SetRoles(role);
-        Authorization.SetPolicies(role switch
-        {
-            LuigiRoles.Admin => [LuigiPolicies.View, LuigiPolicies.Operate, LuigiPolicies.Administer],
-            LuigiRoles.Operator => [LuigiPolicies.View, LuigiPolicies.Operate],
-            _ => [LuigiPolicies.View],
-        });
+        Authorization.SetPolicies(_policiesByRole[role]); // as the product's own policies decide them (ProductPolicies)
         // Last: setting roles or policies makes a new principal without the claims set before.
         Authorization.SetClaims(id is null ? [] : [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, id)]);
     }
@@ -124,7 +121,13 @@ public sealed class DashboardHarness : IAsyncDisposable
         var store = LuigiStore.Create(new StoreOptions { Provider = StoreProvider.Sqlite, ConnectionString = $"Data Source={file};Pooling=False" });
         await store.MigrateAsync();
         var pipelines = LuigiWebSetup.CreatePipelineRegistry().Add(typeof(FormPipeline)).Add(typeof(FileOutputPipeline));
-        return new DashboardHarness(file, store, pipelines, reader);
+        var policies = new Dictionary<string, string[]>();
+        foreach (var role in LuigiRoles.All)
+        {
+            policies[role] = await ProductPolicies.SatisfiedByAsync(OperatorName, role);
+        }
+
+        return new DashboardHarness(file, store, pipelines, reader, policies);
     }
 
     public async ValueTask DisposeAsync()

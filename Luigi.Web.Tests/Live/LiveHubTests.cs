@@ -92,9 +92,9 @@ public sealed class LiveHubTests(PostgresServer postgres) : IClassFixture<Postgr
         private HubClient(HubConnection connection)
         {
             Connection = connection;
-            connection.On<JsonElement[]>("tasks", changes => Receive(_tasks, changes));
-            connection.On<JsonElement[]>("runs", changes => Receive(_runs, changes));
-            connection.On("resync", () =>
+            connection.On<JsonElement[]>(nameof(ILiveClient.Tasks), changes => Receive(_tasks, changes));
+            connection.On<JsonElement[]>(nameof(ILiveClient.Runs), changes => Receive(_runs, changes));
+            connection.On(nameof(ILiveClient.Resync), () =>
             {
                 Interlocked.Increment(ref _resyncs);
                 _received.Release();

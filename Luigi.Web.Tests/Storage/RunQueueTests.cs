@@ -107,7 +107,7 @@ public sealed class RunQueueTests(PostgresServer postgres) : IClassFixture<Postg
         time.Advance(TimeSpan.FromSeconds(15));
         var requeued = await queue.RequeueExpiredAsync(Lease * 2, CancellationToken.None);
 
-        Assert.Equal([(runId, claimed[1].TaskIndex, claimed[1].TaskId)], requeued.Tasks);
+        Assert.Equal([(runId, claimed[1].TaskIndex, claimed[1].TaskId, claimed[1].Attempt)], requeued.Tasks);
         Assert.Empty(requeued.Runs);
         Assert.NotNull(await queue.CompleteAsync(host.Id, Completion(claimed[0], TaskState.Done), CancellationToken.None));
         Assert.Null(await queue.CompleteAsync(host.Id, Completion(claimed[1], TaskState.Done), CancellationToken.None));

@@ -334,7 +334,7 @@ public sealed class StoreExecutorTests(PostgresServer postgres) : IClassFixture<
 
         Assert.Equal(RunState.Succeeded, state);
         var steps = recorder.Changes.Where(c => c.TaskIndex == lost.TaskIndex).Select(c => (c.State, c.Attempt)).ToList();
-        Assert.Equal([(TaskState.Pending, 0), (TaskState.Running, 2), (TaskState.Done, 2)], steps);
+        Assert.Equal([(TaskState.Pending, 1), (TaskState.Running, 2), (TaskState.Done, 2)], steps);
     }
 
     [Theory]
@@ -364,6 +364,25 @@ public sealed class StoreExecutorTests(PostgresServer postgres) : IClassFixture<
         var after = await check.RunTasks.AsNoTracking().SingleAsync(t => t.RunId == runId && t.TaskId == taskId);
         Assert.Equal((TaskState.Running, "other-host", 2), (after.State, after.HostId, after.AttemptCount));
         Assert.Equal(RunState.Running, (await check.Runs.AsNoTracking().SingleAsync(r => r.Id == runId)).State);
+    }
+
+    [Fact]
+    public async Task Cancel_ThroughOneHost_StopsTheAttemptRunningOnAnother()
+    {
+        var store = await _stores.CreateAsync(StoreProvider.Postgres);
+        var key = Guid.NewGuid().ToString("N");
+        var web = StoreFactory.Executor(store, name: "web"); // takes commands, runs nothing (as the web host in front of a worker replica)
+        await using var worker = new RunningHost(store, StoreFactory.Executor(store, name: "worker"));
+        var runId = await web.Client.EnqueueAsync(new RunRequest("BlockingPipeline", new Dictionary<string, string> { ["key"] = key }, RunTrigger.Api));
+        await SideEffects.StartedSignal(key).Task.WaitAsync(Guard);
+
+        Assert.Equal(CancelResult.Cancelled, await web.Client.CancelAsync(runId, "tester", RunTrigger.Api));
+
+        await SideEffects.CancelledSignal(key).Task.WaitAsync(Guard); // the worker's heartbeat saw the cancel and stopped its attempt
+        Assert.Equal(RunState.Cancelled, await worker.WaitAsync(runId));
+        await using var context = store.CreateDbContext();
+        var attempt = await context.Attempts.AsNoTracking().SingleAsync(a => a.RunId == runId);
+        Assert.Equal((TaskState.Cancelled, worker.Executor.Host.Id), (attempt.Outcome, attempt.HostId));
     }
 
     private static RunRequest Params(string key, int tasks, int width, string failTask = "") => new(

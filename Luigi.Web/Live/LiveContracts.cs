@@ -26,11 +26,18 @@ public sealed record LiveTaskChange(
     /// <summary>Grows with every change of one task in one run: attempt first, then the step within the attempt.</summary>
     public long Order => OrderOf(Attempt, State);
 
-    /// <summary>The order of a task that is at <paramref name="attempt"/> in <paramref name="state"/>.</summary>
+    /// <summary>
+    /// The order of a task that is at <paramref name="attempt"/> in <paramref name="state"/>, the one rule by which pages, the
+    /// graph and the timeline keep the newest of changes that may arrive out of order (docs/live.md): attempt first, then
+    /// the step: waiting (0), running (1), ended (2: done, failed, waiting to retry, blocked, complete), and last (3) what
+    /// ends waiting after an attempt: cancelled, or put back in the queue (pending after an attempt whose lease was lost).
+    /// The browser's <c>order</c> (client/src/states.js) is the same function; both pass <c>live-order-cases.json</c>.
+    /// </summary>
     public static long OrderOf(int attempt, TaskState state) => attempt * 4L + state switch
     {
-        TaskState.Pending => 0,
+        TaskState.Pending => attempt > 0 ? 3 : 0,
         TaskState.Running => 1,
+        TaskState.Cancelled => 3,
         _ => 2,
     };
 }
@@ -61,4 +68,20 @@ public interface ILiveFeed
 {
     /// <summary>Starts delivering batches to <paramref name="handler"/> until the returned handle is disposed.</summary>
     IDisposable Subscribe(Func<LiveBatch, Task> handler);
+}
+
+/// <summary>
+/// What <see cref="LiveHub"/> sends its clients (SignalR's typed client: the method names are the messages, which the
+/// browser's client matches without regard to case: <c>connection.on('tasks', …)</c>).
+/// </summary>
+public interface ILiveClient
+{
+    /// <summary>Task changes of one watched run, in the order they were heard.</summary>
+    Task Tasks(IReadOnlyList<LiveTaskChange> changes);
+
+    /// <summary>Run changes: of the run list (to its watchers), or of one watched run.</summary>
+    Task Runs(IReadOnlyList<LiveRunChange> changes);
+
+    /// <summary>Changes may have been missed: re-read what is shown from the store.</summary>
+    Task Resync();
 }

@@ -23,7 +23,7 @@ namespace Luigi.Web.Live;
 /// an API token is closed when the token is revoked, and each call checks the token again (<see cref="LiveHubAccess"/>).
 /// </remarks>
 [Authorize(Policy = LuigiPolicies.View)]
-public sealed class LiveHub(RunClient executor, LiveHubAccess access) : Hub
+public sealed class LiveHub(RunClient executor, LiveHubAccess access) : Hub<ILiveClient>
 {
     /// <summary>Where the hub is mapped.</summary>
     public const string Path = "/hubs/live";

@@ -49,21 +49,20 @@ function luminance(color) {
 }
 
 /**
- * The order of a task that is at `attempt` in `state`: it only grows within a run (LiveTaskChange.Order on the
- * server), so a change is applied only when its order is above the one held.
+ * The order of a task that is at `attempt` in `state`: it only grows within a run, so a change is applied only when
+ * its order is above the one held. The same function as LiveTaskChange.OrderOf on the server (docs/live.md): attempt
+ * first, then waiting (0), running (1), ended (2), and last (3) what ends waiting after an attempt: cancelled, or put
+ * back in the queue (Pending after an attempt). Both sides pass Luigi.Web/Live/live-order-cases.json.
  */
 export function order(attempt, state) {
-  return (attempt || 0) * 4 + (state === 'Pending' ? 0 : state === 'Running' ? 1 : 2);
+  const a = attempt || 0;
+  const step = state === 'Pending' ? (a > 0 ? 3 : 0) : state === 'Running' ? 1 : state === 'Cancelled' ? 3 : 2;
+  return a * 4 + step;
 }
 
-/**
- * Whether a change to `state` at `attempt` replaces what a task holds: when its order is above the one held, and
- * also when a waiting task (Pending or RetryWaiting) is cancelled. That change carries attempt 0, or the failed
- * attempt's number, so its order is not above RetryWaiting's; cancelling is final, so it wins.
- */
+/** Whether a change to `state` at `attempt` replaces what a task holds (its state and order): its order is above. */
 export function supersedes(heldState, heldOrder, attempt, state) {
-  return order(attempt, state) > heldOrder
-    || (state === 'Cancelled' && (heldState === 'RetryWaiting' || heldState === 'Pending'));
+  return order(attempt, state) > heldOrder;
 }
 
 /** Calls `method` on a DotNetObjectReference, if any, ignoring a reference already disposed. */
