@@ -73,3 +73,37 @@ public sealed record HostView(string Id, string Name, int Workers, DateTime Star
 
 /// <summary>One entry of a run's audit trail: who did what, when, from where.</summary>
 public sealed record AuditView(DateTime At, string Actor, Entities.AuditAction Action, RunTrigger Via, string? Details);
+
+/// <summary>What a run's graph needs and nothing more (no attempts, no errors): its tasks and edges.</summary>
+public sealed record RunGraph(Guid RunId, RunState State, IReadOnlyList<GraphTaskView> Tasks, IReadOnlyList<EdgeView> Edges);
+
+/// <summary>A task as the graph draws it; <c>BlockedBy</c>, for UpstreamFailed, is the id of the failed task that blocked it.</summary>
+public sealed record GraphTaskView(
+    int Index, string TaskId, string Family, IReadOnlyDictionary<string, string> Parameters, TaskState State, int AttemptCount, string? BlockedBy);
+
+/// <summary>
+/// Why a run failed, root causes first: each failed task with the tasks it blocked. A task blocked by several
+/// failures is counted once, under the failure that reached it first (the one the store recorded).
+/// </summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Failures">Failed tasks, those that blocked the most first.</param>
+/// <param name="BlockedTotal">Tasks that did not run because of a failure.</param>
+/// <param name="UnattributedBlocked">Blocked tasks whose blocking task is not a failed task of this run (none unless the store was edited).</param>
+public sealed record RootCauses(Guid RunId, IReadOnlyList<RootCause> Failures, int BlockedTotal, int UnattributedBlocked);
+
+/// <summary>A failed task and what it blocked.</summary>
+/// <param name="Index">Its index in the run.</param>
+/// <param name="TaskId">Its id.</param>
+/// <param name="Family">Its family.</param>
+/// <param name="ErrorSummary">First line of its error.</param>
+/// <param name="Attempts">Attempts it made.</param>
+/// <param name="FinishedAt">When it failed.</param>
+/// <param name="BlockedCount">How many tasks it blocked.</param>
+/// <param name="Blocked">The first of them by index (at most the limit asked for).</param>
+/// <param name="BlockedByFamily">How many it blocked of each family, most first.</param>
+public sealed record RootCause(
+    int Index, string TaskId, string Family, string? ErrorSummary, int Attempts, DateTime? FinishedAt, int BlockedCount,
+    IReadOnlyList<BlockedTask> Blocked, IReadOnlyDictionary<string, int> BlockedByFamily);
+
+/// <summary>A task that did not run because of a failure upstream.</summary>
+public sealed record BlockedTask(int Index, string TaskId, string Family);

@@ -48,4 +48,31 @@ public sealed class RunReaderQueryTests(PostgresServer postgres) : IClassFixture
         Assert.Equal((old, "TaskD"), (Assert.Single(status.Failures).RunId, status.Failures[0].TaskId));
         Assert.Equal([running], (await reader.ListAsync(new RunFilter(Since: TestRuns.Start.AddDays(-1), Until: TestRuns.Start.AddMinutes(1)))).Items.Select(r => r.Id));
     }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task RootCauses_ListEachFailureWithTheTasksItBlocked_AndGraph_HasStatesWithoutAttempts(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        var run = await TestRuns.SeedFailedComplexRunAsync(store, RunState.Failed, TestRuns.Start);
+        var reader = new RunReader(store);
+
+        var causes = await reader.GetRootCausesAsync(run, listed: 1);
+
+        var cause = Assert.Single(causes!.Failures);
+        Assert.Equal(("TaskD", 3, 2), (cause.TaskId, cause.Index, cause.BlockedCount));
+        Assert.Equal(["TaskE"], cause.Blocked.Select(b => b.TaskId));
+        Assert.Equal(new Dictionary<string, int> { ["TaskE"] = 1, ["TaskG"] = 1 }, cause.BlockedByFamily);
+        Assert.Equal((2, 0), (causes.BlockedTotal, causes.UnattributedBlocked));
+        Assert.StartsWith("InvalidOperationException: TaskD failed", cause.ErrorSummary);
+        Assert.Null(await reader.GetRootCausesAsync(Guid.NewGuid()));
+
+        var graph = await reader.GetGraphAsync(run);
+        Assert.Equal(TestRuns.Ids, graph!.Tasks.Select(t => t.TaskId));
+        Assert.Equal("TaskD", graph.Tasks[6].BlockedBy);
+        Assert.Equal((TaskState.Failed, 2), (graph.Tasks[3].State, graph.Tasks[3].AttemptCount));
+        Assert.Equal(TestRuns.Edges.Order(), graph.Edges.Select(e => (e.From, e.To)).Order());
+        Assert.Null(await reader.GetGraphAsync(Guid.NewGuid()));
+    }
 }
