@@ -16,13 +16,14 @@ internal static class BenchProgram
         var workers = new Option<int>("--workers") { Description = "Workers of the host.", DefaultValueFactory = _ => 10 };
         var apiRequests = new Option<int>("--api-requests") { Description = "GETs of the API per kind of credentials and concurrency (0: none).", DefaultValueFactory = _ => 5_000 };
         var apiConcurrency = new Option<int[]>("--api-concurrency") { Description = "Clients sending at once.", DefaultValueFactory = _ => [1, 8, 32], AllowMultipleArgumentsPerToken = true };
+        var oneFamily = new Option<int[]>("--one-family") { Description = "Sizes of one-family runs, written straight into the store, to open as groups (none by default).", DefaultValueFactory = _ => [], AllowMultipleArgumentsPerToken = true };
         var command = new RootCommand("Dashboard benchmark: render times and live latency in headless Chromium.")
         {
-            sizes, repeat, liveTasks, rate, workers, apiRequests, apiConcurrency,
+            sizes, repeat, liveTasks, rate, workers, apiRequests, apiConcurrency, oneFamily,
         };
         command.SetAction((parse, cancellationToken) => DashboardBench.RunAsync(
             parse.GetValue(sizes)!, Math.Max(1, parse.GetValue(repeat)), parse.GetValue(liveTasks), parse.GetValue(rate), parse.GetValue(workers),
-            parse.GetValue(apiRequests), parse.GetValue(apiConcurrency)!, Console.Out, cancellationToken));
+            parse.GetValue(apiRequests), parse.GetValue(apiConcurrency)!, parse.GetValue(oneFamily)!, Console.Out, cancellationToken));
         return await command.Parse(args).InvokeAsync();
     }
 }

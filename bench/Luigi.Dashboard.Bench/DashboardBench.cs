@@ -11,7 +11,7 @@ namespace Luigi.Dashboard.Bench;
 /// <summary>The measurements; each prints one JSON line, so runs can be compared and tabulated.</summary>
 internal static class DashboardBench
 {
-    public static async Task<int> RunAsync(int[] sizes, int repeat, int liveTasks, int rate, int workers, int apiRequests, int[] apiConcurrency, TextWriter output, CancellationToken ct)
+    public static async Task<int> RunAsync(int[] sizes, int repeat, int liveTasks, int rate, int workers, int apiRequests, int[] apiConcurrency, int[] oneFamily, TextWriter output, CancellationToken ct)
     {
         var server = Environment.GetEnvironmentVariable("LUIGI_TEST_POSTGRES")
             ?? throw new InvalidOperationException("Set LUIGI_TEST_POSTGRES (scripts/bench-dashboard.sh starts a throwaway PostgreSQL and does).");
@@ -35,6 +35,11 @@ internal static class DashboardBench
                 }
 
                 output.WriteLine(JsonSerializer.Serialize(RenderFigures.Median(size, loads)));
+            }
+
+            foreach (var size in oneFamily)
+            {
+                output.WriteLine(JsonSerializer.Serialize(await OneFamilyBench.MeasureAsync(host, browser, size, repeat, ct)));
             }
 
             if (apiRequests > 0)
