@@ -101,17 +101,17 @@ public sealed class BigRunGraphTests(ChromiumBrowser chromium, PostgresServer po
         await Assertions.Expect(page.GetByTestId("root-causes-title")).ToHaveTextAsync("2 tasks failed and blocked 50 others");
         var items = causes.GetByTestId("root-cause");
         await Assertions.Expect(items).ToHaveCountAsync(2);
-        await Assertions.Expect(items.Nth(0)).ToHaveAttributeAsync("data-task-id", "LayeredTask(index=17405)");
+        await Assertions.Expect(items.Nth(0)).ToHaveAttributeAsync("data-failed-task", "LayeredTask(index=17405)");
         await Assertions.Expect(items.Nth(0)).ToHaveAttributeAsync("data-blocked", "25");
-        await Assertions.Expect(items.Nth(1)).ToHaveAttributeAsync("data-task-id", "LayeredTask(index=17406)");
+        await Assertions.Expect(items.Nth(1)).ToHaveAttributeAsync("data-failed-task", "LayeredTask(index=17406)");
         await Assertions.Expect(items.Nth(0).GetByTestId("blocked-summary")).ToHaveTextAsync("Blocked 25 tasks: LayeredTask ×25");
 
         // The blocked tasks are listed under their cause, not as problems of their own.
         await items.Nth(0).GetByTestId("blocked-summary").ClickAsync();
         var blocked = items.Nth(0).GetByTestId("blocked-task");
         await Assertions.Expect(blocked).ToHaveCountAsync(25);
-        await Assertions.Expect(blocked.Nth(0)).ToHaveAttributeAsync("data-task-id", "LayeredTask(index=17505)");
-        await Assertions.Expect(blocked.Nth(24)).ToHaveAttributeAsync("data-task-id", "LayeredTask(index=19905)");
+        await Assertions.Expect(blocked.Nth(0)).ToHaveAttributeAsync("data-blocked-task", "LayeredTask(index=17505)");
+        await Assertions.Expect(blocked.Nth(24)).ToHaveAttributeAsync("data-blocked-task", "LayeredTask(index=19905)");
     }
 
     /// <summary>A group as the page draws it (filled by Playwright, hence settable).</summary>
