@@ -20,9 +20,10 @@ internal static class RunsApi
             .Produces<RunDetail>().ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapGet("/runs/{id:guid}/graph", async (Guid id, RunReader reader, CancellationToken ct) =>
-                await reader.GetGraphAsync(id, ct) is { } graph ? Results.Ok(graph) : RunNotFound(id))
-            .WithName("GetRunGraph").WithSummary("A run's tasks (state, parameters, blocking task; no attempts or errors) and edges: what its graph draws.")
-            .Produces<RunGraph>().ProducesProblem(StatusCodes.Status404NotFound);
+                await reader.GetGraphAsync(id, ct) is { } graph ? Results.Ok(RunGraphColumns.From(graph)) : RunNotFound(id))
+            .WithName("GetRunGraph")
+            .WithSummary("A run's tasks (id, family, state, attempts, blocking task, parameters; no attempts' details) and edges, in columns: what its graph draws.")
+            .Produces<RunGraphColumns>().ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapGet("/runs/{id:guid}/root-causes", async (Guid id, int? listed, RunReader reader, CancellationToken ct) =>
                 await reader.GetRootCausesAsync(id, Math.Clamp(listed ?? 100, 0, 10_000), ct) is { } causes ? Results.Ok(causes) : RunNotFound(id))

@@ -38,6 +38,10 @@ internal static class OneFamilyBench
             tasks_view_ms = Median(l => l.TasksViewMs),
             graph_ms = Median(l => l.GraphMs),
             graph_layout_ms = Median(l => l.LayoutMs),
+            graph_read_ms = Median(l => l.ReadMs),
+            graph_model_ms = Median(l => l.ModelMs),
+            graph_view_ms = Median(l => l.ViewMs),
+            graph_render_ms = Median(l => l.RenderMs),
             graph_nodes = last.Nodes,
             graph_groups = last.Groups,
             graph_mode = last.Mode,
@@ -46,6 +50,8 @@ internal static class OneFamilyBench
             group_size = last.GroupSize,
             expand_ms = Median(l => l.ExpandMs),
             expand_layout_ms = Median(l => l.ExpandLayoutMs),
+            expand_view_ms = Median(l => l.ExpandViewMs),
+            expand_render_ms = Median(l => l.ExpandRenderMs),
             expand_layout = last.ExpandLayout,
             expanded_nodes = last.ExpandedNodes,
             expanded_edges = last.ExpandedEdges,
@@ -57,8 +63,8 @@ internal static class OneFamilyBench
     private sealed record Pan(double Fps, double MaxGapMs);
 
     private sealed record Load(
-        double TasksViewMs, double GraphMs, double LayoutMs, int Nodes, int Groups, string Mode, Pan GroupedPan, int GroupSize, double ExpandMs,
-        double ExpandLayoutMs, string ExpandLayout, int ExpandedNodes, int ExpandedEdges, Pan ExpandedPan);
+        double TasksViewMs, double GraphMs, double LayoutMs, double ReadMs, double ModelMs, double ViewMs, double RenderMs, int Nodes, int Groups, string Mode, Pan GroupedPan, int GroupSize, double ExpandMs,
+        double ExpandLayoutMs, string ExpandLayout, int ExpandedNodes, int ExpandedEdges, Pan ExpandedPan, double ExpandViewMs = 0, double ExpandRenderMs = 0);
 
     private static async Task<Load> LoadAsync(BenchHost host, BenchBrowser browser, Guid runId, CancellationToken ct)
     {
@@ -84,6 +90,8 @@ internal static class OneFamilyBench
             }
 
             var layoutMs = await DoubleAsync(graph, "data-layout-ms");
+            var (read, model) = (await DoubleAsync(graph, "data-read-ms"), await DoubleAsync(graph, "data-model-ms"));
+            var (viewMs, renderMs) = (await DoubleAsync(graph, "data-view-ms"), await DoubleAsync(graph, "data-render-ms"));
             var mode = await graph.GetAttributeAsync("data-mode") ?? "";
             var groupedPan = await PanAsync(page, graph);
 
@@ -95,9 +103,10 @@ internal static class OneFamilyBench
             await page.WaitForFunctionAsync($"() => {{ const e = document.querySelector('[data-testid=graph]'); return e.dataset.ready === 'true' && Number(e.dataset.groups) < {groups}; }}",
                 null, new() { Timeout = 300_000, PollingInterval = 20 });
             var expandMs = clock.Elapsed.TotalMilliseconds;
-            var expanded = new Load(tasksMs, graphMs, layoutMs, nodes, groups, mode, groupedPan, size, expandMs,
+            var expanded = new Load(tasksMs, graphMs, layoutMs, read, model, viewMs, renderMs, nodes, groups, mode, groupedPan, size, expandMs,
                 await DoubleAsync(graph, "data-layout-ms"), await graph.GetAttributeAsync("data-layout-engine") ?? "",
                 await IntAsync(graph, "data-nodes"), await IntAsync(graph, "data-edges"), new Pan(0, 0));
+            expanded = expanded with { ExpandViewMs = await DoubleAsync(graph, "data-view-ms"), ExpandRenderMs = await DoubleAsync(graph, "data-render-ms") };
             return expanded with { ExpandedPan = await PanAsync(page, graph) };
         }
         finally

@@ -3,7 +3,7 @@
 // (views.js) that open on click; a focus view shows one task's neighbourhood. Live changes restyle nodes and
 // update the groups' counts; they never lay out again, except to draw a newly failed task on its own.
 import cytoscape from 'cytoscape';
-import { GraphModel, STATE_PRIORITY, groupState, taskNodeId, viewCost } from './graphModel.js';
+import { GraphModel, STATE_PRIORITY, fromColumns, groupState, taskNodeId, viewCost } from './graphModel.js';
 import { createLayout } from './layout.js';
 import { STATES, callDotNet, getJson, order, readColors, supersedes } from './states.js';
 import { watch } from './live.js';
@@ -16,12 +16,14 @@ const MAX_FIT_ZOOM = 1.25;     // a small graph is not blown up to fill the view
 const BAR_ORDER = ['Failed', 'UpstreamFailed', 'Cancelled', 'RetryWaiting', 'Running', 'Pending', 'Done', 'Complete'];
 const REGROUP_AFTER_MS = 1500; // a task that fails while grouped is drawn on its own at the next regroup
 
-function style(colors, fast) {
+function style(colors, fast, big) {
   const s = [
     {
       selector: 'node', style: {
         shape: 'round-rectangle', width: 'data(width)', height: 'data(height)', label: 'data(label)',
-        'font-size': 11, 'text-valign': 'center', 'text-halign': 'center', 'text-wrap': 'ellipsis',
+        // Fitting a label with an ellipsis measures it: thousands of measures make a big view slow to draw, and
+        // task labels are short already (taskLabel).
+        'font-size': 11, 'text-valign': 'center', 'text-halign': 'center', 'text-wrap': big ? 'none' : 'ellipsis',
         'text-max-width': 'data(textWidth)', 'min-zoomed-font-size': 7, 'border-width': 0,
         'background-color': colors.Pending, color: colors.labelOn.Pending,
       },
@@ -145,12 +147,12 @@ export function mountGraph(element, options = {}) {
     groups: () => view ? [...view.groups].map(([id, g]) => ({ id, label: g.label, size: g.size, counts: { ...g.counts }, state: groupState(g.counts) }))
       .sort((a, b) => b.size - a.size) : [],
     /** The id of the node that draws task `index` (itself, its group), or null. */
-    nodeOf: index => view?.owner[index] ?? null,
+    nodeOf: index => view?.ownerId(index) ?? null,
     /** Failed tasks drawn on their own while grouped, with how many tasks each blocked. */
     pinned: () => view ? view.pinned.map(i => ({ index: i, taskId: model.tasks[i].taskId, blocked: model.blocked.get(model.tasks[i].taskId) ?? 0 })) : [],
   };
 
-  const onScheme = () => { colors = readColors(element); if (cy) { cy.style(style(colors, fastEdges())); paintGroups(); } };
+  const onScheme = () => { colors = readColors(element); if (cy) { cy.style(style(colors, fastEdges(), bigView())); paintGroups(); } };
   media?.addEventListener?.('change', onScheme);
   // A view the user has not moved is fitted again when its size changes (a details panel opening beside it).
   const resize = new ResizeObserver(() => {
@@ -161,6 +163,7 @@ export function mountGraph(element, options = {}) {
   resize.observe(element);
 
   const fastEdges = () => (view?.edges.length ?? 0) > 3000;
+  const bigView = () => (view?.nodes.length ?? 0) > 1000;
 
   function describe() {
     const counts = {};
@@ -199,7 +202,7 @@ export function mountGraph(element, options = {}) {
     lastChangeAt = Date.now();
     const { task, previous } = changed;
     if (!view) return;
-    const owner = view.owner[task.index];
+    const owner = view.ownerId(task.index);
     const group = owner && view.groups.get(owner);
     if (group && previous !== task.state) {
       group.counts[previous]--;
@@ -209,7 +212,7 @@ export function mountGraph(element, options = {}) {
     if (owner) dirty.add(owner);
     if (task.state === 'UpstreamFailed' && task.blockedBy) {
       const blocker = model.byId.get(task.blockedBy);
-      if (blocker && view.owner[blocker.index] === taskNodeId(blocker.index)) dirty.add(taskNodeId(blocker.index));
+      if (blocker && view.ownerId(blocker.index) === taskNodeId(blocker.index)) dirty.add(taskNodeId(blocker.index));
     }
   }
 
@@ -296,7 +299,9 @@ export function mountGraph(element, options = {}) {
   async function draw() {
     const mine = ++generation;
     element.dataset.ready = 'false';
+    const tv = performance.now();
     const next = focus != null ? focusView(model, focus.index, focusDepth) : groupedView(model, { grouped, mode, opened });
+    element.dataset.viewMs = String(Math.round(performance.now() - tv));
     const k = `${key}|${viewKey()}`;
     const t0 = performance.now();
     let laid = layoutCache.get(k);
@@ -313,7 +318,7 @@ export function mountGraph(element, options = {}) {
     for (const g of next.groups.values()) g.counts = {};
     if (next.groups.size) {
       for (const t of model.tasks) {
-        const g = t && next.groups.get(next.owner[t.index]);
+        const g = t && next.groups.get(next.ownerId(t.index));
         if (g) g.counts[t.state] = (g.counts[t.state] ?? 0) + 1;
       }
     }
@@ -324,7 +329,7 @@ export function mountGraph(element, options = {}) {
     if (cy) cy.destroy();
     dirty.clear();
     cy = cytoscape({
-      container: element, elements: els, layout: { name: 'preset' }, style: style(colors, fastEdges()),
+      container: element, elements: els, layout: { name: 'preset' }, style: style(colors, fastEdges(), big),
       minZoom: 0.02, maxZoom: 3, boxSelectionEnabled: false, autoungrabify: true, autounselectify: true,
       textureOnViewport: big, hideEdgesOnViewport: big,
     });
@@ -369,7 +374,7 @@ export function mountGraph(element, options = {}) {
   }
 
   function nodeOf(index) {
-    const id = view?.owner[index];
+    const id = view?.ownerId(index);
     if (!id || !cy) return null;
     const n = cy.getElementById(id);
     return n.nonempty() ? n : null;
@@ -460,10 +465,14 @@ export function mountGraph(element, options = {}) {
         if (disposed) { stop(); return; }
         stopWatching = stop;
       }
+      const t0 = performance.now();
       const data = await getJson(graphUrl(options));
       if (disposed) return;
-      model = new GraphModel(data.tasks, data.edges);
+      const t1 = performance.now();
+      const { tasks, edges } = data.taskId ? fromColumns(data) : data;
+      model = new GraphModel(tasks, edges);
       grouped = opensGrouped(model, limits);
+      Object.assign(element.dataset, { readMs: String(Math.round(t1 - t0)), modelMs: String(Math.round(performance.now() - t1)) });
       for (const c of early.values()) applyOne(c);
       early.clear();
       await draw();
@@ -533,7 +542,7 @@ export function mountGraph(element, options = {}) {
       toolbar.element.remove();
       delete element.luigiGraph;
       element.removeAttribute('aria-label');
-      for (const k of ['ready', 'nodes', 'edges', 'tasks', 'collapsed', 'groups', 'mode', 'pinned', 'layoutEngine', 'focus', 'searchFound',
+      for (const k of ['ready', 'nodes', 'edges', 'tasks', 'collapsed', 'groups', 'mode', 'pinned', 'layoutEngine', 'focus', 'searchFound', 'readMs', 'modelMs', 'viewMs',
         'layoutMs', 'renderMs', 'error']) delete element.dataset[k];
     },
   };

@@ -25,6 +25,39 @@ export const viewCost = view => view.nodes.length + view.edges.length;
 /** The state a group of tasks is coloured by, from its counts by state. */
 export const groupState = counts => STATE_PRIORITY.find(s => counts[s] > 0) ?? 'Pending';
 
+/**
+ * The tasks and edges of a run's graph read in columns (`GET /api/runs/{id}/graph`, RunGraphColumns), as the
+ * `{ tasks, edges }` of a pipeline's preview.
+ */
+export function fromColumns(c) {
+  const tasks = new Array(c.taskId.length), edges = new Array(c.edges.length / 2);
+  for (let i = 0; i < tasks.length; i++) {
+    const by = c.blockedBy[i];
+    tasks[i] = {
+      index: i, taskId: c.taskId[i], family: c.families[c.family[i]], parameters: c.parameters[i], state: c.states[c.taskState[i]],
+      attemptCount: c.attempts[i], blockedBy: by >= 0 ? c.taskId[by] : null,
+    };
+  }
+  for (let k = 0; k < edges.length; k++) edges[k] = { from: c.edges[2 * k], to: c.edges[2 * k + 1] };
+  return { tasks, edges };
+}
+
+/** A task of the model; its label is made when it is first drawn (most tasks of a big run never are). */
+class ModelTask {
+  constructor(t, state) {
+    this.index = t.index;
+    this.taskId = t.taskId;
+    this.family = t.family;
+    this.parameters = t.parameters ?? null;
+    this.state = state;
+    this.order = order(t.attemptCount ?? 0, state);
+    this.blockedBy = t.blockedBy ?? null;
+    this._label = null;
+  }
+
+  get label() { return this._label ??= taskLabel(this); }
+}
+
 export class GraphModel {
   constructor(tasks, edges) {
     this.tasks = [];
@@ -33,10 +66,7 @@ export class GraphModel {
     this.blocked = new Map();     // failed task id -> how many tasks it blocked
     for (const t of tasks) {
       const state = t.state ?? 'Pending';
-      const task = {
-        index: t.index, taskId: t.taskId, family: t.family, parameters: t.parameters ?? null, label: taskLabel(t),
-        state, order: order(t.attemptCount ?? 0, state), blockedBy: t.blockedBy ?? null,
-      };
+      const task = new ModelTask(t, state);
       this.tasks[t.index] = task;
       this.byId.set(t.taskId, task);
       let f = this.families.get(t.family);

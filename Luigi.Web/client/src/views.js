@@ -87,17 +87,21 @@ export function split(model, tasks, mode) {
  * levels (groups then follow the graph: edges run from one level band to the next); else by ranges of the parameter
  * with the most distinct values; `tasks` when nothing splits them.
  */
-export function autoMode(model, tasks) {
+export function autoMode(model, tasks) { return chooseSplit(model, tasks).mode; }
+
+/** `autoMode` with the groups it found, so that they are not split twice. */
+function chooseSplit(model, tasks) {
   const families = new Set(tasks.map(t => t.family)).size;
-  if (families >= 2 && families <= GROUP_TARGET) return 'family';
-  if (split(model, tasks, 'depth')) return 'depth';
+  if (families >= 2 && families <= GROUP_TARGET) return { mode: 'family', parts: split(model, tasks, 'family') };
+  const byDepth = split(model, tasks, 'depth');
+  if (byDepth) return { mode: 'depth', parts: byDepth };
   let best = null, most = 1;
   for (const name of parameterNames(model)) {
     const distinct = new Set(tasks.map(t => t.parameters?.[name])).size;
     if (distinct > most) { best = name; most = distinct; }
   }
-  if (best) return `param:${best}`;
-  return families >= 2 ? 'family' : 'tasks';
+  if (best) return { mode: `param:${best}`, parts: split(model, tasks, `param:${best}`) };
+  return families >= 2 ? { mode: 'family', parts: split(model, tasks, 'family') } : { mode: 'tasks', parts: null };
 }
 
 function taskNode(t) { return { id: taskNodeId(t.index), width: TASK_WIDTH, height: TASK_HEIGHT, task: t }; }
@@ -111,25 +115,25 @@ function countsOf(tasks) {
 /**
  * The view of the whole graph. `grouped` false: every task. Otherwise grouped by `mode` ('auto' chooses), failed
  * tasks (up to PINNED_MAX) drawn on their own, and the groups whose id is in `opened` drawn as their tasks (or, above
- * OPEN_TASKS_MAX, as groups of them). Returns `{ nodes, edges, owner, openedBy, groups, mode, pinned }`: `owner[i]`
- * is the id of the node drawing task i, `openedBy[i]` the opened group it was drawn from, `groups` the group nodes
- * by id (`{ label, size, counts, family }`).
+ * OPEN_TASKS_MAX, as groups of them). Returns `{ nodes, edges, owner, ownerId, openedBy, groups, mode, pinned }`:
+ * `ownerId(i)` is the id of the node drawing task i, `openedBy[i]` the opened group it was drawn from, `groups` the
+ * group nodes by id (`{ label, size, counts, family }`).
  */
 export function groupedView(model, { grouped, mode = 'auto', opened = new Set() }) {
-  const owner = new Array(model.tasks.length), openedBy = new Array(model.tasks.length);
+  const owner = new Int32Array(model.tasks.length).fill(-1), openedBy = new Array(model.tasks.length);
   const nodes = [], groups = new Map(), pinned = [];
   const all = model.tasks.filter(Boolean);
-  const used = mode === 'auto' ? autoMode(model, all) : mode;
-  if (!grouped || used === 'tasks') {
-    for (const t of all) { nodes.push(taskNode(t)); owner[t.index] = taskNodeId(t.index); }
+  const used = !grouped ? 'tasks' : mode === 'auto' ? autoMode(model, all) : mode;
+  if (used === 'tasks') {
+    for (const t of all) { owner[t.index] = nodes.length; nodes.push(taskNode(t)); }
     return finish(model, nodes, owner, openedBy, groups, grouped ? 'tasks' : null, pinned);
   }
   let rest = all;
   const failed = all.filter(t => t.state === 'Failed');
   if (failed.length) {
     for (const t of failed.slice(0, PINNED_MAX)) {
+      owner[t.index] = nodes.length;
       nodes.push({ id: taskNodeId(t.index), width: TASK_WIDTH, height: PINNED_HEIGHT, task: t, pinned: true });
-      owner[t.index] = taskNodeId(t.index);
       pinned.push(t.index);
     }
     const isPinned = new Set(pinned);
@@ -138,42 +142,47 @@ export function groupedView(model, { grouped, mode = 'auto', opened = new Set() 
   place(rest, used, '', null);
   return finish(model, nodes, owner, openedBy, groups, used, pinned);
 
-  function place(tasks, how, prefix, openedFrom) {
-    const parts = split(model, tasks, how);
+  function place(tasks, how, prefix, openedFrom, found) {
+    const parts = found ?? split(model, tasks, how);
     if (!parts) {
-      for (const t of tasks) { nodes.push(taskNode(t)); owner[t.index] = taskNodeId(t.index); openedBy[t.index] = openedFrom; }
+      for (const t of tasks) { owner[t.index] = nodes.length; nodes.push(taskNode(t)); openedBy[t.index] = openedFrom; }
       return;
     }
     for (const g of parts) {
       const id = !prefix && how === 'family' ? familyNodeId(g.family) : `g:${prefix}${how}:${g.key}`;
       if (opened.has(id)) {
         if (g.tasks.length <= OPEN_TASKS_MAX) {
-          for (const t of g.tasks) { nodes.push(taskNode(t)); owner[t.index] = taskNodeId(t.index); openedBy[t.index] = id; }
+          for (const t of g.tasks) { owner[t.index] = nodes.length; nodes.push(taskNode(t)); openedBy[t.index] = id; }
         } else {
-          const inner = autoMode(model, g.tasks);
-          if (inner === 'tasks' || !split(model, g.tasks, inner)) place(g.tasks, 'none', `${id}/`, id);
-          else place(g.tasks, inner, `${id}/`, id);
+          const inner = chooseSplit(model, g.tasks);
+          place(g.tasks, inner.parts ? inner.mode : 'none', `${id}/`, id, inner.parts);
         }
         continue;
       }
+      const at = nodes.length;
       nodes.push({ id, width: GROUP_WIDTH, height: GROUP_HEIGHT, group: true });
       groups.set(id, { label: g.label, size: g.tasks.length, counts: countsOf(g.tasks), family: g.family, parent: openedFrom });
-      for (const t of g.tasks) owner[t.index] = id;
+      for (const t of g.tasks) owner[t.index] = at;
     }
   }
 }
 
 function finish(model, nodes, owner, openedBy, groups, mode, pinned) {
-  const at = new Map(nodes.map((n, i) => [n.id, i])), seen = new Set(), edges = [], m = nodes.length;
+  const seen = new Set(), edges = [], m = nodes.length;
   for (const e of model.edges) {
     const s = owner[e.from], t = owner[e.to];
-    if (s === t) continue;
-    const k = at.get(s) * m + at.get(t);
+    if (s === t || s < 0 || t < 0) continue;
+    const k = s * m + t;
     if (seen.has(k)) continue;
     seen.add(k);
-    edges.push({ source: s, target: t });
+    edges.push({ source: nodes[s].id, target: nodes[t].id });
   }
-  return { nodes, edges, owner, openedBy, groups, mode, pinned };
+  return view(nodes, edges, owner, openedBy, groups, mode, pinned);
+}
+
+/** A view; `owner[i]` is the index in `nodes` of the node drawing task i (-1: none), `ownerId(i)` its id or null. */
+function view(nodes, edges, owner, openedBy, groups, mode, pinned, extra = {}) {
+  return { nodes, edges, owner, openedBy, groups, mode, pinned, ownerId: i => (owner[i] >= 0 ? nodes[owner[i]].id : null), ...extra };
 }
 
 /**
@@ -201,13 +210,13 @@ export function focusView(model, index, depth) {
       ring = next;
     }
   }
-  const owner = new Array(model.tasks.length), nodes = [];
-  for (const i of keep) { nodes.push(taskNode(model.tasks[i])); owner[i] = taskNodeId(i); }
+  const owner = new Int32Array(model.tasks.length).fill(-1), nodes = [];
+  for (const i of keep) { owner[i] = nodes.length; nodes.push(taskNode(model.tasks[i])); }
   const edges = [];
   for (const i of keep) {
     for (let k = outStart[i]; k < outStart[i + 1]; k++) if (keep.has(out[k])) edges.push({ source: taskNodeId(i), target: taskNodeId(out[k]) });
   }
-  return { nodes, edges, owner, openedBy: new Array(model.tasks.length), groups: new Map(), mode: null, pinned: [], focus: index, truncated };
+  return view(nodes, edges, owner, new Array(model.tasks.length), new Map(), null, [], { focus: index, truncated });
 }
 
 /** The label of a group node: its name and size, then its counts by state. */
