@@ -18,8 +18,10 @@ public sealed record RunPage(IReadOnlyList<RunListItem> Items, int Total, int Pa
 /// <param name="PageSize">Runs per page (1 to 500).</param>
 /// <param name="Until">Runs created before this time (UTC).</param>
 /// <param name="Search">Text found, ignoring case, in a run's parameters (names or values) or in the id of any of its tasks.</param>
+/// <param name="FinishedSince">Runs that finished at or after this time (UTC).</param>
 public sealed record RunFilter(
-    string? Pipeline = null, RunState? State = null, DateTime? Since = null, int Page = 1, int PageSize = 50, DateTime? Until = null, string? Search = null);
+    string? Pipeline = null, RunState? State = null, DateTime? Since = null, int Page = 1, int PageSize = 50, DateTime? Until = null, string? Search = null,
+    DateTime? FinishedSince = null);
 
 /// <summary>A run with its parameters, tasks (and their attempts) and edges.</summary>
 public sealed record RunDetail(
@@ -107,3 +109,21 @@ public sealed record RootCause(
 
 /// <summary>A task that did not run because of a failure upstream.</summary>
 public sealed record BlockedTask(int Index, string TaskId, string Family);
+
+/// <summary>A pipeline at a glance for on-call: its last runs, oldest first, and those running now.</summary>
+/// <param name="Pipeline">The pipeline.</param>
+/// <param name="Runs">Its last runs, oldest first (at most the number asked for).</param>
+/// <param name="Active">How many of its runs are queued, resolving, running or cancelling now.</param>
+public sealed record PipelineStrip(string Pipeline, IReadOnlyList<RunMark> Runs, int Active);
+
+/// <summary>One run as a mark of a <see cref="PipelineStrip"/>.</summary>
+/// <param name="Id">The run.</param>
+/// <param name="State">Its state.</param>
+/// <param name="CreatedAt">When it was asked for.</param>
+/// <param name="StartedAt">When it started.</param>
+/// <param name="FinishedAt">When it finished.</param>
+public sealed record RunMark(Guid Id, RunState State, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt)
+{
+    /// <summary>From start to finish; null while it runs or when it never started.</summary>
+    public TimeSpan? Duration => StartedAt is { } started && FinishedAt is { } finished ? finished - started : null;
+}

@@ -37,6 +37,11 @@ public sealed class RunReader(LuigiStore store)
             query = query.Where(r => r.CreatedAt < until);
         }
 
+        if (filter.FinishedSince is { } finishedSince)
+        {
+            query = query.Where(r => r.FinishedAt >= finishedSince);
+        }
+
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {
             var pattern = "%" + EscapeLike(filter.Search.Trim().ToLowerInvariant()) + "%";
@@ -161,6 +166,29 @@ public sealed class RunReader(LuigiStore store)
         return new StatusOverview(
             counts, running.Select(ToListItem).ToList(),
             failed.Select(f => new RecentFailure(f.RunId, f.Pipeline, f.TaskIndex, f.TaskId, f.ErrorSummary, f.FinishedAt)).ToList(), hosts);
+    }
+
+    /// <summary>
+    /// Every pipeline that has runs, by name, with its last <paramref name="perPipeline"/> runs (oldest first) and how
+    /// many of its runs are in progress: the overview's strip of marks and durations.
+    /// </summary>
+    public async Task<IReadOnlyList<PipelineStrip>> GetPipelineStripsAsync(int perPipeline = 20, CancellationToken cancellationToken = default)
+    {
+        RunState[] active = [RunState.Queued, RunState.Resolving, RunState.Running, RunState.Cancelling];
+        await using var context = store.CreateDbContext();
+        var running = await context.Runs.AsNoTracking().Where(r => active.Contains(r.State)).GroupBy(r => r.Pipeline)
+            .Select(g => new { Pipeline = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Pipeline, g => g.Count, cancellationToken);
+        var strips = new List<PipelineStrip>();
+        // One query per pipeline (a few dozen at most), each reading its newest runs by the (pipeline, created) order.
+        foreach (var pipeline in (await context.Runs.AsNoTracking().Select(r => r.Pipeline).Distinct().ToListAsync(cancellationToken)).Order(StringComparer.Ordinal))
+        {
+            var marks = await context.Runs.AsNoTracking().Where(r => r.Pipeline == pipeline).OrderByDescending(r => r.CreatedAt).Take(perPipeline)
+                .Select(r => new RunMark(r.Id, r.State, r.CreatedAt, r.StartedAt, r.FinishedAt)).ToListAsync(cancellationToken);
+            marks.Reverse();
+            strips.Add(new PipelineStrip(pipeline, marks, running.GetValueOrDefault(pipeline)));
+        }
+
+        return strips;
     }
 
     private static string EscapeLike(string text) => text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");

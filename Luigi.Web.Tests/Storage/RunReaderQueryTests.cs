@@ -75,4 +75,28 @@ public sealed class RunReaderQueryTests(PostgresServer postgres) : IClassFixture
         Assert.Equal(TestRuns.Edges.Order(), graph.Edges.Select(e => (e.From, e.To)).Order());
         Assert.Null(await reader.GetGraphAsync(Guid.NewGuid()));
     }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task PipelineStrips_HoldEachPipelinesLastRunsOldestFirst_AndCountWhatRunsNow(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        var runs = new List<Guid>();
+        for (var i = 0; i < 4; i++)
+        {
+            runs.Add(await TestRuns.SeedFailedComplexRunAsync(store, i == 3 ? RunState.Running : RunState.Failed, TestRuns.Start.AddHours(i)));
+        }
+
+        await TestRuns.SeedQueuedRunAsync(store, "DailySales", TestRuns.Start, new() { ["days"] = "2" });
+        var reader = new RunReader(store);
+
+        var strips = await reader.GetPipelineStripsAsync(perPipeline: 3);
+
+        Assert.Equal(["ComplexExample", "DailySales"], strips.Select(s => s.Pipeline));
+        Assert.Equal(runs[1..], strips[0].Runs.Select(r => r.Id));
+        Assert.Equal((TimeSpan.FromSeconds(8), (TimeSpan?)null), (strips[0].Runs[0].Duration!.Value, strips[0].Runs[2].Duration));
+        Assert.Equal((1, 1), (strips[0].Active, strips[1].Active));
+        Assert.Equal([runs[2], runs[1]], (await reader.ListAsync(new RunFilter(State: RunState.Failed, FinishedSince: TestRuns.Start.AddHours(1)))).Items.Select(r => r.Id));
+    }
 }
