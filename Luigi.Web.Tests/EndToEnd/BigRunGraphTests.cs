@@ -114,6 +114,29 @@ public sealed class BigRunGraphTests(ChromiumBrowser chromium, PostgresServer po
         await Assertions.Expect(blocked.Nth(24)).ToHaveAttributeAsync("data-blocked-task", "LayeredTask(index=19905)");
     }
 
+    [Fact]
+    public async Task Timeline_Of20000Attempts_IsDrawnInSlicesZoomedOut_KeepsTheFailuresInSight_AndBarByBarZoomedIn()
+    {
+        var runId = await LayeredRunSeeder.SeedAsync(Host.Services.GetRequiredService<LuigiStore>(), Tasks, Failed, attempts: true);
+        var page = await NewPageAsync();
+        await page.OpenAsync($"/runs/{runId}");
+        await page.GetByTestId("tab-timeline").ClickAsync();
+        var timeline = page.GetByTestId("timeline");
+        await Assertions.Expect(timeline).ToHaveAttributeAsync("data-ready", "true", new() { Timeout = 60_000 });
+
+        // 19,950 attempts (the 50 blocked tasks never ran) in 32 lanes: too many to draw one by one, so in slices.
+        await Assertions.Expect(timeline).ToHaveAttributeAsync("data-bars", "19950");
+        await Assertions.Expect(timeline).ToHaveAttributeAsync("data-lanes", "32");
+        await Assertions.Expect(timeline).ToHaveAttributeAsync("data-aggregated", "true");
+        Assert.Equal("Failed", await timeline.EvaluateAsync<string>("e => e.luigiTimeline.bar('LayeredTask(index=17405)').state"));
+
+        // Zoomed in to a few hundred attempts, each is a bar of its own again.
+        await timeline.EvaluateAsync("e => e.luigiTimeline.zoom(50, 51)");
+        await Assertions.Expect(timeline).ToHaveAttributeAsync("data-aggregated", "false", new() { Timeout = 30_000 });
+        await timeline.EvaluateAsync("e => e.luigiTimeline.zoom(0, 100)");
+        await Assertions.Expect(timeline).ToHaveAttributeAsync("data-aggregated", "true", new() { Timeout = 30_000 });
+    }
+
     /// <summary>A group as the page draws it (filled by Playwright, hence settable).</summary>
     public sealed class Group
     {

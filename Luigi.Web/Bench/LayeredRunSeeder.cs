@@ -36,8 +36,12 @@ public static class LayeredRunSeeder
         return new[] { 0, index % width, width - 1 }.Distinct().Select(offset => layerStart - width + offset);
     }
 
-    /// <summary>Writes the run; returns its id.</summary>
-    public static async Task<Guid> SeedAsync(LuigiStore store, int tasks, IReadOnlyList<int> failed, int width = 100, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes the run; returns its id. With <paramref name="attempts"/>, every task that ran has its one attempt, in
+    /// 32 lanes (4 hosts of 8 workers), 32 starting every 50 ms, each lasting 40 ms.
+    /// </summary>
+    public static async Task<Guid> SeedAsync(
+        LuigiStore store, int tasks, IReadOnlyList<int> failed, int width = 100, bool attempts = false, CancellationToken cancellationToken = default)
     {
         var (states, blockedBy) = States(tasks, failed, width);
         var runId = Guid.NewGuid();
@@ -96,6 +100,35 @@ public static class LayeredRunSeeder
                     await writer.WriteAsync(requirement, NpgsqlDbType.Integer, cancellationToken);
                     await writer.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken);
                 }
+            }
+
+            await writer.CompleteAsync(cancellationToken);
+        }
+
+        if (attempts)
+        {
+            await using var writer = await connection.BeginBinaryImportAsync(
+                "COPY attempts (run_id, task_index, number, started_at, finished_at, outcome, host_id, worker, error, truncated_log_lines) FROM STDIN (FORMAT BINARY)",
+                cancellationToken);
+            for (var i = 0; i < tasks; i++)
+            {
+                if (states[i] == TaskState.UpstreamFailed)
+                {
+                    continue;
+                }
+
+                var start = at.AddSeconds(2).AddMilliseconds(i / 32 * 50);
+                await writer.StartRowAsync(cancellationToken);
+                await writer.WriteAsync(runId, NpgsqlDbType.Uuid, cancellationToken);
+                await writer.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken);
+                await writer.WriteAsync(1, NpgsqlDbType.Integer, cancellationToken);
+                await writer.WriteAsync(start, NpgsqlDbType.TimestampTz, cancellationToken);
+                await writer.WriteAsync(start.AddMilliseconds(40), NpgsqlDbType.TimestampTz, cancellationToken);
+                await writer.WriteAsync(states[i].ToString(), NpgsqlDbType.Varchar, cancellationToken);
+                await writer.WriteAsync($"bench-host-{i % 4}", NpgsqlDbType.Varchar, cancellationToken);
+                await writer.WriteAsync(i / 4 % 8, NpgsqlDbType.Integer, cancellationToken);
+                await WriteNullableAsync(writer, states[i] == TaskState.Failed ? $"System.InvalidOperationException: task {i} failed" : null, NpgsqlDbType.Text, cancellationToken);
+                await writer.WriteAsync(0, NpgsqlDbType.Integer, cancellationToken);
             }
 
             await writer.CompleteAsync(cancellationToken);
