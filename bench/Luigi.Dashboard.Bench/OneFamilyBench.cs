@@ -10,7 +10,8 @@ namespace Luigi.Dashboard.Bench;
 /// <summary>
 /// A finished run of N tasks of one family (layers of 100, two failed tasks each blocking 25), written straight into
 /// the store: time from the Graph tab's click to a meaningful graph (drawn, in more than one node), time to open its
-/// biggest group, and the frame rate while the view is dragged, grouped and with the group open.
+/// biggest group, the frame rate while the view is dragged, grouped and with the group open, and the timeline of its
+/// attempts: time to drawn, and to redraw after zooming in to 1 % of the run and out again.
 /// </summary>
 internal static class OneFamilyBench
 {
@@ -19,7 +20,7 @@ internal static class OneFamilyBench
         var layers = tasks / 100;
         int[] failed = layers >= 27 ? [(layers - 26) * 100 + 5, (layers - 26) * 100 + 6] : [];
         var seed = Stopwatch.StartNew();
-        var runId = await LayeredRunSeeder.SeedAsync(host.Services.GetRequiredService<LuigiStore>(), tasks, failed, cancellationToken: ct);
+        var runId = await LayeredRunSeeder.SeedAsync(host.Services.GetRequiredService<LuigiStore>(), tasks, failed, attempts: true, cancellationToken: ct);
         var seedMs = seed.Elapsed.TotalMilliseconds;
         var loads = new List<Load>();
         for (var i = 0; i < repeat; i++)
@@ -57,6 +58,10 @@ internal static class OneFamilyBench
             expanded_edges = last.ExpandedEdges,
             expanded_pan_fps = Median(l => l.ExpandedPan.Fps),
             expanded_pan_max_gap_ms = Median(l => l.ExpandedPan.MaxGapMs),
+            timeline_ms = Median(l => l.TimelineMs),
+            timeline_aggregated = last.TimelineAggregated,
+            timeline_zoom_in_ms = Median(l => l.ZoomInMs),
+            timeline_zoom_out_ms = Median(l => l.ZoomOutMs),
         };
     }
 
@@ -64,7 +69,8 @@ internal static class OneFamilyBench
 
     private sealed record Load(
         double TasksViewMs, double GraphMs, double LayoutMs, double ReadMs, double ModelMs, double ViewMs, double RenderMs, int Nodes, int Groups, string Mode, Pan GroupedPan, int GroupSize, double ExpandMs,
-        double ExpandLayoutMs, string ExpandLayout, int ExpandedNodes, int ExpandedEdges, Pan ExpandedPan, double ExpandViewMs = 0, double ExpandRenderMs = 0);
+        double ExpandLayoutMs, string ExpandLayout, int ExpandedNodes, int ExpandedEdges, Pan ExpandedPan, double ExpandViewMs = 0, double ExpandRenderMs = 0,
+        double TimelineMs = 0, bool TimelineAggregated = false, double ZoomInMs = 0, double ZoomOutMs = 0);
 
     private static async Task<Load> LoadAsync(BenchHost host, BenchBrowser browser, Guid runId, CancellationToken ct)
     {
@@ -107,7 +113,25 @@ internal static class OneFamilyBench
                 await DoubleAsync(graph, "data-layout-ms"), await graph.GetAttributeAsync("data-layout-engine") ?? "",
                 await IntAsync(graph, "data-nodes"), await IntAsync(graph, "data-edges"), new Pan(0, 0));
             expanded = expanded with { ExpandViewMs = await DoubleAsync(graph, "data-view-ms"), ExpandRenderMs = await DoubleAsync(graph, "data-render-ms") };
-            return expanded with { ExpandedPan = await PanAsync(page, graph) };
+            expanded = expanded with { ExpandedPan = await PanAsync(page, graph) };
+
+            // The timeline of the same run (one attempt per task that ran): open, then zoom in to 1 % and out again.
+            clock.Restart();
+            await page.GetByTestId("tab-timeline").ClickAsync();
+            var timeline = page.GetByTestId("timeline");
+            await Assertions.Expect(timeline).ToHaveAttributeAsync("data-ready", "true", new() { Timeout = 300_000 });
+            var timelineMs = clock.Elapsed.TotalMilliseconds;
+            var aggregated = await timeline.GetAttributeAsync("data-aggregated") == "true";
+            clock.Restart();
+            await timeline.EvaluateAsync("e => e.luigiTimeline.zoom(50, 51)");
+            await Assertions.Expect(timeline).ToHaveAttributeAsync("data-aggregated", "false", new() { Timeout = 300_000 });
+            await page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
+            var zoomInMs = clock.Elapsed.TotalMilliseconds;
+            clock.Restart();
+            await timeline.EvaluateAsync("e => e.luigiTimeline.zoom(0, 100)");
+            await Assertions.Expect(timeline).ToHaveAttributeAsync("data-aggregated", aggregated ? "true" : "false", new() { Timeout = 300_000 });
+            await page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
+            return expanded with { TimelineMs = timelineMs, TimelineAggregated = aggregated, ZoomInMs = zoomInMs, ZoomOutMs = clock.Elapsed.TotalMilliseconds };
         }
         finally
         {
