@@ -5,7 +5,8 @@
 import cytoscape from 'cytoscape';
 import { GraphModel, STATE_PRIORITY, fromColumns, groupState, taskNodeId, viewCost } from './graphModel.js';
 import { createLayout } from './layout.js';
-import { STATES, callDotNet, getJson, order, readColors, supersedes } from './states.js';
+import { callDotNet, getJson, order, readColors, supersedes } from './states.js';
+import { barStyle, style } from './graphStyle.js';
 import { watch } from './live.js';
 import { focusView, groupLabel, groupedView, modeName, parameterNames } from './views.js';
 import { createToolbar } from './graphToolbar.js';
@@ -13,66 +14,7 @@ import { createToolbar } from './graphToolbar.js';
 const layoutCache = new Map();   // per run or pipeline and view: node centres
 const LAYOUT_CACHE_SIZE = 8;
 const MAX_FIT_ZOOM = 1.25;     // a small graph is not blown up to fill the view
-const BAR_ORDER = ['Failed', 'UpstreamFailed', 'Cancelled', 'RetryWaiting', 'Running', 'Pending', 'Done', 'Complete'];
 const REGROUP_AFTER_MS = 1500; // a task that fails while grouped is drawn on its own at the next regroup
-
-function style(colors, fast, big) {
-  const s = [
-    {
-      selector: 'node', style: {
-        shape: 'round-rectangle', width: 'data(width)', height: 'data(height)', label: 'data(label)',
-        // Fitting a label with an ellipsis measures it: thousands of measures make a big view slow to draw, and
-        // task labels are short already (taskLabel).
-        'font-size': 11, 'text-valign': 'center', 'text-halign': 'center', 'text-wrap': big ? 'none' : 'ellipsis',
-        'text-max-width': 'data(textWidth)', 'min-zoomed-font-size': 7, 'border-width': 0,
-        'background-color': colors.Pending, color: colors.labelOn.Pending,
-      },
-    },
-    {
-      selector: 'node.group', style: {
-        'text-wrap': 'wrap', 'border-width': 2, 'border-style': 'double', 'border-color': colors.text, color: colors.text,
-        'text-background-color': colors.surface, 'text-background-opacity': 0.85, 'text-background-padding': 2,
-        'text-background-shape': 'roundrectangle',
-      },
-    },
-    { selector: 'node.pinned', style: { 'text-wrap': 'wrap', 'border-width': 3, 'border-color': colors.text, 'border-style': 'solid' } },
-    {
-      selector: 'edge', style: fast
-        ? { width: 1, 'curve-style': 'haystack', 'line-color': colors.text, 'line-opacity': 0.25 }
-        : {
-          width: 1, 'curve-style': 'straight', 'line-color': colors.text, 'line-opacity': 0.35,
-          'target-arrow-shape': 'triangle', 'target-arrow-color': colors.text, 'arrow-scale': 0.8,
-        },
-    },
-    { selector: '.dim', style: { opacity: 0.15 } },
-    { selector: 'node.selected', style: { 'border-width': 3, 'border-color': colors.text, 'border-style': 'solid' } },
-  ];
-  for (const state of STATES) {
-    s.splice(1, 0, { selector: `node[state = "${state}"]`, style: { 'background-color': colors[state], color: colors.labelOn[state] } });
-  }
-  return s;
-}
-
-/** A group's counts as a stacked bar across its node: one hard-edged band per state, in BAR_ORDER. */
-function barStyle(counts, colors) {
-  const present = BAR_ORDER.filter(s => counts[s] > 0);
-  const total = present.reduce((n, s) => n + counts[s], 0);
-  if (present.length <= 1) return { 'background-fill': 'solid', 'background-color': colors[present[0] ?? 'Pending'] };
-  const stops = [], at = [];
-  let done = 0;
-  for (const s of present) {
-    const from = (done / total) * 100;
-    done += counts[s];
-    const to = (done / total) * 100;
-    stops.push(colors[s], colors[s]);
-    at.push(`${from.toFixed(2)}%`, `${to.toFixed(2)}%`);
-  }
-  return {
-    'background-fill': 'linear-gradient', 'background-gradient-direction': 'to-right',
-    // Arrays, not strings: Cytoscape splits a string at spaces, and rgb() colours have spaces.
-    'background-gradient-stop-colors': stops, 'background-gradient-stop-positions': at,
-  };
-}
 
 function cacheKey(options) {
   return options.runId ? `run:${String(options.runId).toLowerCase()}` : `pipeline:${options.pipeline}?${JSON.stringify(options.parameters ?? {})}`;
