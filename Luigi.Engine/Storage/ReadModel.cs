@@ -18,8 +18,10 @@ public sealed record RunPage(IReadOnlyList<RunListItem> Items, int Total, int Pa
 /// <param name="PageSize">Runs per page (1 to 500).</param>
 /// <param name="Until">Runs created before this time (UTC).</param>
 /// <param name="Search">Text found, ignoring case, in a run's parameters (names or values) or in the id of any of its tasks.</param>
+/// <param name="FinishedSince">Runs that finished at or after this time (UTC).</param>
 public sealed record RunFilter(
-    string? Pipeline = null, RunState? State = null, DateTime? Since = null, int Page = 1, int PageSize = 50, DateTime? Until = null, string? Search = null);
+    string? Pipeline = null, RunState? State = null, DateTime? Since = null, int Page = 1, int PageSize = 50, DateTime? Until = null, string? Search = null,
+    DateTime? FinishedSince = null);
 
 /// <summary>A run with its parameters, tasks (and their attempts) and edges.</summary>
 public sealed record RunDetail(
@@ -73,3 +75,55 @@ public sealed record HostView(string Id, string Name, int Workers, DateTime Star
 
 /// <summary>One entry of a run's audit trail: who did what, when, from where.</summary>
 public sealed record AuditView(DateTime At, string Actor, Entities.AuditAction Action, RunTrigger Via, string? Details);
+
+/// <summary>What a run's graph needs and nothing more (no attempts, no errors): its tasks and edges.</summary>
+public sealed record RunGraph(Guid RunId, RunState State, IReadOnlyList<GraphTaskView> Tasks, IReadOnlyList<EdgeView> Edges);
+
+/// <summary>A task as the graph draws it; <c>BlockedBy</c>, for UpstreamFailed, is the id of the failed task that blocked it.</summary>
+public sealed record GraphTaskView(
+    int Index, string TaskId, string Family, IReadOnlyDictionary<string, string> Parameters, TaskState State, int AttemptCount, string? BlockedBy);
+
+/// <summary>
+/// Why a run failed, root causes first: each failed task with the tasks it blocked. A task blocked by several
+/// failures is counted once, under the failure that reached it first (the one the store recorded).
+/// </summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Failures">Failed tasks, those that blocked the most first.</param>
+/// <param name="BlockedTotal">Tasks that did not run because of a failure.</param>
+/// <param name="UnattributedBlocked">Blocked tasks whose blocking task is not a failed task of this run (none unless the store was edited).</param>
+public sealed record RootCauses(Guid RunId, IReadOnlyList<RootCause> Failures, int BlockedTotal, int UnattributedBlocked);
+
+/// <summary>A failed task and what it blocked.</summary>
+/// <param name="Index">Its index in the run.</param>
+/// <param name="TaskId">Its id.</param>
+/// <param name="Family">Its family.</param>
+/// <param name="ErrorSummary">First line of its error.</param>
+/// <param name="Attempts">Attempts it made.</param>
+/// <param name="FinishedAt">When it failed.</param>
+/// <param name="BlockedCount">How many tasks it blocked.</param>
+/// <param name="Blocked">The first of them by index (at most the limit asked for).</param>
+/// <param name="BlockedByFamily">How many it blocked of each family, most first.</param>
+public sealed record RootCause(
+    int Index, string TaskId, string Family, string? ErrorSummary, int Attempts, DateTime? FinishedAt, int BlockedCount,
+    IReadOnlyList<BlockedTask> Blocked, IReadOnlyDictionary<string, int> BlockedByFamily);
+
+/// <summary>A task that did not run because of a failure upstream.</summary>
+public sealed record BlockedTask(int Index, string TaskId, string Family);
+
+/// <summary>A pipeline at a glance for on-call: its last runs, oldest first, and those running now.</summary>
+/// <param name="Pipeline">The pipeline.</param>
+/// <param name="Runs">Its last runs, oldest first (at most the number asked for).</param>
+/// <param name="Active">How many of its runs are queued, resolving, running or cancelling now.</param>
+public sealed record PipelineStrip(string Pipeline, IReadOnlyList<RunMark> Runs, int Active);
+
+/// <summary>One run as a mark of a <see cref="PipelineStrip"/>.</summary>
+/// <param name="Id">The run.</param>
+/// <param name="State">Its state.</param>
+/// <param name="CreatedAt">When it was asked for.</param>
+/// <param name="StartedAt">When it started.</param>
+/// <param name="FinishedAt">When it finished.</param>
+public sealed record RunMark(Guid Id, RunState State, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt)
+{
+    /// <summary>From start to finish; null while it runs or when it never started.</summary>
+    public TimeSpan? Duration => StartedAt is { } started && FinishedAt is { } finished ? finished - started : null;
+}

@@ -37,6 +37,11 @@ public sealed class RunReader(LuigiStore store)
             query = query.Where(r => r.CreatedAt < until);
         }
 
+        if (filter.FinishedSince is { } finishedSince)
+        {
+            query = query.Where(r => r.FinishedAt >= finishedSince);
+        }
+
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {
             var pattern = "%" + EscapeLike(filter.Search.Trim().ToLowerInvariant()) + "%";
@@ -72,6 +77,54 @@ public sealed class RunReader(LuigiStore store)
         var counts = tasks.GroupBy(t => t.State).ToDictionary(g => g.Key, g => g.Count());
         var views = tasks.Select(t => ToView(t, attempts[t.TaskIndex].OrderBy(a => a.Number).Select(a => ToView(a, null)).ToList())).ToList();
         return new RunDetail(ToListItem(run), run.Parameters, run.Error, counts, views, edges);
+    }
+
+    /// <summary>A run's tasks (without attempts or errors) and edges, for drawing its graph; null when there is no run.</summary>
+    public async Task<RunGraph?> GetGraphAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        await using var context = store.CreateDbContext();
+        var run = await context.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => new { r.State }).SingleOrDefaultAsync(cancellationToken);
+        if (run is null)
+        {
+            return null;
+        }
+
+        var tasks = await context.RunTasks.AsNoTracking().Where(t => t.RunId == runId).OrderBy(t => t.TaskIndex)
+            .Select(t => new GraphTaskView(t.TaskIndex, t.TaskId, t.Family, t.Parameters, t.State, t.AttemptCount, t.BlockedBy))
+            .ToListAsync(cancellationToken);
+        var edges = await context.RunEdges.AsNoTracking().Where(e => e.RunId == runId)
+            .Select(e => new EdgeView(e.RequirementIndex, e.DependentIndex)).ToListAsync(cancellationToken);
+        return new RunGraph(runId, run.State, tasks, edges);
+    }
+
+    /// <summary>
+    /// A run's failed tasks, each with the tasks it blocked (up to <paramref name="listed"/> listed per failure, all
+    /// counted), those that blocked the most first; null when there is no run. Reads only the failed and blocked rows.
+    /// </summary>
+    public async Task<RootCauses?> GetRootCausesAsync(Guid runId, int listed = 100, CancellationToken cancellationToken = default)
+    {
+        await using var context = store.CreateDbContext();
+        if (!await context.Runs.AsNoTracking().AnyAsync(r => r.Id == runId, cancellationToken))
+        {
+            return null;
+        }
+
+        var failed = await context.RunTasks.AsNoTracking().Where(t => t.RunId == runId && t.State == TaskState.Failed).OrderBy(t => t.TaskIndex)
+            .Select(t => new { t.TaskIndex, t.TaskId, t.Family, t.ErrorSummary, t.AttemptCount, t.FinishedAt }).ToListAsync(cancellationToken);
+        var blocked = await context.RunTasks.AsNoTracking().Where(t => t.RunId == runId && t.State == TaskState.UpstreamFailed).OrderBy(t => t.TaskIndex)
+            .Select(t => new { t.TaskIndex, t.TaskId, t.Family, t.BlockedBy }).ToListAsync(cancellationToken);
+        var byBlocker = blocked.Where(b => b.BlockedBy is not null).ToLookup(b => b.BlockedBy!, StringComparer.Ordinal);
+        var causes = failed.Select(f =>
+            {
+                var mine = byBlocker[f.TaskId].ToList();
+                return new RootCause(f.TaskIndex, f.TaskId, f.Family, f.ErrorSummary, f.AttemptCount, f.FinishedAt, mine.Count,
+                    mine.Take(Math.Max(0, listed)).Select(b => new BlockedTask(b.TaskIndex, b.TaskId, b.Family)).ToList(),
+                    mine.GroupBy(b => b.Family, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+                        .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal));
+            })
+            .OrderByDescending(c => c.BlockedCount).ThenBy(c => c.Index).ToList();
+        var failedIds = failed.Select(f => f.TaskId).ToHashSet(StringComparer.Ordinal);
+        return new RootCauses(runId, causes, blocked.Count, blocked.Count(b => b.BlockedBy is null || !failedIds.Contains(b.BlockedBy)));
     }
 
     /// <summary>One task of a run with its full error and every attempt's log; null when there is none.</summary>
@@ -115,6 +168,29 @@ public sealed class RunReader(LuigiStore store)
         return new StatusOverview(
             counts, running.Select(ToListItem).ToList(),
             failed.Select(f => new RecentFailure(f.RunId, f.Pipeline, f.TaskIndex, f.TaskId, f.ErrorSummary, f.FinishedAt)).ToList(), hosts);
+    }
+
+    /// <summary>
+    /// Every pipeline that has runs, by name, with its last <paramref name="perPipeline"/> runs (oldest first) and how
+    /// many of its runs are in progress: the overview's strip of marks and durations.
+    /// </summary>
+    public async Task<IReadOnlyList<PipelineStrip>> GetPipelineStripsAsync(int perPipeline = 20, CancellationToken cancellationToken = default)
+    {
+        RunState[] active = [RunState.Queued, RunState.Resolving, RunState.Running, RunState.Cancelling];
+        await using var context = store.CreateDbContext();
+        var running = await context.Runs.AsNoTracking().Where(r => active.Contains(r.State)).GroupBy(r => r.Pipeline)
+            .Select(g => new { Pipeline = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Pipeline, g => g.Count, cancellationToken);
+        var strips = new List<PipelineStrip>();
+        // One query per pipeline (a few dozen at most), each reading its newest runs by the (pipeline, created) order.
+        foreach (var pipeline in (await context.Runs.AsNoTracking().Select(r => r.Pipeline).Distinct().ToListAsync(cancellationToken)).Order(StringComparer.Ordinal))
+        {
+            var marks = await context.Runs.AsNoTracking().Where(r => r.Pipeline == pipeline).OrderByDescending(r => r.CreatedAt).Take(perPipeline)
+                .Select(r => new RunMark(r.Id, r.State, r.CreatedAt, r.StartedAt, r.FinishedAt)).ToListAsync(cancellationToken);
+            marks.Reverse();
+            strips.Add(new PipelineStrip(pipeline, marks, running.GetValueOrDefault(pipeline)));
+        }
+
+        return strips;
     }
 
     private static string EscapeLike(string text) => text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");

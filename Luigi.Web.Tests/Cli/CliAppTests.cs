@@ -92,6 +92,34 @@ public sealed class CliAppTests
     }
 
     [Fact]
+    public async Task DryRun_ShowsWhatWouldRunAndWhatIsComplete_ByFamily_AndRunsNothing()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("luigi-dry-run-").FullName;
+        try
+        {
+            var first = await CliResult.RunAsync("run", "DailySales", "--store", "memory", "--param", "end=2026-11-02", "--param", "days=2", "--param", $"dataDir={dataDir}");
+            Assert.Equal(0, first.ExitCode);
+            var files = Directory.GetFiles(dataDir, "*", SearchOption.AllDirectories).Order().ToArray();
+
+            var result = await CliResult.RunAsync("run", "DailySales", "--dry-run", "--param", "end=2026-11-03", "--param", "days=3", "--param", $"dataDir={dataDir}");
+
+            Assert.Equal(0, result.ExitCode);
+            Assert.Contains("Dry run of DailySales: nothing was run.", result.Output);
+            Assert.Contains("5 tasks: 3 would run, 2 complete already, 0 cannot run.", result.Output);
+            Assert.Matches(@"CleanOrders\s+1\s+2\s+0", result.Output);
+            Assert.Matches(@"GenerateOrders\s+1\s+0\s+0", result.Output);
+            Assert.Matches(@"SalesReport\s+1\s+0\s+0", result.Output);
+            Assert.Contains("  CleanOrders(date=2026-11-03)", result.Output);
+            Assert.DoesNotContain("CleanOrders(date=2026-11-02)", result.Output);
+            Assert.Equal(files, Directory.GetFiles(dataDir, "*", SearchOption.AllDirectories).Order());
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Run_ExitsZeroAndPrintsSummary_WhenEverythingSucceeds()
     {
         var result = await CliResult.RunAsync("run", "ParallelJoin", "--store", "memory", "--workers", "2", "--param", "delayMs=0");

@@ -46,6 +46,7 @@ public sealed class DashboardHarness : IAsyncDisposable
         Context.Services.AddSingleton(Retention);
         Context.Services.AddSingleton<TaskOutputChecker>();
         Context.Services.AddSingleton<PipelinePreviewResolver>();
+        Context.Services.AddSingleton<DryRunPlanner>();
         Context.Services.AddScoped<DashboardUser>();
         Context.Services.AddSingleton(EmailSettings);
         Context.Services.AddSingleton<EmailSignal>();

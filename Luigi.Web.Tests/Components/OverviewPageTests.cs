@@ -44,6 +44,25 @@ public sealed class OverviewPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PipelineStrip_ShowsTheLastRunsAsMarksOldestFirst_TheLastDurationWithATrend_AndWhatRunsNow()
+    {
+        var first = await TestRuns.SeedFailedComplexRunAsync(_h.Store, RunState.Failed, Now.AddHours(-3));
+        var second = await TestRuns.SeedFailedComplexRunAsync(_h.Store, RunState.Succeeded, Now.AddHours(-2));
+        var third = await TestRuns.SeedFailedComplexRunAsync(_h.Store, RunState.Running, Now.AddMinutes(-5));
+
+        var page = Open();
+
+        var strip = page.Find("[data-testid=pipeline-strip][data-pipeline=ComplexExample]");
+        var marks = strip.QuerySelectorAll("[data-testid=run-mark]");
+        Assert.Equal(["Failed", "Succeeded", "Running"], marks.Select(m => m.GetAttribute("data-state")));
+        Assert.Equal([$"/runs/{first}", $"/runs/{second}", $"/runs/{third}"], marks.Select(m => m.GetAttribute("href")));
+        Assert.Equal("8.0 s", strip.QuerySelector("[data-testid=last-duration]")!.TextContent.Trim());
+        Assert.NotNull(strip.QuerySelector("[data-testid=duration-trend] polyline"));
+        Assert.Contains("1", strip.QuerySelector("[data-testid=running-now]")!.TextContent);
+        Assert.Equal("/runs?failed=24h", page.Find("[data-testid=failed-24h]").GetAttribute("href"));
+    }
+
+    [Fact]
     public async Task Hosts_ShowTheirWorkers_AndStoppedOrSilentHostsAreMarked()
     {
         await using (var context = _h.Store.CreateDbContext())

@@ -45,6 +45,26 @@ public sealed class RunActionsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RerunFailed_CheckWhatWouldRun_ResolvesTheGraphWithoutRunning_ByFamily()
+    {
+        var id = await TestRuns.SeedFailedComplexRunAsync(_h.Store);
+        var page = Open(id);
+
+        page.Find("[data-testid=rerun-failed]").Click();
+        page.Find("[data-testid=plan-rerun]").Click();
+
+        // What succeeded is taken as complete, so the resolution stops at TaskC and TaskF; D, E and G would run.
+        page.WaitForElement("[data-testid=dry-run-plan]", Wait);
+        Assert.StartsWith("3 would run, 2 complete already", page.Find("[data-testid=plan-totals]").TextContent.Trim());
+        var families = page.FindAll("[data-testid=plan-family]").ToDictionary(
+            e => e.GetAttribute("data-family")!, e => (e.GetAttribute("data-would-run"), e.GetAttribute("data-complete")));
+        Assert.Equal(("1", "0"), families["TaskD"]);
+        Assert.Equal(("0", "1"), families["TaskC"]);
+        Assert.False(families.ContainsKey("TaskA"));
+        Assert.Empty(await RerunsOfAsync(id));
+    }
+
+    [Fact]
     public async Task RerunAll_SaysCompleteTasksAreSkipped_AndListsEveryTask()
     {
         var id = await TestRuns.SeedFailedComplexRunAsync(_h.Store);

@@ -103,4 +103,23 @@ public sealed class RunsPageTests : IAsyncLifetime
 
         page.WaitForAssertion(() => Assert.Equal(id.ToString(), Shown(page)[0]), Wait);
     }
+
+    [Fact]
+    public async Task FailedInTheLast24Hours_ShowsOnlyRunsThatFailedSince_AndTheOverviewLinksToIt()
+    {
+        var now = TimeProvider.System.GetUtcNow().UtcDateTime;
+        var recent = await TestRuns.SeedFailedComplexRunAsync(_h.Store, RunState.Failed, now.AddHours(-2));
+        await TestRuns.SeedFailedComplexRunAsync(_h.Store, RunState.Succeeded, now.AddHours(-1));
+
+        var page = Open();
+        Assert.Equal(5, Shown(page).Length);
+        page.Find("[data-testid=filter-failed-24h]").Change(true);
+        page.WaitForAssertion(() => Assert.Equal([recent.ToString()], Shown(page)), Wait);
+
+        // The overview's link, /runs?failed=24h, opens the list so filtered.
+        _h.Navigation.NavigateTo("/runs?failed=24h");
+        var linked = _h.Context.Render<RunsPage>();
+        linked.WaitForAssertion(() => Assert.Equal([recent.ToString()], Shown(linked)), Wait);
+        Assert.True(linked.Find("[data-testid=filter-failed-24h]").HasAttribute("checked"));
+    }
 }

@@ -32,6 +32,25 @@ public sealed class FailureEmailTests(PostgresServer postgres) : IClassFixture<P
     }
 
     [Fact]
+    public async Task EachFailure_LeadsWithTheNumberAndListOfTasksItBlocked_TheBlockedAreNotFailuresOfTheirOwn()
+    {
+        await using var smtp = SmtpTestServer.Start();
+        await using var host = await EmailHost.StartAsync(postgres, smtp.Port);
+
+        var runId = await host.RunAsync(new { tasks = "A,B", fail = "A", dependents = "3" }, RunState.Failed);
+
+        await host.SettledAsync(runId);
+        var message = Assert.Single(smtp.Messages);
+        Assert.Equal($"[Luigi] EmailTestPipeline: EmailStep(name=A, note=nightly) failed on {Environment.MachineName}", message.Subject);
+        const string blocked = "Blocked 3 tasks (EmailDependent 3): EmailDependent(k=0, of=A), EmailDependent(k=1, of=A), EmailDependent(k=2, of=A)";
+        var text = message.TextBody ?? "";
+        Assert.True(text.Contains(blocked, StringComparison.Ordinal), text);
+        Assert.True(text.IndexOf(blocked, StringComparison.Ordinal) < text.IndexOf("Error:", StringComparison.Ordinal), "the blocked tasks come before the error");
+        Assert.DoesNotContain("== EmailDependent", text);
+        Assert.Contains(HtmlEncoder.Default.Encode("Blocked 3 tasks (EmailDependent 3)"), message.HtmlBody);
+    }
+
+    [Fact]
     public async Task Digest_SaysWhatFailedWhereAndWhy_WithALinkToTheTask()
     {
         await using var smtp = SmtpTestServer.Start();

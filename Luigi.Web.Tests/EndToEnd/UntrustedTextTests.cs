@@ -30,8 +30,9 @@ public sealed class UntrustedTextTests(ChromiumBrowser chromium, PostgresServer 
         var runUrl = page.Url;
         await Assertions.Expect(page.GetByTestId("run-state").Locator(".state-badge")).ToHaveAttributeAsync("data-state", "Failed", new() { Timeout = 60_000 });
 
-        // The run page: the header's parameters, the task list, the task's details with its error and log.
+        // The run page: the header's parameters, the root causes, the task list, the task's details with its error and log.
         await Assertions.Expect(page.GetByTestId("run-parameters")).ToContainTextAsync(Payload);
+        await Assertions.Expect(page.GetByTestId("root-cause")).ToContainTextAsync(taskId);
         var row = page.GetByTestId("task-row");
         await Assertions.Expect(row).ToContainTextAsync(taskId);
         await row.ClickAsync();
@@ -50,6 +51,13 @@ public sealed class UntrustedTextTests(ChromiumBrowser chromium, PostgresServer 
         await Assertions.Expect(graph).ToHaveAttributeAsync("data-ready", "true");
         Assert.Equal(taskId, await graph.EvaluateAsync<string>("e => e.luigiGraph.nodes()[0].taskId"));
         Assert.DoesNotContain("<", await graph.GetAttributeAsync("aria-label") ?? "<");
+        await AssertInertAsync(page);
+
+        // Searching the graph for the id finds it and names it as text.
+        await page.GetByTestId("graph-search").FillAsync(taskId);
+        await page.GetByTestId("graph-search").PressAsync("Enter");
+        await Assertions.Expect(page.GetByTestId("graph-search-result")).ToHaveTextAsync($"{taskId} (1 of 1)");
+        await Assertions.Expect(graph).ToHaveAttributeAsync("data-mode", "focus");
         await AssertInertAsync(page);
 
         // The timeline's tooltip over the attempt's bar names the task and its error.

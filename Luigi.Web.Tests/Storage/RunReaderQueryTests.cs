@@ -48,4 +48,55 @@ public sealed class RunReaderQueryTests(PostgresServer postgres) : IClassFixture
         Assert.Equal((old, "TaskD"), (Assert.Single(status.Failures).RunId, status.Failures[0].TaskId));
         Assert.Equal([running], (await reader.ListAsync(new RunFilter(Since: TestRuns.Start.AddDays(-1), Until: TestRuns.Start.AddMinutes(1)))).Items.Select(r => r.Id));
     }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task RootCauses_ListEachFailureWithTheTasksItBlocked_AndGraph_HasStatesWithoutAttempts(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        var run = await TestRuns.SeedFailedComplexRunAsync(store, RunState.Failed, TestRuns.Start);
+        var reader = new RunReader(store);
+
+        var causes = await reader.GetRootCausesAsync(run, listed: 1);
+
+        var cause = Assert.Single(causes!.Failures);
+        Assert.Equal(("TaskD", 3, 2), (cause.TaskId, cause.Index, cause.BlockedCount));
+        Assert.Equal(["TaskE"], cause.Blocked.Select(b => b.TaskId));
+        Assert.Equal(new Dictionary<string, int> { ["TaskE"] = 1, ["TaskG"] = 1 }, cause.BlockedByFamily);
+        Assert.Equal((2, 0), (causes.BlockedTotal, causes.UnattributedBlocked));
+        Assert.StartsWith("InvalidOperationException: TaskD failed", cause.ErrorSummary);
+        Assert.Null(await reader.GetRootCausesAsync(Guid.NewGuid()));
+
+        var graph = await reader.GetGraphAsync(run);
+        Assert.Equal(TestRuns.Ids, graph!.Tasks.Select(t => t.TaskId));
+        Assert.Equal("TaskD", graph.Tasks[6].BlockedBy);
+        Assert.Equal((TaskState.Failed, 2), (graph.Tasks[3].State, graph.Tasks[3].AttemptCount));
+        Assert.Equal(TestRuns.Edges.Order(), graph.Edges.Select(e => (e.From, e.To)).Order());
+        Assert.Null(await reader.GetGraphAsync(Guid.NewGuid()));
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task PipelineStrips_HoldEachPipelinesLastRunsOldestFirst_AndCountWhatRunsNow(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        var runs = new List<Guid>();
+        for (var i = 0; i < 4; i++)
+        {
+            runs.Add(await TestRuns.SeedFailedComplexRunAsync(store, i == 3 ? RunState.Running : RunState.Failed, TestRuns.Start.AddHours(i)));
+        }
+
+        await TestRuns.SeedQueuedRunAsync(store, "DailySales", TestRuns.Start, new() { ["days"] = "2" });
+        var reader = new RunReader(store);
+
+        var strips = await reader.GetPipelineStripsAsync(perPipeline: 3);
+
+        Assert.Equal(["ComplexExample", "DailySales"], strips.Select(s => s.Pipeline));
+        Assert.Equal(runs[1..], strips[0].Runs.Select(r => r.Id));
+        Assert.Equal((TimeSpan.FromSeconds(8), (TimeSpan?)null), (strips[0].Runs[0].Duration!.Value, strips[0].Runs[2].Duration));
+        Assert.Equal((1, 1), (strips[0].Active, strips[1].Active));
+        Assert.Equal([runs[2], runs[1]], (await reader.ListAsync(new RunFilter(State: RunState.Failed, FinishedSince: TestRuns.Start.AddHours(1)))).Items.Select(r => r.Id));
+    }
 }

@@ -84,3 +84,58 @@ public sealed record RerunRequest(RerunScope Scope = RerunScope.All, string? Tas
 
 /// <summary>A cancel was accepted: the run's state now (Cancelled, or Cancelling while running tasks stop).</summary>
 public sealed record CancelAccepted(Guid Id, RunState State);
+
+/// <summary>
+/// A run's graph in columns, for the dashboard's graph at 100,000 tasks: the same facts as <see cref="RunGraph"/>,
+/// each task's at the same position of every array, families and states by their position in
+/// <see cref="Families"/> and <see cref="States"/>, edges as one flat array of (requirement, dependent) index pairs.
+/// About half the bytes of the list of objects, and quicker to write and to read.
+/// </summary>
+/// <param name="RunId">The run.</param>
+/// <param name="State">Its state.</param>
+/// <param name="Families">Every family, in order of first appearance.</param>
+/// <param name="States">Every task state's name, by its number.</param>
+/// <param name="TaskId">Each task's id (tasks by index).</param>
+/// <param name="Family">Each task's family, as a position in <see cref="Families"/>.</param>
+/// <param name="TaskState">Each task's state, as a position in <see cref="States"/>.</param>
+/// <param name="Attempts">Each task's attempt count.</param>
+/// <param name="BlockedBy">For UpstreamFailed tasks, the index of the failed task that blocked them; -1 otherwise.</param>
+/// <param name="Parameters">Each task's parameter values.</param>
+/// <param name="Edges">Requirement, dependent, requirement, dependent, ... (task indexes).</param>
+public sealed record RunGraphColumns(
+    Guid RunId, RunState State, IReadOnlyList<string> Families, IReadOnlyList<string> States, string[] TaskId, int[] Family, int[] TaskState,
+    int[] Attempts, int[] BlockedBy, IReadOnlyDictionary<string, string>[] Parameters, int[] Edges)
+{
+    public static RunGraphColumns From(RunGraph graph)
+    {
+        var n = graph.Tasks.Count;
+        var families = new Dictionary<string, int>(StringComparer.Ordinal);
+        var byId = new Dictionary<string, int>(n, StringComparer.Ordinal);
+        foreach (var t in graph.Tasks)
+        {
+            byId[t.TaskId] = t.Index;
+        }
+
+        var (ids, family, state, attempts, blocked, parameters) = (new string[n], new int[n], new int[n], new int[n], new int[n], new IReadOnlyDictionary<string, string>[n]);
+        for (var i = 0; i < n; i++)
+        {
+            var t = graph.Tasks[i];
+            if (!families.TryGetValue(t.Family, out var f))
+            {
+                families[t.Family] = f = families.Count;
+            }
+
+            (ids[i], family[i], state[i], attempts[i], parameters[i]) = (t.TaskId, f, (int)t.State, t.AttemptCount, t.Parameters);
+            blocked[i] = t.BlockedBy is { } by && byId.TryGetValue(by, out var b) ? b : -1;
+        }
+
+        var edges = new int[graph.Edges.Count * 2];
+        for (var i = 0; i < graph.Edges.Count; i++)
+        {
+            (edges[2 * i], edges[2 * i + 1]) = (graph.Edges[i].From, graph.Edges[i].To);
+        }
+
+        return new RunGraphColumns(graph.RunId, graph.State, families.Keys.ToList(), Enum.GetNames<Luigi.Engine.TaskState>(), ids, family, state, attempts, blocked,
+            parameters, edges);
+    }
+}

@@ -27,6 +27,13 @@ internal static class PipelinesApi
             .WithSummary("The tasks and edges the pipeline would run with the query's parameters (defaults for the rest), as if nothing were complete; nothing is run or checked.")
             .Produces<PipelineGraph>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
+        api.MapGet("/pipelines/{name}/plan", PlanAsync)
+            .RequireAuthorization(LuigiPolicies.Operate)
+            .WithName("PlanRun")
+            .WithSummary("A dry run: resolves the graph with the query's parameters and checks completeness as a run would, running nothing; "
+                + "what would run and what is already complete, by family (`listed`: tasks listed, default 200).")
+            .Produces<DryRunPlan>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+
         api.MapPost("/pipelines/{name}/runs", TriggerAsync)
             .RequireAuthorization(LuigiPolicies.Operate)
             .WithMetadata(new RequestSizeLimitAttribute(ApiProblems.MaxBodyBytes))
@@ -58,8 +65,20 @@ internal static class PipelinesApi
         }
     }
 
-    private static async Task<IResult> PreviewAsync(
-        string name, PipelineRegistry registry, PipelinePreviewResolver resolver, HttpContext http, CancellationToken cancellationToken)
+    private static Task<IResult> PreviewAsync(
+        string name, PipelineRegistry registry, PipelinePreviewResolver resolver, HttpContext http, CancellationToken cancellationToken) =>
+        ResolveAsync(name, registry, async () => Results.Ok(await resolver.ResolveAsync(name, Query(http), cancellationToken)));
+
+    private static Task<IResult> PlanAsync(
+        string name, int? listed, PipelineRegistry registry, DryRunPlanner planner, HttpContext http, CancellationToken cancellationToken) =>
+        ResolveAsync(name, registry, async () => Results.Ok(await planner.PlanAsync(
+            name, Query(http).Where(q => q.Key != "listed"), null, Math.Clamp(listed ?? 200, 0, 100_000), cancellationToken)));
+
+    private static IEnumerable<KeyValuePair<string, string>> Query(HttpContext http) =>
+        http.Request.Query.Select(q => new KeyValuePair<string, string>(q.Key, q.Value.ToString()));
+
+    /// <summary>Answers with <paramref name="resolve"/>, or with the problem of an unknown pipeline, bad parameters or a cycle.</summary>
+    private static async Task<IResult> ResolveAsync(string name, PipelineRegistry registry, Func<Task<IResult>> resolve)
     {
         if (registry.Find(name) is null)
         {
@@ -68,8 +87,7 @@ internal static class PipelinesApi
 
         try
         {
-            var parameters = http.Request.Query.Select(q => new KeyValuePair<string, string>(q.Key, q.Value.ToString()));
-            return Results.Ok(await resolver.ResolveAsync(name, parameters, cancellationToken));
+            return await resolve();
         }
         catch (ParameterException exception)
         {

@@ -24,6 +24,18 @@ internal static class RunsApi
             .WithName("GetRun").WithSummary("One run with its tasks, their attempts, and the edges between tasks.")
             .Produces<RunDetail>().ProducesProblem(StatusCodes.Status404NotFound);
 
+        api.MapGet("/runs/{id}/graph", async (Guid id, RunReader reader, CancellationToken ct) =>
+                await reader.GetGraphAsync(id, ct) is { } graph ? Results.Ok(RunGraphColumns.From(graph)) : RunNotFound(id))
+            .WithName("GetRunGraph")
+            .WithSummary("A run's tasks (id, family, state, attempts, blocking task, parameters; no attempts' details) and edges, in columns: what its graph draws.")
+            .Produces<RunGraphColumns>().ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapGet("/runs/{id}/root-causes", async (Guid id, int? listed, RunReader reader, CancellationToken ct) =>
+                await reader.GetRootCausesAsync(id, Math.Clamp(listed ?? 100, 0, 10_000), ct) is { } causes ? Results.Ok(causes) : RunNotFound(id))
+            .WithName("GetRunRootCauses")
+            .WithSummary("The run's failed tasks, each with the number, families and list (up to `listed`, default 100) of the tasks it blocked; most blocking first.")
+            .Produces<RootCauses>().ProducesProblem(StatusCodes.Status404NotFound);
+
         api.MapGet("/runs/{id}/audit", async (Guid id, RunReader reader, CancellationToken ct) =>
                 await reader.GetAsync(id, ct) is null ? RunNotFound(id) : Results.Ok(await reader.GetAuditAsync(id, ct)))
             .WithName("GetRunAudit").WithSummary("Who asked for the run, re-ran it or cancelled it, when and from where, oldest first.")

@@ -4,11 +4,12 @@ using Luigi.Engine.Graph;
 using Luigi.Engine.Parameters;
 using Luigi.Engine.Storage;
 using Luigi.Engine.Pipelines;
+using Luigi.Web.Dashboard;
 using Microsoft.Extensions.Logging;
 
 namespace Luigi.Web.Cli;
 
-/// <summary><c>run &lt;Pipeline&gt; [--workers N] [--param name=value ...] [--store memory]</c>.</summary>
+/// <summary><c>run &lt;Pipeline&gt; [--workers N] [--param name=value ...] [--store memory] [--dry-run]</c>.</summary>
 internal static class RunCommand
 {
     public static Command Create(PipelineRegistry registry, TextWriter output, TextWriter error)
@@ -21,13 +22,18 @@ internal static class RunCommand
             Arity = ArgumentArity.ZeroOrMore,
         };
         var store = StoreOption();
+        var dryRun = new Option<bool>("--dry-run")
+        {
+            Description = "Resolve the graph and check completeness without running anything: print what would run and what is complete, by family.",
+        };
         var command = new Command("run", "Run a pipeline to completion in this process and print the execution summary.")
         {
-            pipeline, workers, parameters, store,
+            pipeline, workers, parameters, store, dryRun,
         };
-        command.SetAction((parse, cancellationToken) => RunAsync(
-            registry, parse.GetRequiredValue(pipeline), parse.GetValue(workers), parse.GetValue(parameters) ?? [], parse.GetValue(store),
-            output, error, cancellationToken));
+        command.SetAction((parse, cancellationToken) => parse.GetValue(dryRun)
+            ? DryRunAsync(registry, parse.GetRequiredValue(pipeline), parse.GetValue(parameters) ?? [], output, error, cancellationToken)
+            : RunAsync(registry, parse.GetRequiredValue(pipeline), parse.GetValue(workers), parse.GetValue(parameters) ?? [], parse.GetValue(store),
+                output, error, cancellationToken));
         return command;
     }
 
@@ -120,6 +126,27 @@ internal static class RunCommand
         catch (OperationCanceledException)
         {
             await error.WriteLineAsync("Cancelled while resolving the graph; nothing was run.");
+            return 1;
+        }
+    }
+
+    private static async Task<int> DryRunAsync(
+        PipelineRegistry registry, string name, string[] rawParameters, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var plan = await new DryRunPlanner(registry).PlanAsync(name, ParseAssignments(rawParameters), listed: 50, cancellationToken: cancellationToken);
+            await output.WriteAsync(DryRunText.Format(plan));
+            return 0;
+        }
+        catch (Exception exception) when (exception is UnknownPipelineException or ParameterException)
+        {
+            await error.WriteLineAsync($"error: {exception.Message}");
+            return CliApp.UsageError;
+        }
+        catch (DependencyCycleException exception)
+        {
+            await error.WriteLineAsync($"error: {exception.Message} Nothing was run.");
             return 1;
         }
     }

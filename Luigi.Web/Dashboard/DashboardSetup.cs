@@ -15,6 +15,7 @@ public static class DashboardSetup
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.TryAddSingleton<PipelinePreviewResolver>();
+        services.TryAddSingleton<DryRunPlanner>();
         services.TryAddSingleton<TaskOutputChecker>();
         services.TryAddScoped<DashboardUser>();
         services.TryAddScoped<Luigi.Web.Auth.UserAdministration>();

@@ -1,4 +1,5 @@
 using Luigi.Engine;
+using Luigi.Engine.Graph;
 using Luigi.Engine.Storage;
 
 namespace Luigi.Web.Dashboard;
@@ -34,6 +35,18 @@ public sealed record RerunPlan(RerunScope Scope, string? TaskId, string Summary,
                     run.Rows.Select(r => r.TaskId).ToList());
         }
     }
+
+    /// <summary>
+    /// The completeness overrides the re-run's resolution will apply (as the store's re-run planner does): failed-only
+    /// takes what succeeded in <paramref name="run"/> as complete; task-and-downstream forces <see cref="Tasks"/>.
+    /// </summary>
+    public ResolutionOverrides? Overrides(LiveRun run) => Scope switch
+    {
+        RerunScope.FailedOnly => new ResolutionOverrides(new HashSet<string>(),
+            run.Rows.Where(r => r.State.IsSatisfied()).Select(r => r.TaskId).ToHashSet(StringComparer.Ordinal)),
+        RerunScope.TaskAndDownstream => new ResolutionOverrides(Tasks.ToHashSet(StringComparer.Ordinal), new HashSet<string>()),
+        _ => null,
+    };
 
     private static IEnumerable<int> Downstream(LiveRun run, int start)
     {

@@ -17,14 +17,18 @@ public sealed class RunsQuery
 
     public string Search { get; set; } = "";
 
+    /// <summary>Only runs that failed within the last 24 hours (state Failed, finished since then).</summary>
+    public bool FailedLastDay { get; set; }
+
     public int Page { get; set; } = 1;
 
     public int PageSize { get; set; } = 50;
 
-    /// <summary>The store's filter for these settings.</summary>
-    public RunFilter ToFilter() => new(
+    /// <summary>The store's filter for these settings at <paramref name="now"/> (UTC).</summary>
+    public RunFilter ToFilter(DateTime now) => new(
         Pipeline: Pipeline.Length == 0 ? null : Pipeline,
-        State: Enum.TryParse<RunState>(State, out var state) ? state : null,
+        State: FailedLastDay ? RunState.Failed : Enum.TryParse<RunState>(State, out var state) ? state : null,
+        FinishedSince: FailedLastDay ? now.AddHours(-24) : null,
         Since: From?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
         Page: Page,
         PageSize: PageSize,

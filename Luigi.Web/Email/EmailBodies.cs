@@ -27,7 +27,13 @@ public static class EmailBodies
 
         foreach (var failure in report.Failures)
         {
-            text.AppendLine().AppendLine($"== {failure.TaskId} ==").AppendLine($"Link: {failure.Link}")
+            text.AppendLine().AppendLine($"== {failure.TaskId} ==");
+            if (failure.Blocked is { } blocked)
+            {
+                text.AppendLine($"Blocked {blocked.Summary}: {blocked.List}");
+            }
+
+            text.AppendLine($"Link: {failure.Link}")
                 .AppendLine($"Attempts: {failure.Attempts}").AppendLine($"Host: {failure.Host ?? "?"}")
                 .AppendLine($"Failed at: {Format(failure.FailedAt)}");
             foreach (var (name, value) in failure.Parameters)
@@ -75,7 +81,13 @@ public static class EmailBodies
 
         foreach (var failure in report.Failures)
         {
-            html.Append($"<h3><a href=\"{E(failure.Link)}\">{E(failure.TaskId)}</a></h3><table>")
+            html.Append($"<h3><a href=\"{E(failure.Link)}\">{E(failure.TaskId)}</a></h3>");
+            if (failure.Blocked is { } blocked)
+            {
+                html.Append($"<p><strong>Blocked {E(blocked.Summary)}</strong>: {E(blocked.List)}</p>");
+            }
+
+            html.Append("<table>")
                 .Append($"<tr><th align=\"left\">Attempts</th><td>{failure.Attempts}</td></tr>")
                 .Append($"<tr><th align=\"left\">Host</th><td>{E(failure.Host ?? "?")}</td></tr>")
                 .Append($"<tr><th align=\"left\">Failed at</th><td>{E(Format(failure.FailedAt))}</td></tr>");

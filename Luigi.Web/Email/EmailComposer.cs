@@ -15,6 +15,9 @@ public sealed class EmailComposer(LuigiStore store, RunReader reader, EmailOptio
     /// <summary>Failed tasks described in full in one message; the rest are listed by id.</summary>
     public const int MaxDetailedFailures = 10;
 
+    /// <summary>Blocked tasks listed by id under each failure; all are counted.</summary>
+    public const int MaxListedBlocked = 20;
+
     /// <summary>The message's content, or why it is not to be sent.</summary>
     public async Task<ComposedEmail> ComposeAsync(EmailOutboxRecord message, CancellationToken cancellationToken)
     {
@@ -49,12 +52,16 @@ public sealed class EmailComposer(LuigiStore store, RunReader reader, EmailOptio
             return ComposedEmail.Skip("No task failed in the window.");
         }
 
+        // Root causes first: the failures that blocked the most lead, each with what it blocked.
+        var causes = (await reader.GetRootCausesAsync(run.Id, MaxListedBlocked, cancellationToken))?.Failures
+            .ToDictionary(c => c.TaskId, StringComparer.Ordinal) ?? [];
+        failedTasks = failedTasks.OrderByDescending(t => causes.GetValueOrDefault(t.TaskId)?.BlockedCount ?? 0).ToList();
         var reports = new List<FailureReport>();
         foreach (var task in failedTasks.Take(MaxDetailedFailures))
         {
             if (await reader.GetTaskAsync(run.Id, task.TaskIndex, cancellationToken) is { } detail)
             {
-                reports.Add(Describe(detail));
+                reports.Add(Describe(detail, causes.GetValueOrDefault(task.TaskId)));
             }
         }
 
@@ -111,14 +118,15 @@ public sealed class EmailComposer(LuigiStore store, RunReader reader, EmailOptio
         return new EmailReport(Trim(subject), $"Run of {run.Pipeline} {run.State.ToString().ToLowerInvariant()}", facts, RunLink(run), failures, more, notes);
     }
 
-    private FailureReport Describe(TaskDetail detail)
+    private FailureReport Describe(TaskDetail detail, RootCause? cause)
     {
+        var blocked = cause is { BlockedCount: > 0 } ? new BlockedReport(cause.BlockedCount, cause.BlockedByFamily, cause.Blocked.Select(b => b.TaskId).ToList()) : null;
         var last = detail.Attempts.Count > 0 ? detail.Attempts[^1] : null;
         var log = last?.Log ?? [];
         return new FailureReport(
             detail.Task.TaskId, $"{BaseUrl}/runs/{detail.RunId}/tasks/{detail.Task.Index}", detail.Task.Parameters, detail.Task.AttemptCount,
             HostName(last?.HostId ?? detail.Task.HostId), detail.Task.FinishedAt, detail.Error ?? last?.Error,
-            log.Skip(Math.Max(0, log.Count - options.LogLines)).Select(l => $"{l.At:HH:mm:ss} {l.Level}: {l.Message}").ToList());
+            log.Skip(Math.Max(0, log.Count - options.LogLines)).Select(l => $"{l.At:HH:mm:ss} {l.Level}: {l.Message}").ToList(), blocked);
     }
 
     private static List<(string, string)> RunFacts(RunRecord run) =>

@@ -21,6 +21,20 @@ public sealed record EmailReport(
 /// <param name="FailedAt">When it finally failed (UTC).</param>
 /// <param name="Error">The error with its stack trace.</param>
 /// <param name="LogTail">The last lines of its last attempt's log.</param>
+/// <param name="Blocked">What it blocked: tasks that did not run because it failed.</param>
 public sealed record FailureReport(
     string TaskId, string Link, IReadOnlyDictionary<string, string> Parameters, int Attempts, string? Host, DateTime? FailedAt, string? Error,
-    IReadOnlyList<string> LogTail);
+    IReadOnlyList<string> LogTail, BlockedReport? Blocked = null);
+
+/// <summary>The tasks one failure blocked.</summary>
+/// <param name="Count">How many.</param>
+/// <param name="ByFamily">How many of each family, most first.</param>
+/// <param name="TaskIds">The first of them by index.</param>
+public sealed record BlockedReport(int Count, IReadOnlyDictionary<string, int> ByFamily, IReadOnlyList<string> TaskIds)
+{
+    /// <summary>"25 tasks (LayeredTask 25)".</summary>
+    public string Summary => $"{Count} task{(Count == 1 ? "" : "s")} ({string.Join(", ", ByFamily.Select(f => $"{f.Key} {f.Value}"))})";
+
+    /// <summary>The ids listed, and how many more there are.</summary>
+    public string List => string.Join(", ", TaskIds) + (Count > TaskIds.Count ? $" and {Count - TaskIds.Count} more" : "");
+}

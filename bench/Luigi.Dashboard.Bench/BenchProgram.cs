@@ -17,13 +17,14 @@ internal static class BenchProgram
         var apiRequests = new Option<int>("--api-requests") { Description = "GETs of the API per kind of credentials and concurrency (0: none).", DefaultValueFactory = _ => 5_000 };
         var apiConcurrency = new Option<int[]>("--api-concurrency") { Description = "Clients sending at once.", DefaultValueFactory = _ => [1, 8, 32], AllowMultipleArgumentsPerToken = true };
         var signIn = new Option<int>("--signin-attempts") { Description = "Wrong-password sign-ins timed per kind of user name, known and unknown (0: none).", DefaultValueFactory = _ => 200 };
+        var oneFamily = new Option<int[]>("--one-family") { Description = "Sizes of one-family runs, written straight into the store, to open as groups (none by default).", DefaultValueFactory = _ => [], AllowMultipleArgumentsPerToken = true };
         var command = new RootCommand("Dashboard benchmark: render times and live latency in headless Chromium, the API's cost of a token, sign-in times.")
         {
-            sizes, repeat, liveTasks, rate, workers, apiRequests, apiConcurrency, signIn,
+            sizes, repeat, liveTasks, rate, workers, apiRequests, apiConcurrency, signIn, oneFamily,
         };
         command.SetAction((parse, cancellationToken) => DashboardBench.RunAsync(
             parse.GetValue(sizes)!, Math.Max(1, parse.GetValue(repeat)), parse.GetValue(liveTasks), parse.GetValue(rate), parse.GetValue(workers),
-            parse.GetValue(apiRequests), parse.GetValue(apiConcurrency)!, parse.GetValue(signIn), Console.Out, cancellationToken));
+            parse.GetValue(apiRequests), parse.GetValue(apiConcurrency)!, parse.GetValue(signIn), parse.GetValue(oneFamily)!, Console.Out, cancellationToken));
         return await command.Parse(args).InvokeAsync();
     }
 }

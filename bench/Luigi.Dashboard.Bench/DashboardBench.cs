@@ -12,7 +12,8 @@ namespace Luigi.Dashboard.Bench;
 internal static class DashboardBench
 {
     public static async Task<int> RunAsync(
-        int[] sizes, int repeat, int liveTasks, int rate, int workers, int apiRequests, int[] apiConcurrency, int signInAttempts, TextWriter output, CancellationToken ct)
+        int[] sizes, int repeat, int liveTasks, int rate, int workers, int apiRequests, int[] apiConcurrency, int signInAttempts, int[] oneFamily,
+        TextWriter output, CancellationToken ct)
     {
         var server = Environment.GetEnvironmentVariable("LUIGI_TEST_POSTGRES")
             ?? throw new InvalidOperationException("Set LUIGI_TEST_POSTGRES (scripts/bench-dashboard.sh starts a throwaway PostgreSQL and does).");
@@ -23,7 +24,7 @@ internal static class DashboardBench
             var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
             await using var host = new BenchHost(connectionString, workers);
             sizes = [.. sizes.Where(s => s > 0)];
-            var needsBrowser = sizes.Length > 0 || liveTasks > 0;
+            var needsBrowser = sizes.Length > 0 || liveTasks > 0 || oneFamily.Length > 0;
             await using var browser = needsBrowser ? await BenchBrowser.LaunchAsync() : null;
             output.WriteLine($"# host {host.BaseUrl}, {workers} workers, {Environment.ProcessorCount} cores, Chromium {browser?.Version ?? "not started"}");
 
@@ -50,6 +51,11 @@ internal static class DashboardBench
                 }
 
                 output.WriteLine(JsonSerializer.Serialize(RenderFigures.Median(size, loads)));
+            }
+
+            foreach (var size in oneFamily)
+            {
+                output.WriteLine(JsonSerializer.Serialize(await OneFamilyBench.MeasureAsync(host, browser!, size, repeat, ct)));
             }
 
             if (apiRequests > 0)

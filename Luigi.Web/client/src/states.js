@@ -24,6 +24,8 @@ export function readColors(element) {
       colors[state] = usable(getComputedStyle(probe).color) ?? FALLBACK[state];
     }
     colors.text = usable(getComputedStyle(element).color) ?? '#222222';
+    const surface = usable(getComputedStyle(element).backgroundColor);
+    colors.surface = surface && !/^rgba\(.*,\s*0\)$/.test(surface) ? surface : (luminance(colors.text) > 0.5 ? '#1c2128' : '#ffffff');
     colors.labelOn = Object.fromEntries(STATES.map(s => [s, luminance(colors[s]) > 0.45 ? '#111111' : '#ffffff']));
     return colors;
   } finally {

@@ -14,6 +14,48 @@ const TICK_MS = 1000;             // running bars and waits grow to now
 
 const laneName = (hostId, worker) => `${hostId ?? '?'} · worker ${worker ?? '?'}`;
 
+// Above this many attempts in the visible time range, each lane is drawn as runs of equal time slices of a few
+// pixels, coloured by the worst outcome in them (AGGREGATE_ORDER), instead of one bar per attempt.
+const AGGREGATE_ABOVE = 3000;
+const SLICE_PX = 3;
+const AGGREGATE_ORDER = ['Failed', 'Running', 'Cancelled', 'UpstreamFailed', 'Done', 'Complete', 'Pending'];
+
+/**
+ * The attempts of `bars` between `from` and `to` as slices of `sliceMs` per lane, consecutive slices of the same
+ * outcome merged: `[laneIndex, start, end, 2, outcome rank, attempts]` items. A slice takes the worst outcome of
+ * the attempts that overlap it, so a failure stays visible however far out the view is.
+ */
+export function aggregate(bars, laneIndex, from, to, sliceMs, now) {
+  const slices = new Map();      // lane -> Map(slice -> [rank, count])
+  for (const b of bars) {
+    const a = b.attempt, end = a.end ?? now;
+    if (end < from || a.start > to) continue;
+    const lane = laneIndex.get(a.lane);
+    let m = slices.get(lane);
+    if (!m) slices.set(lane, m = new Map());
+    const rank = Math.max(0, AGGREGATE_ORDER.indexOf(a.outcome));
+    const first = Math.floor((Math.max(a.start, from) - from) / sliceMs), last = Math.floor((Math.min(end, to) - from) / sliceMs);
+    for (let k = first; k <= last; k++) {      // an attempt is counted in the first slice it is seen in
+      const held = m.get(k), counted = k === first ? 1 : 0;
+      if (!held) m.set(k, [rank, counted]);
+      else { if (rank < held[0]) held[0] = rank; held[1] += counted; }
+    }
+  }
+  const items = [];
+  for (const [lane, m] of slices) {
+    const keys = [...m.keys()].sort((x, y) => x - y);
+    let i = 0;
+    while (i < keys.length) {
+      let j = i, count = m.get(keys[i])[1];
+      const rank = m.get(keys[i])[0];
+      while (j + 1 < keys.length && keys[j + 1] === keys[j] + 1 && m.get(keys[j + 1])[0] === rank) { j++; count += m.get(keys[j])[1]; }
+      items.push([lane, from + keys[i] * sliceMs, from + (keys[j] + 1) * sliceMs, 2, rank, count]);
+      i = j + 1;
+    }
+  }
+  return items;
+}
+
 /** The run's attempts by task, kept with the order rule of the live changes. */
 class TimelineModel {
   constructor() { this.tasks = new Map(); }
@@ -102,7 +144,7 @@ export function mountTimeline(element, options = {}) {
   const model = new TimelineModel();
   const media = window.matchMedia?.('(prefers-color-scheme: dark)');
   let colors = readColors(element);
-  let chart = null, built = { bars: [], waits: [], lanes: [] }, loaded = false, disposed = false;
+  let chart = null, built = { bars: [], waits: [], lanes: [] }, loaded = false, disposed = false, aggregated = false, zoomTimer = 0;
   let stopWatching = null, flushTimer = 0, frame = 0, tick = 0, lastFlush = 0, flushEvery = FLUSH_EVERY_MS, lastChangeAt = 0;
   const early = [];
 
@@ -119,6 +161,8 @@ export function mountTimeline(element, options = {}) {
       return null;
     },
     get lastChangeAt() { return lastChangeAt; },
+    /** Shows `start` to `end` percent of the run's time, as the slider would (for tests). */
+    zoom: (start, end) => handle.zoom(start, end),
   };
 
   function renderItem(params, api) {
@@ -132,14 +176,40 @@ export function mountTimeline(element, options = {}) {
       const r = echarts.graphic.clipRectByRect({ x: s[0], y: s[1] - 1, width: Math.max(1, e[0] - s[0]), height: 2 }, clip);
       return r && { type: 'rect', shape: r, style: { fill: colors.RetryWaiting, opacity: 0.8 } };
     }
-    const bar = built.bars[api.value(4)];
     const h = Math.max(2, Math.min(18, laneHeight * 0.6));
+    if (kind === 2) {
+      const r = echarts.graphic.clipRectByRect({ x: s[0], y: s[1] - h / 2, width: Math.max(1, e[0] - s[0]), height: h }, clip);
+      return r && { type: 'rect', shape: r, style: { fill: colors[AGGREGATE_ORDER[api.value(4)]] ?? colors.Pending } };
+    }
+    const bar = built.bars[api.value(4)];
     const r = echarts.graphic.clipRectByRect({ x: s[0], y: s[1] - h / 2, width: Math.max(1, e[0] - s[0]), height: h }, clip);
     return r && { type: 'rect', shape: r, style: { fill: colors[bar.attempt.outcome] ?? colors.Pending } };
   }
 
+  /** The visible time range and its width in pixels; before the chart has drawn, the whole run over the element. */
+  function visible(now) {
+    const axis = chart?.getModel()?.getComponent('xAxis')?.axis;
+    if (axis) {
+      const [from, to] = axis.scale.getExtent();
+      const grid = chart.getModel().getComponent('grid')?.coordinateSystem?.getRect();
+      return { from, to, width: Math.max(1, grid?.width ?? element.clientWidth) };
+    }
+    let from = Infinity, to = -Infinity;
+    for (const b of built.bars) { from = Math.min(from, b.attempt.start); to = Math.max(to, b.attempt.end ?? now); }
+    return from < to ? { from, to, width: Math.max(1, element.clientWidth - 224) } : null;
+  }
+
   function seriesData(now) {
     const laneIndex = new Map(built.lanes.map((l, i) => [l, i]));
+    const range = visible(now);
+    if (range && built.bars.length > AGGREGATE_ABOVE) {
+      let inView = 0;
+      for (const b of built.bars) if ((b.attempt.end ?? now) >= range.from && b.attempt.start <= range.to) inView++;
+      aggregated = inView > AGGREGATE_ABOVE;
+      if (aggregated) return aggregate(built.bars, laneIndex, range.from, range.to, (range.to - range.from) / range.width * SLICE_PX, now);
+    } else {
+      aggregated = false;
+    }
     const data = new Array(built.bars.length + built.waits.length);
     let i = 0;
     built.bars.forEach((b, n) => { data[i++] = [laneIndex.get(b.attempt.lane), b.attempt.start, b.attempt.end ?? now, 0, n]; });
@@ -154,7 +224,8 @@ export function mountTimeline(element, options = {}) {
       grid: { left: 200, right: 24, top: 12, bottom: 56 },
       tooltip: {
         confine: true,
-        formatter: p => p.value[3] === 0 ? tooltipOf(built.bars[p.value[4]]) : '',
+        formatter: p => p.value[3] === 0 ? tooltipOf(built.bars[p.value[4]])
+          : p.value[3] === 2 ? `${p.value[5]} attempts, the worst ${AGGREGATE_ORDER[p.value[4]]}; zoom in to see them one by one` : '',
       },
       dataZoom: [
         { type: 'inside', xAxisIndex: 0, filterMode: 'weakFilter' },
@@ -174,6 +245,7 @@ export function mountTimeline(element, options = {}) {
     built = model.build(now);
     chart.setOption({ yAxis: { data: built.lanes }, series: [{ data: seriesData(now) }] });
     element.dataset.bars = String(built.bars.length);
+    element.dataset.aggregated = String(aggregated);
     element.dataset.lanes = String(built.lanes.length);
     element.setAttribute('aria-label', `Timeline of ${built.bars.length} attempts in ${built.lanes.length} lanes (host and worker)`);
     const growing = built.bars.some(b => b.attempt.end == null) || built.waits.some(w => w.task.state === 'RetryWaiting');
@@ -217,6 +289,11 @@ export function mountTimeline(element, options = {}) {
       chart.on('click', p => {
         if (p.value?.[3] === 0) callDotNet(options.dotnet, 'OnTaskSelected', built.bars[p.value[4]].task.index);
       });
+      // A big run is drawn in slices when zoomed out: a zoom (or pan) asks for the slices of the new range, or the bars.
+      chart.on('datazoom', () => {
+        if (built.bars.length <= AGGREGATE_ABOVE || zoomTimer) return;
+        zoomTimer = setTimeout(() => { zoomTimer = 0; redraw(); }, 50);
+      });
       await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
       if (disposed) return;
       redraw();
@@ -246,12 +323,15 @@ export function mountTimeline(element, options = {}) {
       if (changed) { lastChangeAt = Date.now(); schedule(); }
     },
     fit() { chart?.dispatchAction({ type: 'dataZoom', start: 0, end: 100 }); },
+    /** Shows the time range from `start` to `end` percent of the whole (as the slider does). */
+    zoom(start, end) { chart?.dispatchAction({ type: 'dataZoom', dataZoomIndex: 0, start, end }); },
     dispose() {
       if (disposed) return;
       disposed = true;
       clearTimeout(flushTimer);
       cancelAnimationFrame(frame);
       clearInterval(tick);
+      clearTimeout(zoomTimer);
       resize.disconnect();
       media?.removeEventListener?.('change', onScheme);
       stopWatching?.();
@@ -259,7 +339,7 @@ export function mountTimeline(element, options = {}) {
       chart = null;
       delete element.luigiTimeline;
       element.removeAttribute('aria-label');
-      for (const k of ['ready', 'bars', 'lanes', 'renderMs', 'error']) delete element.dataset[k];
+      for (const k of ['ready', 'bars', 'lanes', 'aggregated', 'renderMs', 'error']) delete element.dataset[k];
     },
   };
 
