@@ -335,7 +335,11 @@ internal sealed class WorkerPool
         }
     }
 
-    /// <summary>Wakes the dispatcher when a task's retry delay is over, so that it is claimed then and not at the next poll.</summary>
+    /// <summary>
+    /// Wakes the dispatcher when a task's retry delay is over, so that it is claimed then and not at the next poll (a queue
+    /// in memory is never polled). A timer may fire a little before the clock reads the time it was set for (timers and
+    /// the wall clock are different clocks): then it is set again for what is left, since a claim made early finds nothing.
+    /// </summary>
     private void PulseAt(DateTime? at)
     {
         var delay = at is { } due ? due - _context.Time.GetUtcNow().UtcDateTime : TimeSpan.Zero;
@@ -348,11 +352,12 @@ internal sealed class WorkerPool
         ITimer? timer = null;
         timer = _context.Time.CreateTimer(state =>
         {
-            _dispatcher.Pulse();
             if (timer is not null && _retryTimers.TryRemove(timer, out _))
             {
                 timer.Dispose();
             }
+
+            PulseAt(at);
         }, null, delay, Timeout.InfiniteTimeSpan);
         _retryTimers[timer] = 0;
     }

@@ -1,3 +1,4 @@
+using Luigi.Engine;
 using Luigi.Web.Cli;
 
 namespace Luigi.Web.Tests.Cli;
@@ -94,14 +95,17 @@ public sealed class CliAppTests
     [Fact]
     public async Task DryRun_ShowsWhatWouldRunAndWhatIsComplete_ByFamily_AndRunsNothing()
     {
-        var dataDir = Directory.CreateTempSubdirectory("luigi-dry-run-").FullName;
+        var name = $"dry-run-{Guid.NewGuid():N}"; // a folder under the data root: paths outside it are refused
+        var dataDir = "";
         try
         {
-            var first = await CliResult.RunAsync("run", "DailySales", "--store", "memory", "--param", "end=2026-11-02", "--param", "days=2", "--param", $"dataDir={dataDir}");
+            var first = await CliResult.RunAsync("run", "DailySales", "--store", "memory", "--param", "end=2026-11-02", "--param", "days=2", "--param", $"dataDir={name}");
             Assert.Equal(0, first.ExitCode);
+            dataDir = DataRoot.Resolve(name);
             var files = Directory.GetFiles(dataDir, "*", SearchOption.AllDirectories).Order().ToArray();
+            Assert.NotEmpty(files);
 
-            var result = await CliResult.RunAsync("run", "DailySales", "--dry-run", "--param", "end=2026-11-03", "--param", "days=3", "--param", $"dataDir={dataDir}");
+            var result = await CliResult.RunAsync("run", "DailySales", "--dry-run", "--param", "end=2026-11-03", "--param", "days=3", "--param", $"dataDir={name}");
 
             Assert.Equal(0, result.ExitCode);
             Assert.Contains("Dry run of DailySales: nothing was run.", result.Output);
@@ -115,7 +119,10 @@ public sealed class CliAppTests
         }
         finally
         {
-            Directory.Delete(dataDir, recursive: true);
+            if (Directory.Exists(dataDir))
+            {
+                Directory.Delete(dataDir, recursive: true);
+            }
         }
     }
 

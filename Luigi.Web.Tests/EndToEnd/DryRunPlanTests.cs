@@ -1,3 +1,4 @@
+using Luigi.Engine;
 using Luigi.Web.Tests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -11,21 +12,22 @@ public sealed class DryRunPlanTests(ChromiumBrowser chromium, PostgresServer pos
     [Fact]
     public async Task TriggerForm_ChecksWhatWouldRun_ByFamily_AndRunsNothing()
     {
-        var dataDir = Directory.CreateTempSubdirectory("luigi-plan-").FullName;
+        var page = await NewPageAsync();
+        var name = $"plan-{Guid.NewGuid():N}"; // a folder under the host's data root: paths outside it are refused
+        var dataDir = DataRoot.Resolve(name);
         try
         {
             // The first day's orders exist, raw and clean: that day is complete.
             foreach (var folder in new[] { "raw", "clean" })
             {
-                Directory.CreateDirectory(Path.Combine(dataDir, "sales", folder));
-                await File.WriteAllTextAsync(Path.Combine(dataDir, "sales", folder, "orders-2026-11-01.csv"), "id,amount\n");
+                Directory.CreateDirectory(Path.Combine(dataDir, folder));
+                await File.WriteAllTextAsync(Path.Combine(dataDir, folder, "orders-2026-11-01.csv"), "id,amount\n");
             }
 
-            var page = await NewPageAsync();
             await page.OpenAsync("/pipelines/DailySales");
             await page.GetByTestId("param-end").FillAsync("2026-11-02");
             await page.GetByTestId("param-days").FillAsync("2");
-            await page.GetByTestId("param-dataDir").FillAsync(dataDir);
+            await page.GetByTestId("param-dataDir").FillAsync(name);
             await page.GetByTestId("plan-run").ClickAsync();
 
             await Assertions.Expect(page.GetByTestId("plan-totals")).ToContainTextAsync("3 would run, 1 complete already", new() { Timeout = 30_000 });
@@ -42,7 +44,10 @@ public sealed class DryRunPlanTests(ChromiumBrowser chromium, PostgresServer pos
         }
         finally
         {
-            Directory.Delete(dataDir, recursive: true);
+            if (Directory.Exists(dataDir))
+            {
+                Directory.Delete(dataDir, recursive: true);
+            }
         }
     }
 }
