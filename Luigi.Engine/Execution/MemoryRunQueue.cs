@@ -30,19 +30,7 @@ internal sealed class MemoryRunQueue(TimeProvider time) : IRunQueue
     /// <inheritdoc />
     public Task<Guid> EnqueueAsync(RunRequest request, CancellationToken cancellationToken)
     {
-        var record = new RunRecord
-        {
-            Id = request.Id ?? Guid.CreateVersion7(time.GetUtcNow()),
-            Pipeline = request.Pipeline,
-            Parameters = new Dictionary<string, string>(request.Parameters),
-            Trigger = request.Trigger,
-            RequestedBy = request.RequestedBy,
-            ParentRunId = request.ParentRunId,
-            RerunScope = request.RerunScope,
-            RerunTaskId = request.RerunTaskId,
-            State = RunState.Queued,
-            CreatedAt = Now,
-        };
+        var record = request.ToQueuedRun(time);
         lock (_lock)
         {
             if (!_runs.TryAdd(record.Id, new MemoryRun(record)))

@@ -37,19 +37,7 @@ internal sealed partial class RunQueue(LuigiStore store, TimeProvider time, bool
 
     public async Task<Guid> EnqueueAsync(RunRequest request, CancellationToken cancellationToken)
     {
-        var run = new RunRecord
-        {
-            Id = request.Id ?? Guid.CreateVersion7(time.GetUtcNow()),
-            Pipeline = request.Pipeline,
-            Parameters = new Dictionary<string, string>(request.Parameters),
-            Trigger = request.Trigger,
-            RequestedBy = request.RequestedBy,
-            ParentRunId = request.ParentRunId,
-            RerunScope = request.RerunScope,
-            RerunTaskId = request.RerunTaskId,
-            State = RunState.Queued,
-            CreatedAt = Now,
-        };
+        var run = request.ToQueuedRun(time);
         await using var context = store.CreateDbContext();
         context.Runs.Add(run);
         context.AuditEntries.Add(new AuditEntry

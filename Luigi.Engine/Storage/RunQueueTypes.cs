@@ -1,4 +1,5 @@
 using Luigi.Engine.Execution;
+using Luigi.Engine.Storage.Entities;
 
 namespace Luigi.Engine.Storage;
 
@@ -11,7 +12,23 @@ public sealed record RunRequest(
     Guid? ParentRunId = null,
     RerunScope? RerunScope = null,
     string? RerunTaskId = null,
-    Guid? Id = null);
+    Guid? Id = null)
+{
+    /// <summary>The run this request asks for, queued now (by <paramref name="time"/>), as every run queue writes it.</summary>
+    internal RunRecord ToQueuedRun(TimeProvider time) => new()
+    {
+        Id = Id ?? Guid.CreateVersion7(time.GetUtcNow()),
+        Pipeline = Pipeline,
+        Parameters = new Dictionary<string, string>(Parameters),
+        Trigger = Trigger,
+        RequestedBy = RequestedBy,
+        ParentRunId = ParentRunId,
+        RerunScope = RerunScope,
+        RerunTaskId = RerunTaskId,
+        State = RunState.Queued,
+        CreatedAt = time.GetUtcNow().UtcDateTime,
+    };
+}
 
 /// <summary>A task a worker has claimed, with the attempt it is to run.</summary>
 internal sealed record ClaimedTask(Guid RunId, int TaskIndex, string TaskId, int Attempt, int Worker, DateTime StartedAt);
