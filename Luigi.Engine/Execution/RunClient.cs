@@ -95,7 +95,12 @@ public sealed class RunClient
     public async Task<RunState> WaitForRunAsync(Guid runId, CancellationToken cancellationToken = default)
     {
         var finished = _context.Signals.WhenFinished(runId);
-        await _context.AnswerIfFinishedAsync(runId, cancellationToken).ConfigureAwait(false);
+        // Through an outage of the store: the run is read again once it is back (and the host's heartbeat reads it too).
+        await _context.Retry.RunAsync("read the run", async ct =>
+        {
+            await _context.AnswerIfFinishedAsync(runId, ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
         return await finished.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 }

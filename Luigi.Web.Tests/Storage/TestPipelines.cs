@@ -51,6 +51,9 @@ public sealed class CountingPipeline : Pipeline
 
     [Parameter] public string KillTask { get; init; } = "";
 
+    /// <summary>How long each task takes after it recorded that it ran (so that a fault can hit a run in the middle).</summary>
+    [Parameter] public int DelayMs { get; init; }
+
     public override IEnumerable<LuigiTask> Roots() =>
         Enumerable.Range(Math.Max(0, Tasks - Width), Math.Min(Width, Tasks)).Select(i => new CountingTask { Index = i, Pipeline = this });
 }
@@ -85,6 +88,11 @@ public sealed class CountingTask : LuigiTask
     {
         SideEffects.Record(Pipeline.Key, TaskId);
         context.Log($"{TaskId} ran on worker {context.Worker}");
+        if (Pipeline.DelayMs > 0)
+        {
+            await Task.Delay(Pipeline.DelayMs, cancellationToken);
+        }
+
         if (TaskId == Pipeline.FailTask && !SideEffects.IsFixed(Pipeline.Key))
         {
             throw new InvalidOperationException($"{TaskId} failed on purpose (attempt {context.Attempt})");
