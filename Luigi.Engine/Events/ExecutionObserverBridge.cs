@@ -1,6 +1,7 @@
 using Luigi.Engine.Graph;
 using Luigi.Engine.Storage;
 using Microsoft.Extensions.Logging;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Engine.Events;
 

@@ -4,6 +4,7 @@ using Luigi.Engine.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Engine.Monitoring;
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Npgsql;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Engine.Storage;
 

@@ -1,5 +1,6 @@
 using Luigi.Engine.Graph;
 using Npgsql;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Engine.Storage;
 

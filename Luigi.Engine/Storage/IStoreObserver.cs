@@ -1,4 +1,5 @@
 using Luigi.Engine.Graph;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Engine.Storage;
 

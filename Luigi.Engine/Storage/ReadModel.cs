@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Engine.Storage;
 

@@ -1,6 +1,7 @@
 using Luigi.Engine.Graph;
 using Luigi.Engine.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Engine.Storage;
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Engine.Storage;
 

@@ -1,4 +1,5 @@
 using Luigi.Engine.Storage.Entities;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Engine.Storage;
 

@@ -1,5 +1,6 @@
 using Luigi.Engine.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Engine.Storage;
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Luigi.Engine.Graph;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Engine.Storage;
 

@@ -9,6 +9,7 @@ using Luigi.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Auth;
 

@@ -3,6 +3,7 @@ using Luigi.Engine.Storage;
 using Luigi.Web.Tests.Infrastructure;
 using Luigi.Web.Tests.Storage;
 using Microsoft.EntityFrameworkCore;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Cli;
 

@@ -4,6 +4,7 @@ using Luigi.Engine.Storage;
 using Luigi.Engine.Storage.Entities;
 using Luigi.Web.Components.Pages;
 using Luigi.Web.Live;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Components;
 

@@ -2,6 +2,7 @@ using Bunit;
 using Luigi.Engine.Storage;
 using Luigi.Web.Components.Pages;
 using Microsoft.EntityFrameworkCore;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Components;
 

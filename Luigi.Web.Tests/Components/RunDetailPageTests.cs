@@ -4,6 +4,7 @@ using Luigi.Engine.Storage;
 using Luigi.Web.Components.Pages;
 using Luigi.Web.Live;
 using Microsoft.EntityFrameworkCore;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Components;
 

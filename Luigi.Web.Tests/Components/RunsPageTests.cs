@@ -2,6 +2,7 @@ using Bunit;
 using Luigi.Engine.Storage;
 using Luigi.Web.Components.Pages;
 using Luigi.Web.Live;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Components;
 

@@ -2,6 +2,7 @@ using Bunit;
 using Luigi.Engine;
 using Luigi.Engine.Storage;
 using Luigi.Web.Components.Shared;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Components;
 

@@ -3,6 +3,7 @@ using Luigi.Engine;
 using Luigi.Engine.Storage;
 using Luigi.Web.Components.Runs;
 using Luigi.Web.Dashboard;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Components;
 

@@ -2,6 +2,7 @@ using Luigi.Engine;
 using Luigi.Engine.Storage;
 using Luigi.Engine.Storage.Entities;
 using Microsoft.Extensions.Logging;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Components;
 

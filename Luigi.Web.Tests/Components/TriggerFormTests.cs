@@ -1,6 +1,7 @@
 using Bunit;
 using Luigi.Engine.Storage;
 using Luigi.Web.Components.Pipelines;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Components;
 

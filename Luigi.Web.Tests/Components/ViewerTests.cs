@@ -6,6 +6,7 @@ using Luigi.Web.Components.Pipelines;
 using Luigi.Web.Components.Runs;
 using Luigi.Web.Components.Shared;
 using Luigi.Web.Dashboard;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Components;
 

@@ -6,6 +6,7 @@ using Luigi.Engine.Storage;
 using Luigi.Engine.Storage.Entities;
 using Luigi.Web.Tests.Infrastructure;
 using MimeKit;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Email;
 

@@ -3,6 +3,7 @@ using Luigi.Engine.Storage;
 using Luigi.Web.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.EndToEnd;
 

@@ -2,6 +2,7 @@ using Luigi.Engine;
 using Luigi.Engine.Storage;
 using Luigi.Web.Tests.Storage;
 using Microsoft.EntityFrameworkCore;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Faults;
 

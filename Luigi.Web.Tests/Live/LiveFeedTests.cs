@@ -5,6 +5,7 @@ using Luigi.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Live;
 

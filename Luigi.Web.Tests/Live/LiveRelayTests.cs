@@ -3,6 +3,7 @@ using Luigi.Engine.Storage;
 using Luigi.Web.Live;
 using Luigi.Web.Tests.Infrastructure;
 using Npgsql;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Live;
 

@@ -1,5 +1,6 @@
 using Luigi.Engine.Storage;
 using Luigi.Web.Live;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Live;
 

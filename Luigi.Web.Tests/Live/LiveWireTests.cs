@@ -2,6 +2,7 @@ using System.Text;
 using Luigi.Engine;
 using Luigi.Engine.Storage;
 using Luigi.Web.Live;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Live;
 

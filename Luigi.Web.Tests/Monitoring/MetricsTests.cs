@@ -4,6 +4,7 @@ using Luigi.Web.Tests.Email;
 using Luigi.Web.Tests.EndToEnd;
 using Luigi.Web.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Monitoring;
 

@@ -4,6 +4,7 @@ using Luigi.Engine.Monitoring;
 using Luigi.Engine.Storage;
 using Luigi.Web.Tests.Infrastructure;
 using Luigi.Web.Tests.Storage;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Monitoring;
 

@@ -8,6 +8,7 @@ using Luigi.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Monitoring;
 

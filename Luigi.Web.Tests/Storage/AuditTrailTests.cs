@@ -1,6 +1,7 @@
 using Luigi.Engine.Storage;
 using Luigi.Engine.Storage.Entities;
 using Luigi.Web.Tests.Infrastructure;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Storage;
 

@@ -6,6 +6,7 @@ using Luigi.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Storage;
 

@@ -6,6 +6,7 @@ using Luigi.Engine.Storage.Entities;
 using Luigi.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Storage;
 

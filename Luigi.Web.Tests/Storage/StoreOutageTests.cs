@@ -3,6 +3,7 @@ using Luigi.Engine.Storage;
 using Luigi.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Storage;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Luigi.Engine.Parameters;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Api;
 

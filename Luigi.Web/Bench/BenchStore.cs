@@ -2,6 +2,7 @@ using Luigi.Engine;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage;
 using Microsoft.EntityFrameworkCore;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Bench;
 

@@ -5,6 +5,7 @@ using Luigi.Engine.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Bench;
 

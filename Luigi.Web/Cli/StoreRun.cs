@@ -3,6 +3,7 @@ using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Cli;
 

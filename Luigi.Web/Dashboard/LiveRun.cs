@@ -1,6 +1,7 @@
 using Luigi.Engine;
 using Luigi.Engine.Storage;
 using Luigi.Web.Live;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Dashboard;
 

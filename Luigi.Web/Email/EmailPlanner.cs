@@ -2,6 +2,7 @@ using Luigi.Engine;
 using Luigi.Engine.Storage;
 using Luigi.Engine.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Email;
 

@@ -1,5 +1,6 @@
 using Luigi.Engine;
 using Luigi.Engine.Storage;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Live;
 

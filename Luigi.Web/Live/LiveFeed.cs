@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Luigi.Engine;
 using Luigi.Engine.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Live;
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Luigi.Engine;
 using Luigi.Engine.Storage;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Live;
 

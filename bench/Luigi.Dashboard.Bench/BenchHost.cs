@@ -5,6 +5,7 @@ using Luigi.Web.Auth;
 using Luigi.Web.Pipelines;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Dashboard.Bench;
 

@@ -5,6 +5,7 @@ using Luigi.Engine;
 using Luigi.Engine.Storage;
 using Microsoft.Playwright;
 using Npgsql;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Dashboard.Bench;
 

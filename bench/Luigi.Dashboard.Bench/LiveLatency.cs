@@ -3,6 +3,7 @@ using System.Text.Json;
 using Luigi.Engine;
 using Luigi.Engine.Storage;
 using Microsoft.Playwright;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Dashboard.Bench;
 

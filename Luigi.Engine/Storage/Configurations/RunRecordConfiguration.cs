@@ -1,6 +1,7 @@
 using Luigi.Engine.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Engine.Storage.Configurations;
 

@@ -1,3 +1,5 @@
+using Luigi.Engine.Execution;
+
 namespace Luigi.Engine.Storage.Entities;
 
 /// <summary>

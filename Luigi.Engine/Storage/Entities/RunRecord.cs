@@ -1,3 +1,5 @@
+using Luigi.Engine.Execution;
+
 namespace Luigi.Engine.Storage.Entities;
 
 /// <summary>One execution of a pipeline with given parameters.</summary>
@@ -21,7 +23,7 @@ public sealed class RunRecord
     /// <summary>For a re-run: what it covers.</summary>
     public RerunScope? RerunScope { get; set; }
 
-    /// <summary>For <see cref="Storage.RerunScope.TaskAndDownstream"/>: the task forced to run again.</summary>
+    /// <summary>For <see cref="Execution.RerunScope.TaskAndDownstream"/>: the task forced to run again.</summary>
     public string? RerunTaskId { get; set; }
 
     public RunState State { get; set; }

@@ -1,7 +1,6 @@
-using Luigi.Engine.Execution;
 using Luigi.Engine.Storage.Entities;
 
-namespace Luigi.Engine.Storage;
+namespace Luigi.Engine.Execution;
 
 /// <summary>A request for a run, from any trigger. <paramref name="Id"/> chooses the run's id (a new one when null).</summary>
 public sealed record RunRequest(

@@ -1,4 +1,4 @@
-namespace Luigi.Engine.Storage;
+namespace Luigi.Engine.Execution;
 
 /// <summary>Where a run request came from.</summary>
 public enum RunTrigger
