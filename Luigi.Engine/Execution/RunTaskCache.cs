@@ -13,40 +13,37 @@ namespace Luigi.Engine.Execution;
 /// </summary>
 internal sealed class RunTaskCache(IRunQueue queue, PipelineRegistry pipelines)
 {
-    private readonly ConcurrentDictionary<Guid, IReadOnlyDictionary<string, LuigiTask>> _loaded = new();
-    private readonly ConcurrentDictionary<Guid, Lazy<Task<IReadOnlyDictionary<string, LuigiTask>>>> _loading = new();
+    private readonly ConcurrentDictionary<Guid, Lazy<Task<IReadOnlyDictionary<string, LuigiTask>>>> _runs = new();
 
-    public void Add(Guid runId, TaskGraph graph) => _loaded[runId] = graph.Nodes.ToDictionary(n => n.TaskId, n => n.Task);
+    public void Add(Guid runId, TaskGraph graph) =>
+        _runs[runId] = new(Task.FromResult<IReadOnlyDictionary<string, LuigiTask>>(graph.Nodes.ToDictionary(n => n.TaskId, n => n.Task)));
 
-    public void Forget(Guid runId)
-    {
-        _loaded.TryRemove(runId, out _);
-        _loading.TryRemove(runId, out _);
-    }
+    public void Forget(Guid runId) => _runs.TryRemove(runId, out _);
 
     /// <summary>The task, when its run's tasks are at hand already (no store to read).</summary>
     public bool TryGet(Guid runId, string taskId, [NotNullWhen(true)] out LuigiTask? task)
     {
         task = null;
-        return _loaded.TryGetValue(runId, out var tasks) && tasks.TryGetValue(taskId, out task);
+        return _runs.TryGetValue(runId, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully
+            && lazy.Value.Result.TryGetValue(taskId, out task);
     }
 
-    /// <summary>The task, rebuilding its run's tasks from the pipeline once (one rebuild however many workers ask at once).</summary>
     public async ValueTask<LuigiTask> GetAsync(Guid runId, string taskId, CancellationToken cancellationToken)
     {
-        if (!_loaded.TryGetValue(runId, out var tasks))
+        if (!_runs.TryGetValue(runId, out var lazy))
         {
-            var lazy = _loading.GetOrAdd(runId, id => new(() => RebuildAsync(id, cancellationToken)));
-            try
-            {
-                tasks = await lazy.Value.ConfigureAwait(false);
-            }
-            finally
-            {
-                _loading.TryRemove(new(runId, lazy));
-            }
+            lazy = _runs.GetOrAdd(runId, id => new(() => RebuildAsync(id, cancellationToken)));
+        }
 
-            _loaded.TryAdd(runId, tasks);
+        IReadOnlyDictionary<string, LuigiTask> tasks;
+        try
+        {
+            tasks = await lazy.Value.ConfigureAwait(false);
+        }
+        catch
+        {
+            _runs.TryRemove(new(runId, lazy));
+            throw;
         }
 
         return tasks.TryGetValue(taskId, out var task)
