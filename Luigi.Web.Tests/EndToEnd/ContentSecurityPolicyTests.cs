@@ -32,7 +32,7 @@ public sealed class ContentSecurityPolicyTests(ChromiumBrowser chromium, Postgre
 
         await page.GetByTestId("param-delayMs").FillAsync("1500");
         await page.GetByTestId("trigger").ClickAsync();
-        await page.WaitForURLAsync(RunUrl(), new() { Timeout = 60_000 });
+        await WaitForRunPageAsync(page);
 
         // Live changes reach the list over the circuit, then the graph over the hub.
         await page.WaitUntilAsync("() => document.querySelector('[data-task-id=\"TaskA\"]')?.dataset.state === 'Running'", 60_000);

@@ -7,6 +7,7 @@ using Luigi.Web.Tests.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Luigi.Web.Tests.EndToEnd;
 
@@ -31,6 +32,9 @@ public sealed class DashboardHost : WebApplicationFactory<Program>
 
     /// <summary>The first administrator's API token, which every client of <see cref="WebApplicationFactory{TEntryPoint}.CreateClient()"/> sends.</summary>
     public string AdminToken { get; } = ApiTokenFormat.New();
+
+    /// <summary>The host's warnings and errors, for a failing test to say what the host saw.</summary>
+    public CapturingLoggerProvider Problems { get; } = new();
 
     /// <summary>Hears every committed change of this host's executor.</summary>
     public TaskChangeWaiter Changes { get; } = new();
@@ -64,6 +68,11 @@ public sealed class DashboardHost : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
+        builder.ConfigureLogging(logging =>
+        {
+            logging.AddProvider(Problems);
+            logging.AddFilter<CapturingLoggerProvider>(level => level >= LogLevel.Warning);
+        });
         builder.ConfigureServices(services =>
         {
             services.AddSingleton<IStoreObserver>(Changes);

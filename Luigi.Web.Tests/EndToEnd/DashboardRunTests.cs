@@ -21,7 +21,7 @@ public sealed class DashboardRunTests(ChromiumBrowser chromium, PostgresServer p
         await page.OpenAsync("/pipelines/ComplexExample");
         await page.GetByTestId("param-delayMs").FillAsync("4000");
         await page.GetByTestId("trigger").ClickAsync();
-        await page.WaitForURLAsync(RunUrl(), new() { Timeout = 60_000 });
+        await WaitForRunPageAsync(page);
 
         // Two workers: TaskA and TaskB run at the same time, seen in the status list as it happens.
         await page.WaitUntilAsync("() => ['TaskA', 'TaskB'].every(id => document.querySelector(`[data-task-id=\"${id}\"]`)?.dataset.state === 'Running')");
@@ -50,7 +50,7 @@ public sealed class DashboardRunTests(ChromiumBrowser chromium, PostgresServer p
         await page.GetByTestId("param-width").FillAsync("2");
         await page.GetByTestId("param-failTask").FillAsync(failing);
         await page.GetByTestId("trigger").ClickAsync();
-        await page.WaitForURLAsync(RunUrl(), new() { Timeout = 60_000 });
+        await WaitForRunPageAsync(page);
         var failedRun = page.Url;
 
         await Assertions.Expect(page.GetByTestId("run-state").Locator(".state-badge")).ToHaveAttributeAsync("data-state", "Failed", new() { Timeout = 60_000 });
@@ -66,7 +66,7 @@ public sealed class DashboardRunTests(ChromiumBrowser chromium, PostgresServer p
         await page.GetByTestId("rerun-failed").ClickAsync();
         await Assertions.Expect(page.GetByTestId("rerun-plan")).ToContainTextAsync(failing);
         await page.GetByTestId("confirm").ClickAsync();
-        await page.WaitForURLAsync(url => RunUrl().IsMatch(url) && url != failedRun);
+        await WaitForRunPageAsync(page, except: failedRun);
 
         await Assertions.Expect(page.GetByTestId("run-state").Locator(".state-badge")).ToHaveAttributeAsync("data-state", "Succeeded", new() { Timeout = 60_000 });
         await Assertions.Expect(page.Locator($"[data-task-id=\"{failing}\"]")).ToHaveAttributeAsync("data-state", nameof(TaskState.Done));

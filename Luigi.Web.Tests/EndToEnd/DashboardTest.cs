@@ -48,6 +48,33 @@ public abstract partial class DashboardTest(ChromiumBrowser chromium, PostgresSe
         return await chromium.NewPageAsync(baseUrl, [new Cookie { Name = TestUsers.SessionCookieName, Value = session, Url = baseUrl }]);
     }
 
+    /// <summary>
+    /// Waits for the run page a trigger or re-run opens (other than <paramref name="except"/>); when it does not open,
+    /// fails with what the page shows (its address, a form error, Blazor's error or reconnect banner) and what the host
+    /// logged as a warning or error, so that a failure in CI says why.
+    /// </summary>
+    protected async Task WaitForRunPageAsync(IPage page, string? except = null)
+    {
+        try
+        {
+            await page.WaitForURLAsync(url => RunUrl().IsMatch(url) && url != except, new() { Timeout = 60_000 });
+        }
+        catch (TimeoutException timeout)
+        {
+            var shown = await page.EvaluateAsync<string>("""
+                () => [
+                  'form error: ' + (document.querySelector('[data-testid=form-error]')?.textContent ?? 'none'),
+                  'error banner shown: ' + (getComputedStyle(document.getElementById('blazor-error-ui') ?? document.body).display !== 'none'),
+                  'reconnect: ' + (document.getElementById('components-reconnect-modal')?.className ?? 'none'),
+                  'interactive: ' + (document.querySelector('.shell')?.dataset.interactive ?? 'no shell'),
+                ].join('; ')
+                """);
+            throw new TimeoutException(
+                $"No run page opened from {page.Url} within 60 s ({shown}). The host's warnings and errors:\n" +
+                string.Join("\n", Host.Problems.Lines.TakeLast(20)), timeout);
+        }
+    }
+
     /// <summary>The address of a run's page.</summary>
     [GeneratedRegex(@"/runs/[0-9a-f-]{36}$")]
     protected static partial Regex RunUrl();

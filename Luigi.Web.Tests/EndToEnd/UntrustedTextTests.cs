@@ -26,7 +26,7 @@ public sealed class UntrustedTextTests(ChromiumBrowser chromium, PostgresServer 
         await page.OpenAsync("/pipelines/HostileTextPipeline");
         await page.GetByTestId("param-text").FillAsync(Payload);
         await page.GetByTestId("trigger").ClickAsync();
-        await page.WaitForURLAsync(RunUrl(), new() { Timeout = 60_000 });
+        await WaitForRunPageAsync(page);
         var runUrl = page.Url;
         await Assertions.Expect(page.GetByTestId("run-state").Locator(".state-badge")).ToHaveAttributeAsync("data-state", "Failed", new() { Timeout = 60_000 });
 

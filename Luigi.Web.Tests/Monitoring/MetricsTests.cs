@@ -32,8 +32,16 @@ public sealed class MetricsTests(PostgresServer postgres) : IClassFixture<Postgr
         Assert.Contains("luigi_runs_finished_total{", scrape);
 
         await using var prometheus = await PrometheusServer.StartAsync(new Uri(host.BaseUrl).Authority, "/metrics");
-        var done = await Eventually.Async(
-            () => prometheus.QueryAsync("sum(luigi_tasks_finished_total{pipeline=\"ComplexExample\",state=\"Done\"})"), value => value is not null, Guard);
+        double? done;
+        try
+        {
+            done = await Eventually.Async(
+                () => prometheus.QueryAsync("sum(luigi_tasks_finished_total{pipeline=\"ComplexExample\",state=\"Done\"})"), value => value is not null, Guard);
+        }
+        catch (TimeoutException timeout)
+        {
+            throw new TimeoutException($"{timeout.Message}. Prometheus's target: {await prometheus.TargetsAsync()}", timeout);
+        }
 
         Assert.Equal(7, done);
         Assert.True(await prometheus.TargetUpAsync());

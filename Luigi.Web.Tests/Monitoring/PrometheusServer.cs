@@ -81,6 +81,16 @@ public sealed class PrometheusServer : IAsyncDisposable
             : double.Parse(result[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>What the server says of its target: health, last scrape and last error (the targets API, as JSON).</summary>
+    public async Task<string> TargetsAsync()
+    {
+        using var response = await _http.GetAsync("/api/v1/targets");
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return string.Join("; ", document.RootElement.GetProperty("data").GetProperty("activeTargets").EnumerateArray().Select(target =>
+            $"{target.GetProperty("scrapeUrl").GetString()} {target.GetProperty("health").GetString()} " +
+            $"last scrape {target.GetProperty("lastScrape").GetString()} error '{target.GetProperty("lastError").GetString()}'"));
+    }
+
     /// <summary>Whether the server's last scrape of its target succeeded (<c>up</c> is 1).</summary>
     public async Task<bool> TargetUpAsync() => await QueryAsync("up{job=\"luigi\"}") == 1;
 
