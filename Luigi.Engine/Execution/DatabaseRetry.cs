@@ -9,20 +9,28 @@ namespace Luigi.Engine.Execution;
 /// Carries a host's store operations through outages of the database: an operation that fails because the
 /// database cannot be reached is tried again with exponential backoff (up to
 /// <see cref="StoreExecutorOptions.MaxRetryDelay"/> between tries), each failure logged, so that a database
-/// that goes away stalls the host instead of failing its runs or losing the outcomes it has computed.
+/// that goes away stalls the host instead of failing its runs or losing the outcomes it has computed. The first
+/// operation that gets through after failing wakes every other one waiting to try again, so the host resumes as soon as
+/// one of its operations finds the database back (the heartbeat tries at least once a heartbeat interval) rather than
+/// at each operation's next backoff step.
 /// </summary>
 internal sealed class DatabaseRetry(ILogger logger, TimeProvider time, StoreExecutorOptions options)
 {
+    private TaskCompletionSource _back = NewSignal();
+
     /// <summary>
     /// Runs a store operation, retrying with exponential backoff while the database cannot be reached.
     /// Gives up when <paramref name="stoppingToken"/> fires (returning the default) unless
     /// <paramref name="untilStopped"/> is false, in which case an outcome already computed keeps being
     /// retried until it is written or the host is stopped hard. <c>onTransient</c> is called at each transient failure.
+    /// <paramref name="maxDelay"/> caps the wait between tries below <see cref="StoreExecutorOptions.MaxRetryDelay"/>, for an
+    /// operation that must notice the database's return within that long.
     /// </summary>
     public async Task<T?> RunAsync<T>(
         string what, Func<CancellationToken, Task<T>> operation, CancellationToken stoppingToken, bool untilStopped = true, int attempts = int.MaxValue,
-        Func<Exception, bool>? isTransient = null, Action? onTransient = null)
+        Func<Exception, bool>? isTransient = null, Action? onTransient = null, TimeSpan? maxDelay = null)
     {
+        var longest = maxDelay is { } cap && cap < options.MaxRetryDelay ? cap : options.MaxRetryDelay;
         isTransient ??= IsTransient;
         var delay = TimeSpan.FromMilliseconds(100);
         for (var attempt = 1; ; attempt++)
@@ -30,7 +38,13 @@ internal sealed class DatabaseRetry(ILogger logger, TimeProvider time, StoreExec
             var token = untilStopped ? stoppingToken : CancellationToken.None;
             try
             {
-                return await operation(token).ConfigureAwait(false);
+                var result = await operation(token).ConfigureAwait(false);
+                if (attempt > 1)
+                {
+                    Interlocked.Exchange(ref _back, NewSignal()).TrySetResult(); // the database is back: wake the others
+                }
+
+                return result;
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -41,16 +55,14 @@ internal sealed class DatabaseRetry(ILogger logger, TimeProvider time, StoreExec
                 logger.LogWarning(exception, "Could not {What} (try {Attempt}); retrying in {Delay}", what, attempt, delay);
                 onTransient?.Invoke();
                 ForgetBrokenConnections(exception);
-                try
-                {
-                    await Task.Delay(delay, time, token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
+                var back = Volatile.Read(ref _back).Task;
+                await Task.WhenAny(Task.Delay(delay, time, token), back).ConfigureAwait(false);
+                if (token.IsCancellationRequested)
                 {
                     return default;
                 }
 
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.MaxRetryDelay.Ticks));
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, longest.Ticks));
             }
         }
     }
@@ -63,6 +75,8 @@ internal sealed class DatabaseRetry(ILogger logger, TimeProvider time, StoreExec
             await operation(ct).ConfigureAwait(false);
             return true;
         }, stoppingToken, attempts: attempts);
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
     /// After a server shut down or restarted, the pool's idle connections are dead too: they are dropped, so that the next

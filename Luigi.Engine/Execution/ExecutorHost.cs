@@ -70,8 +70,10 @@ internal sealed class ExecutorHost(ExecutorContext context)
     private async Task HeartbeatLoopAsync(WorkerPool pool, CancellationToken stoppingToken)
     {
         // When the store was out of reach, nobody could renew a lease: every live host renews its own at the first heartbeat
-        // that gets through, so this host waits a whole lease after that before it takes anyone's tasks for expired.
+        // that gets through (each tries again at least once a heartbeat interval while the store is away), so this host
+        // waits a whole lease after its own first heartbeat that gets through before it takes anyone's tasks for expired.
         var reachableSince = context.Time.GetUtcNow() - context.Options.Lease;
+        var faulted = false;
         var host = context.Identity.ToRecord();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -87,6 +89,11 @@ internal sealed class ExecutorHost(ExecutorContext context)
             await context.Retry.RunAsync("renew the heartbeat", async ct =>
             {
                 pool.StopLostAttempts(await context.Queue.HeartbeatAsync(host, context.Options.Lease, pool.Holds, ct).ConfigureAwait(false));
+                if (faulted)
+                {
+                    (reachableSince, faulted) = (context.Time.GetUtcNow(), false); // the store is back: from now on
+                }
+
                 if (context.Time.GetUtcNow() - reachableSince >= context.Options.Lease)
                 {
                     await RequeueExpiredAsync(ct).ConfigureAwait(false);
@@ -100,7 +107,7 @@ internal sealed class ExecutorHost(ExecutorContext context)
                 }
 
                 return true;
-            }, stoppingToken, onTransient: () => reachableSince = context.Time.GetUtcNow()).ConfigureAwait(false);
+            }, stoppingToken, onTransient: () => faulted = true, maxDelay: context.Options.HeartbeatInterval).ConfigureAwait(false);
         }
     }
 

@@ -99,7 +99,8 @@ internal sealed partial class RunQueue
 
     /// <summary>
     /// Puts back in the queue the running tasks whose lease has expired (their host stopped renewing
-    /// it), closing their attempt as failed; and hands runs left half-resolved by a dead host back to the
+    /// it), closing their attempt as cancelled (a host that died is no failure of the task, and the attempt does
+    /// not count against its retries); and hands runs left half-resolved by a dead host back to the
     /// queue (or, when it was being cancelled, ends it Cancelled). Returns the tasks re-queued and the runs whose state
     /// changed.
     /// </summary>
@@ -120,7 +121,7 @@ internal sealed partial class RunQueue
         {
             await _sql.ExecuteAsync(connection, transaction,
                 """
-                UPDATE attempts SET outcome = 'Failed', finished_at = @now, error = @error
+                UPDATE attempts SET outcome = 'Cancelled', finished_at = @now, error = @error
                 WHERE run_id = @run AND task_index = @index AND number = @attempt AND outcome = 'Running'
                 """,
                 cancellationToken, ("now", now), ("error", $"Lease expired: host {host} stopped renewing it; the task was put back in the queue."),

@@ -261,7 +261,7 @@ public sealed class StoreExecutorTests(PostgresServer postgres) : IClassFixture<
         await using var context = store.CreateDbContext();
         var attempts = await context.Attempts.Where(a => a.RunId == runId && a.TaskIndex == lost.TaskIndex).OrderBy(a => a.Number).ToListAsync();
         Assert.Equal(2, attempts.Count);
-        Assert.Equal((TaskState.Failed, "dead-host"), (attempts[0].Outcome, attempts[0].HostId));
+        Assert.Equal((TaskState.Cancelled, "dead-host"), (attempts[0].Outcome, attempts[0].HostId)); // the host died: no failure of the task
         Assert.Contains("Lease expired: host dead-host stopped renewing it", attempts[0].Error);
         Assert.Equal(TaskState.Done, attempts[1].Outcome);
         Assert.All(SideEffects.Of(key).Values, count => Assert.Equal(1, count));
