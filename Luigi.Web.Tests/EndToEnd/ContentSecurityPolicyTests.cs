@@ -16,6 +16,7 @@ public sealed class ContentSecurityPolicyTests(ChromiumBrowser chromium, Postgre
     [Fact]
     public async Task EveryPage_WorksUnderThePolicy_WithoutAViolation()
     {
+        var key = Guid.NewGuid().ToString("N");
         var page = await NewPageAsync();
         var watch = await PageWatch.StartAsync(page);
 
@@ -25,33 +26,35 @@ public sealed class ContentSecurityPolicyTests(ChromiumBrowser chromium, Postgre
         await Assertions.Expect(page.GetByTestId("overview-counts")).ToBeVisibleAsync();
 
         // The pipeline's preview: laid out by elkjs in its worker, drawn by Cytoscape.
-        await page.OpenAsync("/pipelines/ComplexExample");
+        await page.OpenAsync($"/pipelines/{nameof(GatedFanPipeline)}");
         var preview = page.GetByTestId("graph");
         await Assertions.Expect(preview).ToHaveAttributeAsync("data-ready", "true");
-        await Assertions.Expect(preview).ToHaveAttributeAsync("data-nodes", "7");
+        await Assertions.Expect(preview).ToHaveAttributeAsync("data-nodes", "3");
 
-        await page.GetByTestId("param-delayMs").FillAsync("1500");
+        await page.GetByTestId("param-key").FillAsync(key);
         await page.GetByTestId("trigger").ClickAsync();
         await WaitForRunPageAsync(page);
 
-        // Live changes reach the list over the circuit, then the graph over the hub.
-        await page.WaitUntilAsync("() => document.querySelector('[data-task-id=\"TaskA\"]')?.dataset.state === 'Running'", 60_000);
+        // Live changes reach the list over the circuit, then the graph over the hub (the extracts wait for the test's gate).
+        await page.WaitUntilAsync("() => document.querySelector('[data-task-id=\"ExtractA\"]')?.dataset.state === 'Running'", 60_000);
         await page.GetByTestId("tab-graph").ClickAsync();
         var graph = page.GetByTestId("graph");
         await Assertions.Expect(graph).ToHaveAttributeAsync("data-ready", "true");
-        await Assertions.Expect(graph).ToHaveAttributeAsync("data-nodes", "7");
-        await page.WaitUntilAsync("() => document.querySelector('[data-testid=graph]')?.luigiGraph?.state('TaskG') === 'Done'", 60_000);
+        await Assertions.Expect(graph).ToHaveAttributeAsync("data-nodes", "3");
+        await page.WaitUntilAsync("() => document.querySelector('[data-testid=graph]')?.luigiGraph?.state('ExtractA') === 'Running'");
+        GatedPipeline.Open(key);
+        await page.WaitUntilAsync("() => document.querySelector('[data-testid=graph]')?.luigiGraph?.state('Merge') === 'Done'", 60_000);
         await Assertions.Expect(page.GetByTestId("run-state").Locator(".state-badge")).ToHaveAttributeAsync("data-state", "Succeeded");
 
         await page.GetByTestId("tab-timeline").ClickAsync();
         var timeline = page.GetByTestId("timeline");
         await Assertions.Expect(timeline).ToHaveAttributeAsync("data-ready", "true");
-        await page.WaitUntilAsync("() => document.querySelector('[data-testid=timeline]')?.luigiTimeline?.bars() === 7");
+        await page.WaitUntilAsync("() => document.querySelector('[data-testid=timeline]')?.luigiTimeline?.bars() === 3");
 
         await page.OpenAsync("/runs");
         await Assertions.Expect(page.GetByTestId("run-row")).ToHaveCountAsync(1);
         await page.OpenAsync("/pipelines");
-        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "ComplexExample" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = nameof(GatedFanPipeline) })).ToBeVisibleAsync();
 
         watch.AssertClean();
     }

@@ -15,25 +15,28 @@ public sealed class DashboardRunTests(ChromiumBrowser chromium, PostgresServer p
     : DashboardTest(chromium, postgres), IClassFixture<PostgresServer>
 {
     [Fact]
-    public async Task Trigger_ComplexExample_ShowsParallelTasksAndTheGraphLive()
+    public async Task Trigger_ShowsParallelTasksAndTheGraphLive()
     {
+        var key = Guid.NewGuid().ToString("N");
         var page = await NewPageAsync();
-        await page.OpenAsync("/pipelines/ComplexExample");
-        await page.GetByTestId("param-delayMs").FillAsync("4000");
+        await page.OpenAsync($"/pipelines/{nameof(GatedFanPipeline)}");
+        await page.GetByTestId("param-key").FillAsync(key);
         await page.GetByTestId("trigger").ClickAsync();
         await WaitForRunPageAsync(page);
 
-        // Two workers: TaskA and TaskB run at the same time, seen in the status list as it happens.
-        await page.WaitUntilAsync("() => ['TaskA', 'TaskB'].every(id => document.querySelector(`[data-task-id=\"${id}\"]`)?.dataset.state === 'Running')");
+        // Two workers: ExtractA and ExtractB run at the same time (both wait for the test's gate), seen in the status list as it happens.
+        await page.WaitUntilAsync("() => ['ExtractA', 'ExtractB'].every(id => document.querySelector(`[data-task-id=\"${id}\"]`)?.dataset.state === 'Running')");
 
         await page.GetByTestId("tab-graph").ClickAsync();
         var graph = page.GetByTestId("graph");
         await Assertions.Expect(graph).ToHaveAttributeAsync("data-ready", "true");
-        await Assertions.Expect(graph).ToHaveAttributeAsync("data-nodes", "7");
-        await Assertions.Expect(graph).ToHaveAttributeAsync("data-edges", "6");
+        await Assertions.Expect(graph).ToHaveAttributeAsync("data-nodes", "3");
+        await Assertions.Expect(graph).ToHaveAttributeAsync("data-edges", "2");
+        await page.WaitUntilAsync("() => document.querySelector('[data-testid=graph]')?.luigiGraph?.state('ExtractA') === 'Running'");
 
-        // The last task turns Done in the graph, and the run in the header, without a reload.
-        await page.WaitUntilAsync("() => document.querySelector('[data-testid=graph]')?.luigiGraph?.state('TaskG') === 'Done'", 60_000);
+        // The gate opens: the last task turns Done in the graph, and the run in the header, without a reload.
+        GatedPipeline.Open(key);
+        await page.WaitUntilAsync("() => document.querySelector('[data-testid=graph]')?.luigiGraph?.state('Merge') === 'Done'", 60_000);
         await Assertions.Expect(page.GetByTestId("run-state").Locator(".state-badge")).ToHaveAttributeAsync("data-state", "Succeeded");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "run-page.png") });
     }

@@ -46,3 +46,36 @@ public sealed class GatedStep : LuigiTask
         context.Log($"{Name} done");
     }
 }
+
+/// <summary>
+/// Two extracts side by side, then a merge of both: each extract waits until the test opens the run's gate, so a page
+/// sees both running at once, whatever the machine's speed, before anything finishes.
+/// </summary>
+public sealed class GatedFanPipeline : Pipeline
+{
+    [Parameter] public string Key { get; init; } = "";
+
+    public override IEnumerable<LuigiTask> Roots() => [new GatedFanStep { Name = "Merge", Key = Key }];
+}
+
+public sealed class GatedFanStep : LuigiTask
+{
+    public required string Name { get; init; }
+
+    public required string Key { get; init; }
+
+    public override string Family => Name;
+
+    public override IEnumerable<LuigiTask> Requires() =>
+        Name == "Merge" ? [new GatedFanStep { Name = "ExtractA", Key = Key }, new GatedFanStep { Name = "ExtractB", Key = Key }] : [];
+
+    public override async Task RunAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        if (Name != "Merge")
+        {
+            await GatedPipeline.Gate(Key).Task.WaitAsync(cancellationToken);
+        }
+
+        context.Log($"{Name} done");
+    }
+}
