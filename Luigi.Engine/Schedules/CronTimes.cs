@@ -78,7 +78,7 @@ public sealed class CronTimes
 
     /// <summary>The first fire time strictly after <paramref name="after"/>, or null when there is none.</summary>
     public DateTimeOffset? Next(DateTimeOffset after) =>
-        _expression.GetNextOccurrence(after, Zone, inclusive: false);
+        _expression.GetNextOccurrence(after, Zone, inclusive: false)?.ToUniversalTime();
 
     /// <summary>The next <paramref name="count"/> fire times strictly after <paramref name="after"/>.</summary>
     public IReadOnlyList<DateTimeOffset> Next(DateTimeOffset after, int count)
@@ -96,7 +96,7 @@ public sealed class CronTimes
 
     /// <summary>The fire times after <paramref name="after"/> (exclusive) up to <paramref name="until"/> (inclusive), oldest first.</summary>
     public IEnumerable<DateTimeOffset> Between(DateTimeOffset after, DateTimeOffset until) =>
-        until <= after ? [] : _expression.GetOccurrences(after, until, Zone, fromInclusive: false, toInclusive: true);
+        until <= after ? [] : _expression.GetOccurrences(after, until, Zone, fromInclusive: false, toInclusive: true).Select(t => t.ToUniversalTime());
 
     internal static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "…";
 }
