@@ -59,7 +59,7 @@ internal static class BackfillsApi
         }
         catch (ScheduleException exception)
         {
-            return ApiProblems.InvalidSchedule(exception);
+            return ApiProblems.InvalidSchedule(exception, "Invalid backfill");
         }
     }
 }
