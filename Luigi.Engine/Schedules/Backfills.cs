@@ -172,6 +172,15 @@ public sealed class Backfills(LuigiStore store, PipelineRegistry pipelines, RunC
         return queued;
     }
 
+    /// <summary>Moves one backfill on (the command line's <c>backfill</c>, which works on its own); returns the runs queued.</summary>
+    public async Task<IReadOnlyList<Guid>> DriveAsync(Guid backfillId, CancellationToken cancellationToken = default)
+    {
+        await using var context = store.CreateDbContext();
+        var backfill = await context.Backfills.AsNoTracking().SingleOrDefaultAsync(b => b.Id == backfillId && b.FinishedAt == null, cancellationToken)
+            .ConfigureAwait(false);
+        return backfill is null ? [] : await DriveAsync(backfill, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<IReadOnlyList<Guid>> DriveAsync(BackfillRecord backfill, CancellationToken cancellationToken)
     {
         var queued = new List<Guid>();
