@@ -322,7 +322,7 @@ public sealed class Backfills(LuigiStore store, PipelineRegistry pipelines, RunC
                 own.Count,
                 own.Count(d => d.State == BackfillDateState.Waiting),
                 own.Count(d => d.State == BackfillDateState.Complete),
-                own.Count(d => d.State == BackfillDateState.Queued && StateOf(d) is null or RunState.Queued or RunState.Resolving or RunState.Running or RunState.Cancelling),
+                own.Count(d => StateOf(d) is RunState.Queued or RunState.Resolving or RunState.Running or RunState.Cancelling),
                 own.Count(d => StateOf(d) == RunState.Succeeded),
                 own.Count(d => StateOf(d) == RunState.Failed),
                 own.Count(d => StateOf(d) == RunState.Cancelled));

@@ -45,6 +45,14 @@ public sealed class ScheduleStore(LuigiStore store, PipelineRegistry pipelines, 
         return new ScheduleDetail(view, next);
     }
 
+    /// <summary>Who made, changed, paused, resumed or deleted the schedule, and the runs its ticks queued, oldest first.</summary>
+    public async Task<IReadOnlyList<AuditView>> AuditAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var context = store.CreateDbContext();
+        var entries = await context.AuditEntries.AsNoTracking().Where(e => e.ScheduleName == name).ToListAsync(cancellationToken);
+        return entries.OrderBy(e => e.At).ThenBy(e => e.Id).Select(e => new AuditView(e.At, e.Actor, e.Action, e.Via, e.Details)).ToList();
+    }
+
     /// <summary>Makes a schedule.</summary>
     /// <exception cref="ScheduleException">A field is wrong; nothing is written.</exception>
     /// <exception cref="ScheduleConflictException">A schedule has that name already.</exception>
@@ -81,7 +89,7 @@ public sealed class ScheduleStore(LuigiStore store, PipelineRegistry pipelines, 
         return (await ViewsAsync(context, [record], cancellationToken))[0];
     }
 
-    /// <summary>Changes a schedule's definition (its name stays); null when there is none. Fire times from now on follow the new one.</summary>
+    /// <summary>Changes a schedule's definition (its name and its pause stay); null when there is none. Fire times from now on follow the new one.</summary>
     /// <exception cref="ScheduleException">A field is wrong; nothing is written.</exception>
     public async Task<ScheduleView?> UpdateAsync(string name, ScheduleDefinition definition, string? actor, RunTrigger via, CancellationToken cancellationToken = default)
     {
@@ -95,7 +103,7 @@ public sealed class ScheduleStore(LuigiStore store, PipelineRegistry pipelines, 
         }
 
         var before = Describe(record);
-        Apply(record, definition with { Pipeline = pipeline }, actor);
+        Apply(record, definition with { Pipeline = pipeline, Paused = record.Paused }, actor); // pause and resume have their own commands
         record.LastFireAt = Max(record.LastFireAt, Now);
         Audit(context, name, actor, AuditAction.ScheduleUpdated, via, $"{before} → {Describe(record)}");
         await SaveAsync(context, name, cancellationToken);

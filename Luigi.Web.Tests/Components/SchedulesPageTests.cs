@@ -61,9 +61,9 @@ public sealed class SchedulesPageTests : IAsyncLifetime
         page.Find("[data-testid=schedule-cron]").Change("30 2 * * *");
         page.Find("[data-testid=schedule-timeZone]").Change("Europe/Berlin");
         page.Find("[data-testid=schedule-fireTimeParameter]").Change("day");
-        Assert.Empty(page.FindAll("[data-testid=param-day]")); // the fire time sets it
-        Assert.Equal("number", page.Find("[data-testid=param-count]").GetAttribute("type"));
-        page.Find("[data-testid=param-count]").Change("7");
+        Assert.Empty(page.FindAll("[data-testid=schedule-param-day]")); // the fire time sets it
+        Assert.Equal("number", page.Find("[data-testid=schedule-param-count]").GetAttribute("type"));
+        page.Find("[data-testid=schedule-param-count]").Change("7");
 
         await page.Find("[data-testid=schedule-form]").SubmitAsync();
 
@@ -86,7 +86,7 @@ public sealed class SchedulesPageTests : IAsyncLifetime
         page.Find("[data-testid=schedule-cron]").Change("0 25 * * *");
         page.Find("[data-testid=schedule-timeZone]").Change("Atlantis/Capital");
         page.Find("[data-testid=schedule-fireTimeParameter]").Change("day");
-        page.Find("[data-testid=param-count]").Change("many");
+        page.Find("[data-testid=schedule-param-count]").Change("many");
 
         await page.Find("[data-testid=schedule-form]").SubmitAsync();
 
@@ -124,7 +124,7 @@ public sealed class SchedulesPageTests : IAsyncLifetime
         var page = _h.Context.Render<SchedulesPage>();
 
         page.WaitForElement("[data-name=nightly] [data-testid=edit]", Wait).Click();
-        Assert.Equal("5", page.Find("[data-testid=param-count]").GetAttribute("value"));
+        Assert.Equal("5", page.Find("[data-testid=schedule-param-count]").GetAttribute("value"));
         page.Find("[data-testid=schedule-cron]").Change("0 7 * * *");
         await page.Find("[data-testid=schedule-form]").SubmitAsync();
 

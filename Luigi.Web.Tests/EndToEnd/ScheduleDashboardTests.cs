@@ -22,8 +22,8 @@ public sealed class ScheduleDashboardTests(ChromiumBrowser chromium, PostgresSer
         await page.GetByTestId("schedule-cron").FillAsync("15 7 * * 1-5");
         await page.GetByTestId("schedule-timeZone").FillAsync("Europe/Berlin");
         await page.GetByTestId("schedule-fireTimeParameter").SelectOptionAsync("end");
-        await Assertions.Expect(page.GetByTestId("param-end")).ToHaveCountAsync(0);
-        await page.GetByTestId("param-days").FillAsync("2");
+        await Assertions.Expect(page.GetByTestId("schedule-param-end")).ToHaveCountAsync(0);
+        await page.GetByTestId("schedule-param-days").FillAsync("2");
         await page.GetByTestId("save-schedule").ClickAsync();
 
         var row = page.Locator("[data-testid=schedule][data-name=morning-sales]");

@@ -39,7 +39,8 @@ public sealed record ScheduleDto(
 /// <summary>The latest run of a schedule.</summary>
 public sealed record ScheduleRunDto(Guid Id, string Url, RunState State, DateTime? FireAt, DateTime CreatedAt, DateTime? FinishedAt);
 
-/// <summary>Body of <c>POST /api/schedules</c> and <c>PUT /api/schedules/{name}</c> (where the name comes from the route).</summary>
+/// <summary>Body of <c>POST /api/schedules</c> and <c>PUT /api/schedules/{name}</c> (where the name comes from the route, and
+/// <c>paused</c> is ignored: pause and resume have their own routes).</summary>
 public sealed record ScheduleRequest(
     string? Name, string? Pipeline, string? Cron, string? TimeZone, Dictionary<string, JsonElement>? Parameters, string? FireTimeParameter,
     string? FireTimeOffset, CatchUpPolicy? CatchUp, int? CatchUpLimit, bool? SkipWhileActive, bool? Paused)

@@ -19,6 +19,12 @@ internal static class SchedulesApi
             .WithName("GetSchedule").WithSummary("One schedule, with its next five fire times (UTC).")
             .Produces<ScheduleDto>().ProducesProblem(StatusCodes.Status404NotFound);
 
+        api.MapGet("/schedules/{name}/audit", async (string name, ScheduleStore schedules, CancellationToken ct) =>
+                await schedules.AuditAsync(name, ct) is { Count: > 0 } trail ? Results.Ok(trail) : NotFound(name))
+            .WithName("GetScheduleAudit")
+            .WithSummary("Who made, changed, paused, resumed or deleted the schedule, and the runs its fire times queued, oldest first (kept after a delete).")
+            .Produces<IReadOnlyList<Luigi.Engine.Storage.AuditView>>().ProducesProblem(StatusCodes.Status404NotFound);
+
         api.MapPost("/schedules", async (ScheduleRequest? request, ScheduleStore schedules, HttpContext http, CancellationToken ct) =>
                 await ActAsync(async () =>
                 {

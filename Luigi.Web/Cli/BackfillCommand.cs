@@ -107,6 +107,13 @@ internal static class BackfillCommand
 
             var detail = (await backfills.GetAsync(backfill.Id, CancellationToken.None))!;
             await ReportAsync(detail, reported, output);
+            // A host's ticker may have queued dates too: work on them alongside it.
+            foreach (var date in detail.Dates.Where(d => d.RunId is { } id && !running.ContainsKey(id)
+                && d.RunState is RunState.Queued or RunState.Resolving or RunState.Running or RunState.Cancelling))
+            {
+                running[date.RunId!.Value] = NewExecutor().RunToEndAsync(date.RunId.Value, cancellationToken);
+            }
+
             if (detail.Backfill.FinishedAt is not null || running.Count == 0)
             {
                 break;
