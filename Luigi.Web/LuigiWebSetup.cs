@@ -2,6 +2,7 @@ using Luigi.Engine.Execution;
 using Luigi.Engine.Monitoring;
 using Luigi.Engine.Parameters;
 using Luigi.Engine.Pipelines;
+using Luigi.Engine.Schedules;
 using Luigi.Engine;
 using Luigi.Engine.Storage;
 using System.Text.Json.Serialization;
@@ -80,7 +81,7 @@ public static class LuigiWebSetup
     /// engine's settings (<c>Luigi:Engine</c>), this host's executor (<c>Luigi:Executor</c>) running as a
     /// hosted service, the pipelines (<c>Luigi:Pipelines:Assemblies</c>, <c>AddLuigiPipelines</c>), the live feed
     /// (<c>Luigi:Live</c>), failure e-mail (<c>Luigi:Email</c>), the host's role (<c>Luigi:Host:Role</c>), the retention of runs
-    /// (<c>Luigi:Retention</c>), readiness (<c>/healthz/ready</c>) and the dashboard.
+    /// (<c>Luigi:Retention</c>), schedules and backfills (<c>Luigi:Schedules</c>), readiness (<c>/healthz/ready</c>) and the dashboard.
     /// Settings are validated when the host starts.
     /// </summary>
     public static IServiceCollection AddLuigiWeb(this IServiceCollection services, IConfiguration configuration)
@@ -93,6 +94,8 @@ public static class LuigiWebSetup
         executorOptions.Validate();
         var retentionOptions = configuration.GetSection("Luigi:Retention").Get<RetentionOptions>() ?? new RetentionOptions();
         retentionOptions.Validate();
+        var scheduleOptions = configuration.GetSection("Luigi:Schedules").Get<ScheduleOptions>() ?? new ScheduleOptions();
+        scheduleOptions.Validate();
         HostRoleSetting.Read(configuration);
         ReadParameterOptions(configuration);
         ApplyDataRoot(configuration, configuration[HostDefaults.ContentRootKey]);
@@ -117,6 +120,14 @@ public static class LuigiWebSetup
         services.AddSingleton<ExecutorHostedService>();
         services.AddHostedService(sp => sp.GetRequiredService<ExecutorHostedService>());
         services.AddHostedService<RetentionHostedService>();
+        services.AddSingleton(scheduleOptions);
+        services.AddSingleton<ScheduleSignal>();
+        services.AddSingleton(sp => new ScheduleStore(sp.GetRequiredService<LuigiStore>(), sp.GetRequiredService<PipelineRegistry>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ScheduleTicker(sp.GetRequiredService<LuigiStore>(), sp.GetRequiredService<PipelineRegistry>(), sp.GetRequiredService<RunClient>(),
+            scheduleOptions, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ScheduleTicker>>()));
+        services.AddSingleton(sp => new Backfills(sp.GetRequiredService<LuigiStore>(), sp.GetRequiredService<PipelineRegistry>(), sp.GetRequiredService<RunClient>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Backfills>>()) { CompletenessCheckConcurrency = engineOptions.CompletenessCheckConcurrency });
+        services.AddHostedService<ScheduleHostedService>();
         services.AddLuigiEmail(configuration);
         services.AddLuigiReliability();
         services.AddLuigiTelemetry(configuration);
@@ -156,7 +167,7 @@ public static class LuigiWebSetup
         app.MapLuigiHealth();
         app.MapLuigiMetrics();
         app.MapOpenApi().RequireAuthorization(LuigiPolicies.View);
-        app.MapGroup("/api").WithTags("Luigi").RequireAuthorization(LuigiPolicies.View).MapPipelinesApi().MapRunsApi().MapEmailApi();
+        app.MapGroup("/api").WithTags("Luigi").RequireAuthorization(LuigiPolicies.View).MapPipelinesApi().MapRunsApi().MapSchedulesApi().MapBackfillsApi().MapEmailApi();
         app.MapLuigiLive().RequireAuthorization(LuigiPolicies.View);
         app.MapLuigiAccount();
         app.MapLuigiOidc(app.Services.GetRequiredService<AuthOptions>().Oidc);

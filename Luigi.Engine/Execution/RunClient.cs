@@ -28,6 +28,17 @@ public sealed class RunClient
         return id;
     }
 
+    /// <summary>Tells this process's host and observers of a run queued in the store by other means (a schedule's tick,
+    /// a backfill, which queue their runs in the transaction that records them).</summary>
+    internal void Queued(Guid runId, string pipeline)
+    {
+        _context.Observers.RunChanged(runId, pipeline, RunState.Queued);
+        _context.Signals.Work.Pulse();
+    }
+
+    /// <summary>The time every command reads.</summary>
+    internal TimeProvider Time => _context.Time;
+
     /// <summary>
     /// Asks for a re-run of <paramref name="runId"/>: a new run of the same pipeline with the same parameters,
     /// covering <paramref name="scope"/> (<paramref name="taskId"/> names the task for

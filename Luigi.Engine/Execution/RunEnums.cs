@@ -8,6 +8,7 @@ public enum RunTrigger
     Browser,
     Rerun,
     Schedule,
+    Backfill,
 }
 
 /// <summary>The state of a run as a whole.</summary>

@@ -13,6 +13,15 @@ public sealed record RunRequest(
     string? RerunTaskId = null,
     Guid? Id = null)
 {
+    /// <summary>For a run of a schedule: the schedule's name (with <see cref="FireAt"/>, unique in the store).</summary>
+    public string? ScheduleName { get; init; }
+
+    /// <summary>For a run of a schedule: the fire time it is for.</summary>
+    public DateTimeOffset? FireAt { get; init; }
+
+    /// <summary>For a run of a backfill: the backfill.</summary>
+    public Guid? BackfillId { get; init; }
+
     /// <summary>The run this request asks for, queued now (by <paramref name="time"/>), as every run queue writes it.</summary>
     internal RunRecord ToQueuedRun(TimeProvider time) => new()
     {
@@ -24,6 +33,9 @@ public sealed record RunRequest(
         ParentRunId = ParentRunId,
         RerunScope = RerunScope,
         RerunTaskId = RerunTaskId,
+        ScheduleName = ScheduleName,
+        FireAt = FireAt?.UtcDateTime,
+        BackfillId = BackfillId,
         State = RunState.Queued,
         CreatedAt = time.GetUtcNow().UtcDateTime,
     };

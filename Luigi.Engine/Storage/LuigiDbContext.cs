@@ -4,7 +4,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Luigi.Engine.Storage;
 
 /// <summary>
-/// The store's EF Core model: runs, their tasks, edges, attempts and log lines, hosts, markers, and the e-mail outbox.
+/// The store's EF Core model: runs, their tasks, edges, attempts and log lines, hosts, markers, the e-mail outbox,
+/// the audit trail, schedules and backfills.
 /// One subclass per provider carries that provider's migrations (<see cref="PostgresLuigiDbContext"/>,
 /// <see cref="SqliteLuigiDbContext"/>); use <see cref="LuigiStore"/> to get the right one.
 /// </summary>
@@ -27,6 +28,12 @@ public abstract class LuigiDbContext(DbContextOptions options) : DbContext(optio
     public DbSet<EmailOutboxRecord> EmailOutbox => Set<EmailOutboxRecord>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<ScheduleRecord> Schedules => Set<ScheduleRecord>();
+
+    public DbSet<BackfillRecord> Backfills => Set<BackfillRecord>();
+
+    public DbSet<BackfillDateRecord> BackfillDates => Set<BackfillDateRecord>();
 
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>

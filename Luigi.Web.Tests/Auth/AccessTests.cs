@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Luigi.Engine.Execution;
+using Luigi.Engine.Schedules;
 
 namespace Luigi.Web.Tests.Auth;
 
@@ -24,11 +25,17 @@ public sealed class AccessTests(PostgresServer postgres) : IClassFixture<Postgre
     /// <summary>The routes that act, with the request an Operator makes and what the Operator gets.</summary>
     private static readonly Dictionary<string, (string Body, HttpStatusCode Served)> Actions = new()
     {
-        ["/api/pipelines/{name}/runs"] = ("{\"parameters\":{\"delayMs\":0}}", HttpStatusCode.Accepted),
-        ["/api/runs/{id}/rerun"] = ("{\"scope\":\"All\"}", HttpStatusCode.Accepted),
-        ["/api/runs/{id}/tasks/{index}/rerun"] = ("", HttpStatusCode.Accepted),
-        ["/api/runs/{id}/cancel"] = ("", HttpStatusCode.Accepted),
-        ["/api/email/test"] = ("{\"to\":\"ops@example.com\"}", HttpStatusCode.Accepted),
+        ["POST /api/pipelines/{name}/runs"] = ("{\"parameters\":{\"delayMs\":0}}", HttpStatusCode.Accepted),
+        ["POST /api/runs/{id}/rerun"] = ("{\"scope\":\"All\"}", HttpStatusCode.Accepted),
+        ["POST /api/runs/{id}/tasks/{index}/rerun"] = ("", HttpStatusCode.Accepted),
+        ["POST /api/runs/{id}/cancel"] = ("", HttpStatusCode.Accepted),
+        ["POST /api/email/test"] = ("{\"to\":\"ops@example.com\"}", HttpStatusCode.Accepted),
+        ["POST /api/schedules"] = ("{\"name\":\"made\",\"pipeline\":\"Sequence\",\"cron\":\"0 6 * * *\"}", HttpStatusCode.Created),
+        ["PUT /api/schedules/{schedule}"] = ("{\"pipeline\":\"Sequence\",\"cron\":\"0 7 * * *\"}", HttpStatusCode.OK),
+        ["POST /api/schedules/{schedule}/pause"] = ("", HttpStatusCode.OK),
+        ["POST /api/schedules/{schedule}/resume"] = ("", HttpStatusCode.OK),
+        ["DELETE /api/schedules/{schedule}"] = ("", HttpStatusCode.NoContent),
+        ["POST /api/pipelines/{name}/backfills"] = ("{\"from\":\"2026-11-01\",\"to\":\"2026-11-02\"}", HttpStatusCode.Accepted),
     };
 
     /// <summary>The routes that take a POST from somebody not signed in, and why.</summary>
@@ -48,14 +55,17 @@ public sealed class AccessTests(PostgresServer postgres) : IClassFixture<Postgre
             ["Luigi:Email:Recipients:0"] = "oncall@example.com",
         });
         var routes = ActingRoutes(host.Services);
-        Assert.Equal(Actions.Keys.Order(), routes.Where(r => r.StartsWith("/api/", StringComparison.Ordinal)).Order());
+        Assert.Equal(Actions.Keys.Order(), routes.Where(r => r.Contains(" /api/", StringComparison.Ordinal)).Order());
         var anonymous = host.Anonymous();
         var viewer = await host.WithTokenAsync("vera", LuigiRoles.Viewer);
         var operatorClient = await host.WithTokenAsync("otto", LuigiRoles.Operator);
         var executor = host.Services.GetRequiredService<StoreExecutor>();
+        await host.Services.GetRequiredService<ScheduleStore>().CreateAsync(
+            new ScheduleDefinition { Name = "nightly", Pipeline = "Sequence", Cron = "0 2 * * *" }, "admin", RunTrigger.Api);
 
-        foreach (var (route, (body, served)) in Actions)
+        foreach (var (action, (body, served)) in Actions)
         {
+            var route = action.Split(' ')[1];
             // A run still going, for the cancel; a finished one for the rest.
             var run = await executor.EnqueueAsync(new RunRequest("Sequence", new Dictionary<string, string> { ["delayMs"] = route.EndsWith("/cancel") ? "600000" : "0" }, RunTrigger.Api));
             if (!route.EndsWith("/cancel"))
@@ -63,14 +73,16 @@ public sealed class AccessTests(PostgresServer postgres) : IClassFixture<Postgre
                 await executor.WaitForRunAsync(run).WaitAsync(Guard);
             }
 
-            var url = route.Replace("{name}", "Sequence").Replace("{id}", run.ToString()).Replace("{index}", "0");
+            var method = new HttpMethod(action.Split(' ')[0]);
+            var url = route.Replace("{name}", route.EndsWith("/backfills") ? "DailySales" : "Sequence").Replace("{id}", run.ToString())
+                .Replace("{index}", "0").Replace("{schedule}", "nightly");
             var before = await StateAsync(host);
 
-            Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(anonymous, url, body)).StatusCode);
-            Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync(viewer, url, body)).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(anonymous, method, url, body)).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(viewer, method, url, body)).StatusCode);
             Assert.Equal(before, await StateAsync(host));
 
-            var response = await PostAsync(operatorClient, url, body);
+            var response = await SendAsync(operatorClient, method, url, body);
             Assert.True(served == response.StatusCode, $"{url}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         }
 
@@ -210,10 +222,16 @@ public sealed class AccessTests(PostgresServer postgres) : IClassFixture<Postgre
 
     private static List<string> ActingRoutes(IServiceProvider services) =>
         [.. services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().Where(Acts)
-            .Select(e => "/" + e.RoutePattern.RawText!.TrimStart('/')).Distinct()];
+            .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m => $"{m} /{e.RoutePattern.RawText!.TrimStart('/')}"))
+            .Select(r => r.Replace("{name}/pause", "{schedule}/pause").Replace("{name}/resume", "{schedule}/resume")
+                .Replace("schedules/{name}", "schedules/{schedule}"))
+            .Distinct()];
 
     private static Task<HttpResponseMessage> PostAsync(HttpClient client, string url, string body) =>
         client.PostAsync(url, new StringContent(body, Encoding.UTF8, "application/json"));
+
+    private static Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string url, string body) =>
+        client.SendAsync(new HttpRequestMessage(method, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") });
 
     /// <summary>What acting would change: how many runs there are, which are cancelled, and how many e-mails wait.</summary>
     private static async Task<string> StateAsync(AccessHost host)
@@ -221,6 +239,8 @@ public sealed class AccessTests(PostgresServer postgres) : IClassFixture<Postgre
         var runs = await host.Services.GetRequiredService<RunReader>().ListAsync(new RunFilter(PageSize: 500));
         var cancelled = runs.Items.Where(r => r.State is RunState.Cancelling or RunState.Cancelled).Select(r => r.Id).Order();
         var email = await host.Services.GetRequiredService<Luigi.Web.Email.EmailStatusService>().GetStatusAsync(CancellationToken.None);
-        return $"{runs.Total} runs; cancelled: {string.Join(",", cancelled)}; {email.Pending} e-mails waiting";
+        var schedules = (await host.Services.GetRequiredService<ScheduleStore>().ListAsync()).Select(s => $"{s.Name} {s.Cron} {s.Paused}");
+        var backfills = (await host.Services.GetRequiredService<Backfills>().ListAsync()).Count;
+        return $"{runs.Total} runs; cancelled: {string.Join(",", cancelled)}; {email.Pending} e-mails waiting; schedules: {string.Join(",", schedules)}; {backfills} backfills";
     }
 }

@@ -2,6 +2,7 @@ using Bunit;
 using Bunit.TestDoubles;
 using Luigi.Engine;
 using Luigi.Engine.Pipelines;
+using Luigi.Engine.Schedules;
 using Luigi.Engine.Storage;
 using Luigi.Web.Auth;
 using Luigi.Web.Dashboard;
@@ -48,6 +49,12 @@ public sealed class DashboardHarness : IAsyncDisposable
         Context.Services.AddSingleton<PipelinePreviewResolver>();
         Context.Services.AddSingleton<DryRunPlanner>();
         Context.Services.AddScoped<DashboardUser>();
+        Context.Services.AddScoped<ViewerTimeZone>();
+        Schedules = new ScheduleStore(store, pipelines, TimeProvider.System);
+        Backfills = new Backfills(store, pipelines, Executor.Client, TimeProvider.System);
+        Context.Services.AddSingleton(Schedules);
+        Context.Services.AddSingleton(Backfills);
+        Context.Services.AddSingleton<Luigi.Web.Hosting.ScheduleSignal>();
         Context.Services.AddSingleton(EmailSettings);
         Context.Services.AddSingleton<EmailSignal>();
         Context.Services.AddSingleton<EmailOutbox>();
@@ -85,6 +92,10 @@ public sealed class DashboardHarness : IAsyncDisposable
     public LuigiStore Store { get; }
 
     public RunReader Reader { get; }
+
+    public ScheduleStore Schedules { get; }
+
+    public Backfills Backfills { get; }
 
     public StoreExecutor Executor { get; }
 

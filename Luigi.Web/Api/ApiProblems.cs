@@ -24,6 +24,12 @@ public static partial class ApiProblems
             extensions: limits.Count == 0 ? null : new Dictionary<string, object?> { ["limits"] = limits });
     }
 
+    /// <summary>400 naming each bad field of a schedule or backfill (<c>cron</c>, <c>timeZone</c>, <c>pipeline</c>, <c>parameters.date</c>, ...).</summary>
+    public static IResult InvalidSchedule(Luigi.Engine.Schedules.ScheduleException exception, string title = "Invalid schedule") =>
+        Results.ValidationProblem(
+            exception.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
+            title: title, detail: exception.Message);
+
     /// <summary>400 naming one field.</summary>
     public static IResult InvalidField(string field, string message, string title = "Invalid request") =>
         Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: title, detail: message);

@@ -5,7 +5,7 @@ using Luigi.Web.Pipelines;
 namespace Luigi.Web.Cli;
 
 /// <summary>
-/// The command-line verbs of the host binary: <c>run</c>, <c>list</c> and <c>bench</c>. Exit codes:
+/// The command-line verbs of the host binary: <c>run</c>, <c>backfill</c>, <c>list</c> and <c>bench</c>. Exit codes:
 /// 0 when everything requested is done or was already complete, 1 when something failed, 2 for a
 /// usage error (unknown pipeline, unknown or malformed parameter, bad option).
 /// </summary>
@@ -14,7 +14,7 @@ public static class CliApp
     /// <summary>Exit code of a usage error.</summary>
     public const int UsageError = 2;
 
-    private static readonly string[] Verbs = ["run", "list", "bench"];
+    private static readonly string[] Verbs = ["run", "backfill", "list", "bench"];
 
     /// <summary>True when the arguments name a verb (or ask for help) rather than starting the web host.</summary>
     public static bool IsCliInvocation(string[] args) =>
@@ -50,6 +50,7 @@ public static class CliApp
         var root = new RootCommand("Luigi for .NET: run batch pipelines and their dependencies, or serve the dashboard (no verb).")
         {
             RunCommand.Create(registry, output, error),
+            BackfillCommand.Create(registry, output, error),
             ListCommand.Create(registry, output),
             BenchCommand.Create(output),
         };

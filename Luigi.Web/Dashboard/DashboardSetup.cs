@@ -18,6 +18,7 @@ public static class DashboardSetup
         services.TryAddSingleton<DryRunPlanner>();
         services.TryAddSingleton<TaskOutputChecker>();
         services.TryAddScoped<DashboardUser>();
+        services.TryAddScoped<ViewerTimeZone>();
         services.TryAddScoped<Luigi.Web.Auth.UserAdministration>();
         services.TryAddScoped<Luigi.Web.Auth.PersonalTokens>();
         return services;

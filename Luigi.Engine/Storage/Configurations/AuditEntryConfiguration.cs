@@ -15,5 +15,7 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         entry.Property(e => e.Via).AsName();
         entry.Property(e => e.Details).HasMaxLength(4000);
         entry.HasIndex(e => new { e.RunId, e.At });
+        entry.Property(e => e.ScheduleName).HasMaxLength(100);
+        entry.HasIndex(e => new { e.ScheduleName, e.At });
     }
 }

@@ -23,5 +23,9 @@ internal sealed class RunRecordConfiguration : IEntityTypeConfiguration<RunRecor
         run.HasIndex(r => new { r.State, r.CreatedAt });
         run.HasIndex(r => new { r.Pipeline, r.CreatedAt });
         run.HasIndex(r => r.ParentRunId);
+        run.Property(r => r.ScheduleName).HasMaxLength(100);
+        // One run per schedule and fire time, whatever the number of hosts (NULLs, the runs of no schedule, are distinct).
+        run.HasIndex(r => new { r.ScheduleName, r.FireAt }).IsUnique();
+        run.HasIndex(r => r.BackfillId);
     }
 }

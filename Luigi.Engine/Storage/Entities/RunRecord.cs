@@ -26,6 +26,15 @@ public sealed class RunRecord
     /// <summary>For <see cref="Execution.RerunScope.TaskAndDownstream"/>: the task forced to run again.</summary>
     public string? RerunTaskId { get; set; }
 
+    /// <summary>For a run of a schedule: its name; with <see cref="FireAt"/>, unique (one run per fire time).</summary>
+    public string? ScheduleName { get; set; }
+
+    /// <summary>For a run of a schedule: the fire time it is for (UTC).</summary>
+    public DateTime? FireAt { get; set; }
+
+    /// <summary>For a run of a backfill: the backfill.</summary>
+    public Guid? BackfillId { get; set; }
+
     public RunState State { get; set; }
 
     public DateTime CreatedAt { get; set; }

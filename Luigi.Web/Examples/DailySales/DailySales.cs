@@ -7,8 +7,10 @@ namespace Luigi.Web.Examples.DailySales;
 /// <summary>
 /// A realistic pipeline over real files: export each day's orders, clean each day, aggregate a report.
 /// Run it twice and the second run skips everything; delete one cleaned file and exactly that day's
-/// cleaning and the report run again.
+/// cleaning and the report run again. Its schedule runs it every morning for the day before; a morning whose report
+/// exists already ends at once with nothing to do.
 /// </summary>
+[Schedule("daily-sales", "0 6 * * *", TimeZone = "UTC", FireTimeParameter = "end", FireTimeOffset = "-1d")]
 [Description("Export daily order CSVs, clean each day, and aggregate a per-product sales report.")]
 public sealed class DailySales : Pipeline
 {

@@ -24,3 +24,8 @@ export async function mountTimeline(element, options) {
   const { mountTimeline: mount } = await import('./timeline.js');
   return mount(element, options);
 }
+
+/** The browser's IANA time zone, for showing fire times in the viewer's zone beside UTC. */
+export function viewerTimeZone() {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}

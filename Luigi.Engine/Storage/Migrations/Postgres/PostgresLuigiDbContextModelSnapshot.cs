@@ -17,7 +17,7 @@ namespace Luigi.Engine.Storage.Migrations.Postgres
         {
 #pragma warning disable 612, 618
             modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.5")
+                .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
@@ -135,14 +135,23 @@ namespace Luigi.Engine.Storage.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("at");
 
+                    b.Property<Guid?>("BackfillId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("backfill_id");
+
                     b.Property<string>("Details")
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)")
                         .HasColumnName("details");
 
-                    b.Property<Guid>("RunId")
+                    b.Property<Guid?>("RunId")
                         .HasColumnType("uuid")
                         .HasColumnName("run_id");
+
+                    b.Property<string>("ScheduleName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("schedule_name");
 
                     b.Property<string>("Via")
                         .IsRequired()
@@ -156,7 +165,97 @@ namespace Luigi.Engine.Storage.Migrations.Postgres
                     b.HasIndex("RunId", "At")
                         .HasDatabaseName("ix_audit_entries_run_id_at");
 
+                    b.HasIndex("ScheduleName", "At")
+                        .HasDatabaseName("ix_audit_entries_schedule_name_at");
+
                     b.ToTable("audit_entries", (string)null);
+                });
+
+            modelBuilder.Entity("Luigi.Engine.Storage.Entities.BackfillDateRecord", b =>
+                {
+                    b.Property<Guid>("BackfillId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("backfill_id");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date")
+                        .HasColumnName("date");
+
+                    b.Property<Guid?>("RunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("state");
+
+                    b.HasKey("BackfillId", "Date")
+                        .HasName("pk_backfill_dates");
+
+                    b.ToTable("backfill_dates", (string)null);
+                });
+
+            modelBuilder.Entity("Luigi.Engine.Storage.Entities.BackfillRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DateParameter")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("date_parameter");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<DateOnly>("From")
+                        .HasColumnType("date")
+                        .HasColumnName("from");
+
+                    b.Property<int>("MaxConcurrentRuns")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_concurrent_runs");
+
+                    b.Property<string>("Parameters")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("parameters");
+
+                    b.Property<string>("Pipeline")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("pipeline");
+
+                    b.Property<string>("RequestedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("requested_by");
+
+                    b.Property<DateOnly>("To")
+                        .HasColumnType("date")
+                        .HasColumnName("to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_backfills");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_backfills_created_at");
+
+                    b.HasIndex("Pipeline", "CreatedAt")
+                        .HasDatabaseName("ix_backfills_pipeline_created_at");
+
+                    b.ToTable("backfills", (string)null);
                 });
 
             modelBuilder.Entity("Luigi.Engine.Storage.Entities.EmailOutboxRecord", b =>
@@ -352,6 +451,10 @@ namespace Luigi.Engine.Storage.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<Guid?>("BackfillId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("backfill_id");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -363,6 +466,10 @@ namespace Luigi.Engine.Storage.Migrations.Postgres
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
+
+                    b.Property<DateTime?>("FireAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fire_at");
 
                     b.Property<string>("Parameters")
                         .IsRequired()
@@ -399,6 +506,11 @@ namespace Luigi.Engine.Storage.Migrations.Postgres
                         .HasColumnType("character varying(200)")
                         .HasColumnName("resolved_by");
 
+                    b.Property<string>("ScheduleName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("schedule_name");
+
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
@@ -430,6 +542,9 @@ namespace Luigi.Engine.Storage.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_runs");
 
+                    b.HasIndex("BackfillId")
+                        .HasDatabaseName("ix_runs_backfill_id");
+
                     b.HasIndex("CreatedAt")
                         .HasDatabaseName("ix_runs_created_at");
 
@@ -438,6 +553,10 @@ namespace Luigi.Engine.Storage.Migrations.Postgres
 
                     b.HasIndex("Pipeline", "CreatedAt")
                         .HasDatabaseName("ix_runs_pipeline_created_at");
+
+                    b.HasIndex("ScheduleName", "FireAt")
+                        .IsUnique()
+                        .HasDatabaseName("ix_runs_schedule_name_fire_at");
 
                     b.HasIndex("State", "CreatedAt")
                         .HasDatabaseName("ix_runs_state_created_at");
@@ -563,6 +682,125 @@ namespace Luigi.Engine.Storage.Migrations.Postgres
                         .HasFilter("state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0");
 
                     b.ToTable("run_tasks", (string)null);
+                });
+
+            modelBuilder.Entity("Luigi.Engine.Storage.Entities.ScheduleRecord", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("CatchUp")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("catch_up");
+
+                    b.Property<int>("CatchUpLimit")
+                        .HasColumnType("integer")
+                        .HasColumnName("catch_up_limit");
+
+                    b.Property<string>("CodeDeclaration")
+                        .HasColumnType("text")
+                        .HasColumnName("code_declaration");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Cron")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("cron");
+
+                    b.Property<bool>("DeclaredInCode")
+                        .HasColumnType("boolean")
+                        .HasColumnName("declared_in_code");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("deleted");
+
+                    b.Property<string>("FireTimeOffset")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("fire_time_offset");
+
+                    b.Property<string>("FireTimeParameter")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("fire_time_parameter");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTime?>("LastFireAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_fire_at");
+
+                    b.Property<string>("LastResult")
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("last_result");
+
+                    b.Property<Guid?>("LastRunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("last_run_id");
+
+                    b.Property<DateTime?>("LastTickAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_tick_at");
+
+                    b.Property<string>("Parameters")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("parameters");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("boolean")
+                        .HasColumnName("paused");
+
+                    b.Property<string>("Pipeline")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("pipeline");
+
+                    b.Property<bool>("SkipWhileActive")
+                        .HasColumnType("boolean")
+                        .HasColumnName("skip_while_active");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("time_zone");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("updated_by");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Name")
+                        .HasName("pk_schedules");
+
+                    b.HasIndex("Pipeline")
+                        .HasDatabaseName("ix_schedules_pipeline");
+
+                    b.ToTable("schedules", (string)null);
                 });
 
             modelBuilder.Entity("Luigi.Engine.Storage.Entities.AttemptEntity", b =>

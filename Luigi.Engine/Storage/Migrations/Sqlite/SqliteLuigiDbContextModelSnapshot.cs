@@ -15,7 +15,7 @@ namespace Luigi.Engine.Storage.Migrations.Sqlite
         protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.5");
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
             modelBuilder.Entity("Luigi.Engine.Storage.Entities.AttemptEntity", b =>
                 {
@@ -130,14 +130,23 @@ namespace Luigi.Engine.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("at");
 
+                    b.Property<Guid?>("BackfillId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("backfill_id");
+
                     b.Property<string>("Details")
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT")
                         .HasColumnName("details");
 
-                    b.Property<Guid>("RunId")
+                    b.Property<Guid?>("RunId")
                         .HasColumnType("TEXT")
                         .HasColumnName("run_id");
+
+                    b.Property<string>("ScheduleName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("schedule_name");
 
                     b.Property<string>("Via")
                         .IsRequired()
@@ -151,7 +160,97 @@ namespace Luigi.Engine.Storage.Migrations.Sqlite
                     b.HasIndex("RunId", "At")
                         .HasDatabaseName("ix_audit_entries_run_id_at");
 
+                    b.HasIndex("ScheduleName", "At")
+                        .HasDatabaseName("ix_audit_entries_schedule_name_at");
+
                     b.ToTable("audit_entries", (string)null);
+                });
+
+            modelBuilder.Entity("Luigi.Engine.Storage.Entities.BackfillDateRecord", b =>
+                {
+                    b.Property<Guid>("BackfillId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("backfill_id");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("date");
+
+                    b.Property<Guid?>("RunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.HasKey("BackfillId", "Date")
+                        .HasName("pk_backfill_dates");
+
+                    b.ToTable("backfill_dates", (string)null);
+                });
+
+            modelBuilder.Entity("Luigi.Engine.Storage.Entities.BackfillRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DateParameter")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("date_parameter");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("finished_at");
+
+                    b.Property<DateOnly>("From")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from");
+
+                    b.Property<int>("MaxConcurrentRuns")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_concurrent_runs");
+
+                    b.Property<string>("Parameters")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("parameters");
+
+                    b.Property<string>("Pipeline")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pipeline");
+
+                    b.Property<string>("RequestedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("requested_by");
+
+                    b.Property<DateOnly>("To")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_backfills");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_backfills_created_at");
+
+                    b.HasIndex("Pipeline", "CreatedAt")
+                        .HasDatabaseName("ix_backfills_pipeline_created_at");
+
+                    b.ToTable("backfills", (string)null);
                 });
 
             modelBuilder.Entity("Luigi.Engine.Storage.Entities.EmailOutboxRecord", b =>
@@ -347,6 +446,10 @@ namespace Luigi.Engine.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<Guid?>("BackfillId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("backfill_id");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
@@ -358,6 +461,10 @@ namespace Luigi.Engine.Storage.Migrations.Sqlite
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("finished_at");
+
+                    b.Property<DateTime?>("FireAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fire_at");
 
                     b.Property<string>("Parameters")
                         .IsRequired()
@@ -394,6 +501,11 @@ namespace Luigi.Engine.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("resolved_by");
 
+                    b.Property<string>("ScheduleName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("schedule_name");
+
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("started_at");
@@ -425,6 +537,9 @@ namespace Luigi.Engine.Storage.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_runs");
 
+                    b.HasIndex("BackfillId")
+                        .HasDatabaseName("ix_runs_backfill_id");
+
                     b.HasIndex("CreatedAt")
                         .HasDatabaseName("ix_runs_created_at");
 
@@ -433,6 +548,10 @@ namespace Luigi.Engine.Storage.Migrations.Sqlite
 
                     b.HasIndex("Pipeline", "CreatedAt")
                         .HasDatabaseName("ix_runs_pipeline_created_at");
+
+                    b.HasIndex("ScheduleName", "FireAt")
+                        .IsUnique()
+                        .HasDatabaseName("ix_runs_schedule_name_fire_at");
 
                     b.HasIndex("State", "CreatedAt")
                         .HasDatabaseName("ix_runs_state_created_at");
@@ -558,6 +677,125 @@ namespace Luigi.Engine.Storage.Migrations.Sqlite
                         .HasFilter("state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0");
 
                     b.ToTable("run_tasks", (string)null);
+                });
+
+            modelBuilder.Entity("Luigi.Engine.Storage.Entities.ScheduleRecord", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("CatchUp")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("catch_up");
+
+                    b.Property<int>("CatchUpLimit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("catch_up_limit");
+
+                    b.Property<string>("CodeDeclaration")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code_declaration");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Cron")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cron");
+
+                    b.Property<bool>("DeclaredInCode")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("declared_in_code");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deleted");
+
+                    b.Property<string>("FireTimeOffset")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fire_time_offset");
+
+                    b.Property<string>("FireTimeParameter")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fire_time_parameter");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTime?>("LastFireAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_fire_at");
+
+                    b.Property<string>("LastResult")
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_result");
+
+                    b.Property<Guid?>("LastRunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_run_id");
+
+                    b.Property<DateTime?>("LastTickAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_tick_at");
+
+                    b.Property<string>("Parameters")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("parameters");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("paused");
+
+                    b.Property<string>("Pipeline")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pipeline");
+
+                    b.Property<bool>("SkipWhileActive")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("skip_while_active");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("time_zone");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Name")
+                        .HasName("pk_schedules");
+
+                    b.HasIndex("Pipeline")
+                        .HasDatabaseName("ix_schedules_pipeline");
+
+                    b.ToTable("schedules", (string)null);
                 });
 
             modelBuilder.Entity("Luigi.Engine.Storage.Entities.AttemptEntity", b =>
