@@ -23,9 +23,12 @@ namespace Luigi.Engine.Storage;
 /// <param name="time">The clock.</param>
 /// <param name="shared">False when one process alone uses the database (a run of <see cref="LuigiEngine"/> on a store
 /// file): no heartbeat, lease renewal or polling is needed then.</param>
-internal sealed partial class RunQueue(LuigiStore store, TimeProvider time, bool shared = true) : IRunQueue
+/// <param name="resources">The resources' totals (<see cref="LuigiEngineOptions.Resources"/>); with none, no task can need any,
+/// and claims never look for such tasks.</param>
+internal sealed partial class RunQueue(LuigiStore store, TimeProvider time, bool shared = true, IReadOnlyDictionary<string, int>? resources = null) : IRunQueue
 {
     private readonly SqlCommands _sql = new(store);
+    private readonly IReadOnlyDictionary<string, int> _resources = resources ?? new Dictionary<string, int>();
 
     /// <inheritdoc />
     public bool IsShared => shared;
@@ -112,6 +115,7 @@ internal sealed partial class RunQueue(LuigiStore store, TimeProvider time, bool
         await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await GraphWriter.WriteAsync(_sql, connection, transaction, runId, graph, states, blockedBy, Now, cancellationToken).ConfigureAwait(false);
+        await ExclusionSql.MarkSharedAsync(_sql, connection, transaction, runId, cancellationToken).ConfigureAwait(false);
         var started = await _sql.QueryAsync(connection, transaction,
             """
             UPDATE runs SET state = CASE WHEN state = 'Resolving' THEN 'Running' ELSE state END,
@@ -143,14 +147,25 @@ internal sealed partial class RunQueue(LuigiStore store, TimeProvider time, bool
     /// <summary>
     /// Claims up to one ready task for each of <paramref name="workers"/> (idle worker slots of
     /// <paramref name="hostId"/>) in one transaction, best first: the first task goes to the first worker.
-    /// Returns fewer when fewer are ready.
+    /// Returns fewer when fewer are ready. Tasks that need resources are claimed after the others, for the workers left,
+    /// when resources are configured (<see cref="ResourceClaimSql"/>).
     /// </summary>
-    public Task<List<ClaimedTask>> ClaimAsync(string hostId, IReadOnlyList<int> workers, TimeSpan lease, Guid? onlyRun, CancellationToken cancellationToken)
+    public async Task<List<ClaimedTask>> ClaimAsync(string hostId, IReadOnlyList<int> workers, TimeSpan lease, Guid? onlyRun, CancellationToken cancellationToken)
     {
         var now = Now;
-        return workers.Count == 0
-            ? Task.FromResult(new List<ClaimedTask>())
-            : ClaimSql.ClaimAsync(_sql, hostId, workers, now, now + lease, onlyRun, cancellationToken);
+        if (workers.Count == 0)
+        {
+            return [];
+        }
+
+        var claimed = await ClaimSql.ClaimAsync(_sql, hostId, workers, now, now + lease, onlyRun, cancellationToken).ConfigureAwait(false);
+        var left = workers.Except(claimed.Select(c => c.Worker)).ToList();
+        if (_resources.Count > 0 && left.Count > 0)
+        {
+            claimed.AddRange(await ResourceClaimSql.ClaimAsync(_sql, _resources, hostId, left, now, now + lease, onlyRun, cancellationToken).ConfigureAwait(false));
+        }
+
+        return claimed;
     }
 
     /// <summary>
