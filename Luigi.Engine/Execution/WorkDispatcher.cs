@@ -52,6 +52,18 @@ internal sealed class WorkDispatcher
         }
     }
 
+    /// <summary>
+    /// Makes the dispatcher look again without saying that work is ready: it skipped a claim while the completion writer had
+    /// outcomes to commit (that commit would claim), and the writer has just caught up.
+    /// </summary>
+    public void Wake()
+    {
+        lock (_lock)
+        {
+            _wake.TrySetResult();
+        }
+    }
+
     /// <summary>Work may be ready for the next worker that goes idle; nobody is woken now (no worker is idle).</summary>
     public void MayHaveWork()
     {

@@ -367,6 +367,11 @@ internal sealed class WorkerPool
 
     private void OnCommitted(TaskCompletion completion, CompletionResult? result, Exception? error)
     {
+        if (_context.Queue.GroupsCommits && _writer.Backlog == 0)
+        {
+            _dispatcher.Wake(); // a worker that went idle after the commit took the idle ones was skipped while the writer was busy
+        }
+
         if (error is not null)
         {
             _context.Logger.LogError(error, "Outcome of {TaskId} attempt {Attempt} could not be written", completion.TaskId, completion.Attempt);
