@@ -95,6 +95,26 @@ public abstract class TaskExclusionTests(QueueKind queue) : IAsyncLifetime
         Assert.Equal(1, scene.MostAtOnce);
     }
 
+    [Fact]
+    public async Task RunLimit_KeepsTheSecondRunQueued_UntilTheFirstEnds()
+    {
+        var scene = Scene();
+        await using var host = Start(workers: 2);
+        var first = await host.EnqueueAsync(nameof(OneAtATime));
+        await scene.Started.Task.WaitAsync(TestTimeouts.Guard);
+
+        var second = await host.EnqueueAsync(nameof(OneAtATime));
+
+        Assert.Null(await host.Queue.TakeQueuedRunAsync("another-host", second, RunLimits.For(Registry, new Dictionary<string, int>()), CancellationToken.None));
+        Assert.Equal(RunState.Queued, (await host.Queue.FindRunAsync(second, CancellationToken.None))!.State);
+        Assert.Equal(RunState.Running, (await host.Queue.FindRunAsync(first, CancellationToken.None))!.State);
+        scene.Release.TrySetResult();
+        Assert.Equal(RunState.Succeeded, await host.WaitAsync(first));
+        Assert.Equal(RunState.Succeeded, await host.WaitAsync(second));
+        Assert.Equal(2, scene.Runs); // no outputs: both ran, one run after the other
+        Assert.Equal(["start", "end", "start", "end"], scene.Log.ToArray());
+    }
+
     [Theory]
     [InlineData("nowhere", 1, "needs resource 'nowhere', which has no total")]
     [InlineData("warehouse", 3, "needs 3 of resource 'warehouse', more than its total of 2")]
@@ -113,6 +133,9 @@ public abstract class TaskExclusionTests(QueueKind queue) : IAsyncLifetime
         Assert.Equal(0, scene.Runs);
     }
 
+    private static readonly PipelineRegistry Registry =
+        new PipelineRegistry().Add(typeof(SharedLoad)).Add(typeof(Warehouse)).Add(typeof(Needy)).Add(typeof(OneAtATime));
+
     private SceneState Scene() => Scenes[_scope] = new SceneState();
 
     private Host Start(int workers, Dictionary<string, int>? resources = null)
@@ -120,8 +143,7 @@ public abstract class TaskExclusionTests(QueueKind queue) : IAsyncLifetime
         resources ??= [];
         var time = TimeProvider.System;
         IRunQueue runQueue = _store is null ? new MemoryRunQueue(time, resources) : new RunQueue(_store, time, shared: false, resources);
-        var registry = new PipelineRegistry().Add(typeof(SharedLoad)).Add(typeof(Warehouse)).Add(typeof(Needy));
-        var executor = new StoreExecutor(runQueue, registry, new LuigiEngineOptions { Workers = workers, Resources = resources },
+        var executor = new StoreExecutor(runQueue, Registry, new LuigiEngineOptions { Workers = workers, Resources = resources },
             new StoreExecutorOptions(), time, observers: [_changes]);
         return new Host(executor, runQueue, _scope);
     }
@@ -278,6 +300,15 @@ public sealed class SharedLoad : Pipeline
 
         public override Task RunAsync(TaskContext context, CancellationToken cancellationToken) => Task.CompletedTask;
     }
+}
+
+/// <summary>One Load without outputs, in a pipeline that allows one active run at a time.</summary>
+[MaxActiveRuns(1)]
+public sealed class OneAtATime : Pipeline
+{
+    [Parameter] public string Scope { get; init; } = "";
+
+    public override IEnumerable<LuigiTask> Roots() => [new SharedLoad.Load { Scope = Scope, Outputs = false }];
 }
 
 /// <summary>Independent tasks that each hold one slot of the resource <c>warehouse</c> while they run.</summary>

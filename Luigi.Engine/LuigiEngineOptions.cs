@@ -24,9 +24,23 @@ public sealed class LuigiEngineOptions
     /// </summary>
     public Dictionary<string, int> Resources { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// How many runs of a pipeline may be active at once, by pipeline name (<c>Luigi:RunLimits:&lt;pipeline&gt;</c>); over the
+    /// pipeline's own <see cref="MaxActiveRunsAttribute"/>.
+    /// </summary>
+    public Dictionary<string, int> MaxActiveRuns { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Throws when a setting is out of range, naming it.</summary>
     public void Validate()
     {
+        foreach (var (name, limit) in MaxActiveRuns)
+        {
+            if (limit < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(MaxActiveRuns), limit, $"The run limit of pipeline '{name}' must be at least 1.");
+            }
+        }
+
         foreach (var (name, total) in Resources)
         {
             if (total < 0 || string.IsNullOrWhiteSpace(name))

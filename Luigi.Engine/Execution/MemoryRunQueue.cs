@@ -95,11 +95,13 @@ internal sealed class MemoryRunQueue(TimeProvider time, IReadOnlyDictionary<stri
     }
 
     /// <inheritdoc />
-    public Task<RunRecord?> TakeQueuedRunAsync(string hostId, Guid? onlyRun, CancellationToken cancellationToken)
+    public Task<RunRecord?> TakeQueuedRunAsync(string hostId, Guid? onlyRun, RunLimits limits, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            var run = _active.FirstOrDefault(r => r.Record.State == RunState.Queued && (onlyRun is null || r.Record.Id == onlyRun));
+            var run = _active.FirstOrDefault(r => r.Record.State == RunState.Queued && (onlyRun is null || r.Record.Id == onlyRun)
+                && !(limits.Of(r.Record.Pipeline) is { } limit
+                     && _active.Count(a => a.Record.Pipeline == r.Record.Pipeline && a.Record.State is RunState.Resolving or RunState.Running or RunState.Cancelling) >= limit));
             if (run is not null)
             {
                 run.Record.State = RunState.Resolving;

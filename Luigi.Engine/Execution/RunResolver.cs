@@ -17,7 +17,7 @@ internal sealed class RunResolver(ExecutorContext context, Guid? onlyRun)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            var run = await context.Retry.RunAsync("take a queued run", ct => context.Queue.TakeQueuedRunAsync(context.Identity.Id, onlyRun, ct), stoppingToken)
+            var run = await context.Retry.RunAsync("take a queued run", ct => context.Queue.TakeQueuedRunAsync(context.Identity.Id, onlyRun, context.Limits, ct), stoppingToken)
                 .ConfigureAwait(false);
             if (run is null)
             {

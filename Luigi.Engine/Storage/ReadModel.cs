@@ -27,7 +27,11 @@ public sealed record RunFilter(
 /// <summary>A run with its parameters, tasks (and their attempts) and edges.</summary>
 public sealed record RunDetail(
     RunListItem Run, IReadOnlyDictionary<string, string> Parameters, string? Error, IReadOnlyDictionary<TaskState, int> Counts,
-    IReadOnlyList<TaskView> Tasks, IReadOnlyList<EdgeView> Edges);
+    IReadOnlyList<TaskView> Tasks, IReadOnlyList<EdgeView> Edges)
+{
+    /// <summary>For a run still Queued because its pipeline's limit of active runs is reached: why, naming the active runs.</summary>
+    public string? QueuedBecause { get; init; }
+}
 
 /// <summary>A task of a run. <c>BlockedBy</c>: for UpstreamFailed, the failed task that blocked it; for Waiting, the run (its id)
 /// whose attempt of the same task id it waits for, also given as <see cref="WaitingForRun"/>.</summary>

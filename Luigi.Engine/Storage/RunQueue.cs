@@ -27,6 +27,8 @@ namespace Luigi.Engine.Storage;
 /// and claims never look for such tasks.</param>
 internal sealed partial class RunQueue(LuigiStore store, TimeProvider time, bool shared = true, IReadOnlyDictionary<string, int>? resources = null) : IRunQueue
 {
+    private const long TakeLock = 0x4C756967_69510001;
+
     private readonly SqlCommands _sql = new(store);
     private readonly IReadOnlyDictionary<string, int> _resources = resources ?? new Dictionary<string, int>();
 
@@ -83,17 +85,42 @@ internal sealed partial class RunQueue(LuigiStore store, TimeProvider time, bool
     /// <inheritdoc />
     public Task<ResolutionOverrides?> PlanRerunAsync(RunRecord run, CancellationToken cancellationToken) => RerunPlanner.PlanAsync(store, run, cancellationToken);
 
-    /// <summary>Takes the oldest queued run for <paramref name="hostId"/> to resolve, or null.</summary>
-    public async Task<RunRecord?> TakeQueuedRunAsync(string hostId, Guid? onlyRun, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the oldest queued run for <paramref name="hostId"/> to resolve, or null. A run whose pipeline has as many active
+    /// runs as <paramref name="limits"/> allow is passed over; with limits, hosts take runs one at a time (an advisory lock on
+    /// PostgreSQL, held to the commit), so that two hosts cannot both count the same free place.
+    /// </summary>
+    public async Task<RunRecord?> TakeQueuedRunAsync(string hostId, Guid? onlyRun, RunLimits limits, CancellationToken cancellationToken)
     {
         await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var taken = await _sql.QueryAsync(connection, null,
+        var limited = limits.All.Count > 0;
+        await using var transaction = limited ? await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false) : null;
+        if (limited && _sql.IsPostgres)
+        {
+            await _sql.ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({TakeLock})", cancellationToken).ConfigureAwait(false);
+        }
+
+        var underLimit = !limited ? ""
+            : " " + $"""
+                AND NOT EXISTS (SELECT 1 FROM {(_sql.IsPostgres ? "unnest(@names::text[], @limits::integer[]) AS l(name, n)" : "(SELECT key AS name, value AS n FROM json_each(@limitsJson)) l")}
+                   WHERE lower(l.name) = lower(q.pipeline)
+                     AND (SELECT count(*) FROM runs a WHERE a.pipeline = q.pipeline AND a.state IN ('Resolving', 'Running', 'Cancelling')) >= l.n)
+               """;
+        var taken = await _sql.QueryAsync(connection, transaction,
             $"""
             UPDATE runs SET state = 'Resolving', resolved_by = @host, started_at = @now
-            WHERE id IN (SELECT id FROM runs WHERE state = 'Queued'{(onlyRun is null ? "" : " AND id = @only")} ORDER BY created_at LIMIT 1{_sql.SkipLocked})
+            WHERE id IN (SELECT q.id FROM runs q WHERE q.state = 'Queued'{(onlyRun is null ? "" : " AND q.id = @only")}{underLimit}
+                         ORDER BY q.created_at LIMIT 1{_sql.SkipLocked})
             RETURNING id
             """,
-            r => SqlCommands.ReadGuid(r, 0), cancellationToken, ("host", hostId), ("now", Now), ("only", onlyRun)).ConfigureAwait(false);
+            r => SqlCommands.ReadGuid(r, 0), cancellationToken, ("host", hostId), ("now", Now), ("only", onlyRun),
+            ("names", limits.All.Keys.ToArray()), ("limits", limits.All.Values.ToArray()),
+            ("limitsJson", System.Text.Json.JsonSerializer.Serialize(limits.All))).ConfigureAwait(false);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (taken.Count == 0)
         {
             return null;
