@@ -150,3 +150,16 @@ public sealed record RunMark(Guid Id, RunState State, DateTime CreatedAt, DateTi
     /// <summary>From start to finish; null while it runs or when it never started.</summary>
     public TimeSpan? Duration => StartedAt is { } started && FinishedAt is { } finished ? finished - started : null;
 }
+
+/// <summary>A resource with its total, what the running tasks of every host hold of it, and what waits for it.</summary>
+/// <param name="Name">The resource.</param>
+/// <param name="Total">Its total (<c>Luigi:Resources:&lt;name&gt;</c>).</param>
+/// <param name="Used">What running tasks hold of it.</param>
+/// <param name="Holders">The running tasks that hold some, with the amount.</param>
+/// <param name="Waiting">Ready tasks that need some and are not running (they wait for it, or for a worker), best first, at most the number asked for.</param>
+/// <param name="WaitingCount">How many such tasks there are.</param>
+public sealed record ResourceUse(string Name, int Total, int Used, IReadOnlyList<ResourceTask> Holders, IReadOnlyList<ResourceTask> Waiting, int WaitingCount);
+
+/// <summary>A task holding or needing an amount of a resource.</summary>
+public sealed record ResourceTask(Guid RunId, int TaskIndex, string TaskId, int Amount);
+

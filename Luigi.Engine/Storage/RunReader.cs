@@ -83,6 +83,35 @@ public sealed class RunReader(LuigiStore store, RunLimits? limits = null)
         };
     }
 
+    /// <summary>
+    /// Each resource of <paramref name="totals"/>: what the running tasks of every host hold of it, and the ready tasks that
+    /// need it and wait (at most <paramref name="listed"/> of each, best first).
+    /// </summary>
+    public async Task<IReadOnlyList<ResourceUse>> GetResourcesAsync(IReadOnlyDictionary<string, int> totals, int listed = 20, CancellationToken cancellationToken = default)
+    {
+        if (totals.Count == 0)
+        {
+            return [];
+        }
+
+        await using var context = store.CreateDbContext();
+        var tasks = await context.RunTasks.AsNoTracking()
+            .Where(t => t.Resources != null && (t.State == TaskState.Running
+                || ((t.State == TaskState.Pending || t.State == TaskState.RetryWaiting) && t.RemainingRequirements == 0)))
+            .OrderByDescending(t => t.Priority).ThenByDescending(t => t.CriticalPath).ThenBy(t => t.TaskIndex)
+            .Select(t => new { t.RunId, t.TaskIndex, t.TaskId, t.State, t.Resources })
+            .ToListAsync(cancellationToken);
+        var needs = tasks.Select(t => (Task: t, Needs: ResourceClaimSql.Parse(t.Resources!))).ToList();
+        return totals.OrderBy(r => r.Key, StringComparer.Ordinal).Select(resource =>
+        {
+            var holders = needs.Where(n => n.Task.State == TaskState.Running && n.Needs.ContainsKey(resource.Key))
+                .Select(n => new ResourceTask(n.Task.RunId, n.Task.TaskIndex, n.Task.TaskId, n.Needs[resource.Key])).ToList();
+            var waiting = needs.Where(n => n.Task.State != TaskState.Running && n.Needs.ContainsKey(resource.Key))
+                .Select(n => new ResourceTask(n.Task.RunId, n.Task.TaskIndex, n.Task.TaskId, n.Needs[resource.Key])).ToList();
+            return new ResourceUse(resource.Key, resource.Value, holders.Sum(h => h.Amount), holders.Take(listed).ToList(), waiting.Take(listed).ToList(), waiting.Count);
+        }).ToList();
+    }
+
     /// <summary>Why a queued run is not taken yet: its pipeline has as many active runs as its limit allows; null otherwise.</summary>
     private async Task<string?> QueuedBecauseAsync(LuigiDbContext context, RunRecord run, CancellationToken cancellationToken)
     {

@@ -101,10 +101,38 @@ public sealed class TaskExclusionPostgresTests(PostgresServer postgres) : IClass
         }
     }
 
-    private static StoreExecutor Executor(LuigiStore store, string name, Dictionary<string, int>? resources = null) =>
-        new(store, Pipelines, new LuigiEngineOptions { Workers = 2, Resources = resources ?? [] }, StoreFactory.FastOptions(), hostName: name);
+    [Fact]
+    public async Task ResourceUse_ShowsTheHolderAndWhatWaitsForIt_WhileTheTotalIsTaken()
+    {
+        var store = await _stores.CreateAsync(StoreProvider.Postgres);
+        var resources = new Dictionary<string, int> { ["warehouse"] = 1, ["printer"] = 2 };
+        var changes = new TaskChangeWaiter();
+        await using var host = new RunningHost(store, Executor(store, "one", resources, changes));
+        var key = Guid.NewGuid().ToString("N");
 
-    private static PipelineRegistry Pipelines { get; } = new PipelineRegistry().Add(typeof(OverlapPipeline)).Add(typeof(WarehousePipeline));
+        var run = await host.Executor.EnqueueAsync(new RunRequest(nameof(GatedWarehousePipeline), new Dictionary<string, string> { ["key"] = key }, RunTrigger.Api));
+        await changes.WaitAsync(c => c.RunId == run && c.State == TaskState.Running).WaitAsync(RunningHost.Guard);
+
+        var use = await new RunReader(store).GetResourcesAsync(resources);
+        Assert.Equal(["printer", "warehouse"], use.Select(u => u.Name));
+        var warehouse = use[1];
+        Assert.Equal((1, 1, 1), (warehouse.Total, warehouse.Used, warehouse.WaitingCount));
+        var holder = Assert.Single(warehouse.Holders);
+        var waiting = Assert.Single(warehouse.Waiting);
+        Assert.Equal(["GatedWarehouseLoad(number=0)", "GatedWarehouseLoad(number=1)"], new[] { holder.TaskId, waiting.TaskId }.Order());
+        Assert.Equal((0, 0), (use[0].Used, use[0].WaitingCount));
+
+        GatedWarehouseLoad.Open(key);
+        Assert.Equal(RunState.Succeeded, await host.WaitAsync(run));
+        Assert.Equal(0, (await new RunReader(store).GetResourcesAsync(resources))[1].Used);
+    }
+
+    private static StoreExecutor Executor(LuigiStore store, string name, Dictionary<string, int>? resources = null, IStoreObserver? observer = null) =>
+        new(store, Pipelines, new LuigiEngineOptions { Workers = 2, Resources = resources ?? [] }, StoreFactory.FastOptions(), hostName: name,
+            observers: observer is null ? null : [observer]);
+
+    private static PipelineRegistry Pipelines { get; } =
+        new PipelineRegistry().Add(typeof(OverlapPipeline)).Add(typeof(WarehousePipeline)).Add(typeof(GatedWarehousePipeline));
 }
 
 /// <summary>Appends a start and an end line per attempt, with a monotonic timestamp, to <c>attempts.log</c> in a folder.</summary>
@@ -213,4 +241,29 @@ public sealed class WarehouseLoad : LuigiTask
         await Task.Delay(20, cancellationToken); // some work, so that the other host's polls try to claim meanwhile
         AttemptLog.Write(Folder, "end", TaskId);
     }
+}
+
+/// <summary>Two tasks that each need the one slot of <c>warehouse</c>; each waits for the test's go.</summary>
+public sealed class GatedWarehousePipeline : Pipeline
+{
+    [Parameter] public string Key { get; init; } = "";
+
+    public override IEnumerable<LuigiTask> Roots() => [new GatedWarehouseLoad { Key = Key, Number = 0 }, new GatedWarehouseLoad { Key = Key, Number = 1 }];
+}
+
+public sealed class GatedWarehouseLoad : LuigiTask
+{
+    private static readonly ConcurrentDictionary<string, TaskCompletionSource> Gates = new();
+
+    [Parameter(Significant = false)] public string Key { get; init; } = "";
+
+    [Parameter] public int Number { get; init; }
+
+    public override IReadOnlyDictionary<string, int> Resources => new Dictionary<string, int> { ["warehouse"] = 1 };
+
+    public static void Open(string key) => Gate(key).TrySetResult();
+
+    private static TaskCompletionSource Gate(string key) => Gates.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    public override Task RunAsync(TaskContext context, CancellationToken cancellationToken) => Gate(Key).Task.WaitAsync(cancellationToken);
 }
