@@ -18,8 +18,8 @@ namespace Luigi.Engine.Storage;
 /// data-modifying CTEs, which all see one snapshot, so no row may be changed by two of them: the tasks
 /// of the group are Running and their dependents are not (a task is claimed only once its requirements
 /// are done), and the decrement leaves out the tasks that the cascade blocks. The second statement
-/// sees the first one's effects and finishes the runs with nothing left to do. Between them, the tasks of other runs
-/// that waited for an attempt of the group are woken (<see cref="ExclusionSql.PostgresWake"/>). An outcome
+/// sees the first one's effects and finishes the runs with nothing left to do; it also wakes the tasks of other runs
+/// that waited for an attempt of the group (<see cref="ExclusionSql.PostgresWakeUpdate"/>). An outcome
 /// <c>Complete</c> is a task claimed for a second look and found complete: its attempt never ran and is taken back.
 /// </remarks>
 internal static class CompletionSql
@@ -86,14 +86,23 @@ internal static class CompletionSql
         SELECT 'released', run_id, count(*)::integer, NULL, NULL FROM released WHERE remaining_requirements = 0 AND state = 'Pending' GROUP BY run_id
         """;
 
-    private const string FinishRuns =
-        """
-        UPDATE runs SET finished_at = @now, state = CASE
-                WHEN NOT EXISTS (SELECT 1 FROM run_tasks t WHERE t.run_id = runs.id AND t.is_root AND t.state NOT IN ('Done', 'Complete')) THEN 'Succeeded'
-                WHEN state = 'Cancelling' THEN 'Cancelled'
-                ELSE 'Failed' END
-        WHERE id = ANY(@runs::uuid[]) AND unfinished_count = 0 AND state IN ('Running', 'Cancelling')
-        RETURNING id, state, pipeline
+    // Waking the waiters and finishing the runs share the second statement's snapshot, which sees the first one's effects
+    // (and the claims committed while it ran); they change different tables.
+    private const string WakeAndFinishRuns =
+        $"""
+        WITH woken AS (
+            {ExclusionSql.PostgresWakeUpdate}
+            RETURNING w.run_id),
+        finished AS (
+            UPDATE runs SET finished_at = @now, state = CASE
+                    WHEN NOT EXISTS (SELECT 1 FROM run_tasks t WHERE t.run_id = runs.id AND t.is_root AND t.state NOT IN ('Done', 'Complete')) THEN 'Succeeded'
+                    WHEN state = 'Cancelling' THEN 'Cancelled'
+                    ELSE 'Failed' END
+            WHERE id = ANY(@runs::uuid[]) AND unfinished_count = 0 AND state IN ('Running', 'Cancelling')
+            RETURNING id, state, pipeline)
+        SELECT 'finished', id, state, pipeline FROM finished
+        UNION ALL
+        SELECT 'woken', run_id, NULL, NULL FROM woken
         """;
 
     /// <summary>
@@ -134,8 +143,7 @@ internal static class CompletionSql
                     ("truncated", group.Select(c => c.TruncatedLogLines).ToArray()),
                     ("logRuns", logRuns), ("logIndexes", logIndexes), ("logAttempts", logAttempts), ("logSequences", logSequences),
                     ("logAts", logAts), ("logLevels", logLevels), ("logMessages", logMessages)),
-                SqlCommands.BatchCommand(ExclusionSql.PostgresWake, ("ids", group.Select(c => c.TaskId).Distinct().ToArray())),
-                SqlCommands.BatchCommand(FinishRuns, ("now", now), ("runs", runIds)),
+                SqlCommands.BatchCommand(WakeAndFinishRuns, ("now", now), ("runs", runIds), ("ids", group.Select(c => c.TaskId).Distinct().ToArray())),
             },
         };
         if (claim is not null)
@@ -178,13 +186,14 @@ internal static class CompletionSql
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                woken++;
-            }
-
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                finished[reader.GetGuid(0)] = (Enum.Parse<RunState>(reader.GetString(1)), reader.GetString(2));
+                if (reader.GetString(0) == "woken")
+                {
+                    woken++;
+                }
+                else
+                {
+                    finished[reader.GetGuid(1)] = (Enum.Parse<RunState>(reader.GetString(2)), reader.GetString(3));
+                }
             }
 
             if (claim is not null)
