@@ -44,3 +44,7 @@ public sealed class ReadyQueueTestsOnSqlite() : ReadyQueueTests(QueueKind.Sqlite
 public sealed class GraphOrderTestsInMemory() : GraphOrderTests(QueueKind.Memory);
 
 public sealed class GraphOrderTestsOnSqlite() : GraphOrderTests(QueueKind.Sqlite);
+
+public sealed class TaskExclusionTestsInMemory() : TaskExclusionTests(QueueKind.Memory);
+
+public sealed class TaskExclusionTestsOnSqlite() : TaskExclusionTests(QueueKind.Sqlite);

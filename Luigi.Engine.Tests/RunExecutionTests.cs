@@ -211,7 +211,7 @@ public abstract class RunExecutionTests(QueueKind queue) : EngineTests(queue)
 
         var bad = result.Graph.Find("BadSettings")!;
         Assert.Equal(TaskState.Failed, bad.State);
-        Assert.Contains("Reading the settings (Priority, Retry, Timeout) of BadSettings threw", bad.Error);
+        Assert.Contains("Reading the settings (Priority, Retry, Timeout, Resources) of BadSettings threw", bad.Error);
         Assert.Contains("priority table is missing", bad.Error);
         Assert.Equal(TaskState.UpstreamFailed, result.StateOf("Dependent"));
         Assert.Equal(TaskState.Done, result.StateOf("Independent"));

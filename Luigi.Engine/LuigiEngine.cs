@@ -31,7 +31,7 @@ public sealed class LuigiEngine
     /// <param name="loggers">Where engine and task logs also go.</param>
     /// <param name="observers">Told of every transition (see <see cref="IExecutionObserver"/>).</param>
     public LuigiEngine(LuigiEngineOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null, IEnumerable<IExecutionObserver>? observers = null)
-        : this(options, time, loggers, observers, clock => new MemoryRunQueue(clock))
+        : this(options, time, loggers, observers, clock => new MemoryRunQueue(clock, options.Resources))
     {
     }
 
@@ -57,6 +57,7 @@ public sealed class LuigiEngine
     /// running ones are cancelled through their token, and the result says which were cancelled.
     /// </summary>
     /// <exception cref="DependencyCycleException">The requirements form a cycle; nothing was run.</exception>
+    /// <exception cref="ResourceException">A task declares a resource with no total, more than its total, or a negative amount; nothing was run.</exception>
     /// <exception cref="OperationCanceledException">Cancelled while the graph was being resolved; nothing was run.</exception>
     /// <exception cref="ArgumentException"><paramref name="runId"/> is not a GUID.</exception>
     public async Task<RunResult> RunAsync(IEnumerable<LuigiTask> roots, string runId, CancellationToken cancellationToken)
@@ -69,6 +70,7 @@ public sealed class LuigiEngine
         runId = id.ToString();
         var startedAt = _time.GetUtcNow();
         var graph = await GraphBuilder.BuildAsync(roots, _options.CompletenessCheckConcurrency, cancellationToken).ConfigureAwait(false);
+        ResourceCheck.Validate(graph, _options.Resources);
         foreach (var observer in _observers)
         {
             await observer.OnRunStartedAsync(runId, graph, cancellationToken).ConfigureAwait(false);

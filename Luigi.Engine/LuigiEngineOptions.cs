@@ -18,9 +18,37 @@ public sealed class LuigiEngineOptions
     /// <summary>Characters kept per log line.</summary>
     public int MaxLogLineLength { get; set; } = 8_192;
 
+    /// <summary>
+    /// The total of each resource tasks may declare (<see cref="LuigiTask.Resources"/>), by name (<c>Luigi:Resources:&lt;name&gt;</c>):
+    /// the tasks running at once on every host of a store never hold more. Hosts sharing a store must agree on them.
+    /// </summary>
+    public Dictionary<string, int> Resources { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How many runs of a pipeline may be active at once, by pipeline name (<c>Luigi:RunLimits:&lt;pipeline&gt;</c>); over the
+    /// pipeline's own <see cref="MaxActiveRunsAttribute"/>.
+    /// </summary>
+    public Dictionary<string, int> MaxActiveRuns { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Throws when a setting is out of range, naming it.</summary>
     public void Validate()
     {
+        foreach (var (name, limit) in MaxActiveRuns)
+        {
+            if (limit < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(MaxActiveRuns), limit, $"The run limit of pipeline '{name}' must be at least 1.");
+            }
+        }
+
+        foreach (var (name, total) in Resources)
+        {
+            if (total < 0 || string.IsNullOrWhiteSpace(name))
+            {
+                throw new ArgumentOutOfRangeException(nameof(Resources), total, $"The total of resource '{name}' must be a name with a total of 0 or more.");
+            }
+        }
+
         if (Workers < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(Workers), Workers, "Workers must be at least 1.");

@@ -36,6 +36,16 @@ public abstract class LuigiTask
     /// when it passes (cooperatively: a task that ignores its token keeps its worker until it returns).</summary>
     public virtual TimeSpan? Timeout => null;
 
+    /// <summary>
+    /// What the task holds of shared resources while it runs: name and amount (e.g. one slot of <c>warehouse_db</c>).
+    /// Totals are set per resource (<c>Luigi:Resources:&lt;name&gt;</c>); the executor never lets the tasks running on
+    /// every host of a store hold more than a total. A name with no total, an amount above the total or a negative
+    /// amount fails the run when it is resolved. Default: none.
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, int> Resources => NoResources;
+
+    internal static readonly IReadOnlyDictionary<string, int> NoResources = new Dictionary<string, int>();
+
     /// <summary>The tasks that must be complete before this one runs. Default: none.</summary>
     public virtual IEnumerable<LuigiTask> Requires() => [];
 

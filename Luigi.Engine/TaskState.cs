@@ -29,6 +29,13 @@ public enum TaskState
 
     /// <summary>Not run, or stopped, because the run was cancelled.</summary>
     Cancelled,
+
+    /// <summary>
+    /// Ready, but another run is running an attempt of the same task id (a task id runs in one attempt at a time across
+    /// every run and host of a store). When that attempt ends, this task checks whether it is complete: complete, it is
+    /// <see cref="Complete"/> without running; otherwise it runs. <c>BlockedBy</c> names the other run.
+    /// </summary>
+    Waiting,
 }
 
 /// <summary>Helpers over <see cref="TaskState"/>.</summary>

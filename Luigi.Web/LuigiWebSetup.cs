@@ -84,12 +84,32 @@ public static class LuigiWebSetup
     /// (<c>Luigi:Retention</c>), schedules and backfills (<c>Luigi:Schedules</c>), readiness (<c>/healthz/ready</c>) and the dashboard.
     /// Settings are validated when the host starts.
     /// </summary>
+    /// <summary>
+    /// The engine's settings: <c>Luigi:Engine</c>, with the resources' totals (<c>Luigi:Resources:&lt;name&gt;</c>) and the
+    /// pipelines' run limits (<c>Luigi:RunLimits:&lt;pipeline&gt;</c>), validated.
+    /// </summary>
+    public static LuigiEngineOptions ReadEngineOptions(IConfiguration configuration)
+    {
+        var options = configuration.GetSection("Luigi:Engine").Get<LuigiEngineOptions>() ?? new LuigiEngineOptions();
+        foreach (var (name, total) in configuration.GetSection("Luigi:Resources").Get<Dictionary<string, int>>() ?? [])
+        {
+            options.Resources[name] = total;
+        }
+
+        foreach (var (pipeline, limit) in configuration.GetSection("Luigi:RunLimits").Get<Dictionary<string, int>>() ?? [])
+        {
+            options.MaxActiveRuns[pipeline] = limit;
+        }
+
+        options.Validate();
+        return options;
+    }
+
     public static IServiceCollection AddLuigiWeb(this IServiceCollection services, IConfiguration configuration)
     {
         var storeOptions = ReadStoreOptions(configuration);
         storeOptions.Validate();
-        var engineOptions = configuration.GetSection("Luigi:Engine").Get<LuigiEngineOptions>() ?? new LuigiEngineOptions();
-        engineOptions.Validate();
+        var engineOptions = ReadEngineOptions(configuration);
         var executorOptions = configuration.GetSection("Luigi:Executor").Get<StoreExecutorOptions>() ?? new StoreExecutorOptions();
         executorOptions.Validate();
         var retentionOptions = configuration.GetSection("Luigi:Retention").Get<RetentionOptions>() ?? new RetentionOptions();
@@ -115,7 +135,8 @@ public static class LuigiWebSetup
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
             observers: sp.GetServices<IStoreObserver>(), identity: sp.GetRequiredService<HostIdentity>(), telemetry: sp.GetService<LuigiTelemetry>()));
         services.AddSingleton(sp => sp.GetRequiredService<StoreExecutor>().Client);
-        services.AddSingleton(_ => new RunReader(ReliabilitySetup.CreateReadStore(storeOptions)));
+        services.AddSingleton(sp => RunLimits.For(sp.GetRequiredService<PipelineRegistry>(), engineOptions.MaxActiveRuns));
+        services.AddSingleton(sp => new RunReader(ReliabilitySetup.CreateReadStore(storeOptions), sp.GetRequiredService<RunLimits>()));
         services.AddLuigiLive(configuration);
         services.AddSingleton<ExecutorHostedService>();
         services.AddHostedService(sp => sp.GetRequiredService<ExecutorHostedService>());

@@ -46,7 +46,7 @@ public sealed class Engines(QueueKind queue) : IAsyncDisposable
     public LuigiEngine Create(LuigiEngineOptions options, TimeProvider? time = null, params IExecutionObserver[] observers) =>
         _store is null
             ? new LuigiEngine(options, time, loggers: null, observers)
-            : new LuigiEngine(options, time, loggers: null, observers, clock => new RunQueue(_store, clock, shared: false));
+            : new LuigiEngine(options, time, loggers: null, observers, clock => new RunQueue(_store, clock, shared: false, options.Resources));
 
     /// <summary>Asserts success, showing the execution summary (with the errors) when it did not.</summary>
     public static void AssertSucceeded(RunResult result)

@@ -99,8 +99,14 @@ internal sealed class DatabaseRetry(ILogger logger, TimeProvider time, StoreExec
     /// <summary>
     /// As <see cref="IsTransient"/>, except for errors in the data itself (PostgreSQL classes 22 and 23): such
     /// an error belongs to one outcome of the group and would come back on every try, so the group is not
-    /// retried but committed again outcome by outcome, and only the faulty one is lost (and logged).
+    /// retried but committed again outcome by outcome, and only the faulty one is lost (and logged). A second running
+    /// row for one task id (<c>ux_run_tasks_running_task</c>) is not such an error: it comes from the claim at the end of
+    /// the group, which lost a race for that id to another host, and trying again sees the winner.
     /// </summary>
     public static bool IsTransientForGroup(Exception exception) =>
-        IsTransient(exception) && exception is not PostgresException { SqlState: ['2', '2' or '3', ..] };
+        IsTransient(exception) && (exception is not PostgresException { SqlState: ['2', '2' or '3', ..] } || LostTaskIdRace(exception));
+
+    /// <summary>Two hosts claimed one task id at once and the database refused the second (see <c>ClaimSql</c>).</summary>
+    public static bool LostTaskIdRace(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ux_run_tasks_running_task" };
 }

@@ -30,6 +30,7 @@ internal sealed class ExecutorContext
         Observers = new StoreObservers([.. observers], Logger, time);
         Retry = new DatabaseRetry(Logger, time, options);
         Tasks = new RunTaskCache(queue, pipelines);
+        Limits = RunLimits.For(pipelines, engine.MaxActiveRuns);
         Attempts = new AttemptRunner(time, loggers, engine);
         Signals.RunEnded += Tasks.Forget;
     }
@@ -40,6 +41,9 @@ internal sealed class ExecutorContext
     public LuigiTelemetry? Telemetry { get; }
 
     public PipelineRegistry Pipelines { get; }
+
+    /// <summary>How many runs of each pipeline may be active at once.</summary>
+    public RunLimits Limits { get; }
 
     public HostIdentity Identity { get; }
 
@@ -73,6 +77,10 @@ internal sealed class ExecutorContext
         Observers.RunChanged(runId, pipeline, state);
         Observers.RunFinished(runId, state);
         Signals.Finished(runId, state);
+        if (Limits.All.Count > 0)
+        {
+            Signals.Work.Pulse(); // a run held back by its pipeline's limit may be taken now
+        }
     }
 
     /// <summary>Reads the run when someone here waits for it, and answers them if it has ended (also when another host

@@ -51,8 +51,9 @@ internal interface IRunQueue
     /// <summary>The completeness overrides a re-run's scope asks for (see <see cref="RerunPlanner"/>), or null.</summary>
     Task<ResolutionOverrides?> PlanRerunAsync(RunRecord run, CancellationToken cancellationToken);
 
-    /// <summary>Takes the oldest queued run (only <paramref name="onlyRun"/> when set) to resolve, or null.</summary>
-    Task<RunRecord?> TakeQueuedRunAsync(string hostId, Guid? onlyRun, CancellationToken cancellationToken);
+    /// <summary>Takes the oldest queued run (only <paramref name="onlyRun"/> when set) to resolve, or null; a run whose
+    /// pipeline has as many active runs as <paramref name="limits"/> allow stays queued.</summary>
+    Task<RunRecord?> TakeQueuedRunAsync(string hostId, Guid? onlyRun, RunLimits limits, CancellationToken cancellationToken);
 
     /// <summary>Writes the resolved graph and starts the run, or ends it at once when nothing is left to do (or a
     /// cancel came while it was resolved). Returns the run's state once written.</summary>

@@ -12,12 +12,19 @@ namespace Luigi.Engine.Execution;
 /// keeps a count of unsatisfied requirements and the ready ones wait in a <see cref="ReadyQueue"/> per run, so a
 /// claim costs O(log n) and nothing is rescanned. Every operation runs under one lock and completes at once.
 /// Leases mean nothing here (no other process can take a task over): heartbeats and lease recovery do nothing.
+/// A task id runs in one attempt at a time across the runs of this queue (its whole world): a run that reaches a task
+/// another run is running waits for it (<see cref="TaskState.Waiting"/>), and the resources' totals are kept, as the
+/// store's queue does across hosts.
 /// </summary>
-internal sealed class MemoryRunQueue(TimeProvider time) : IRunQueue
+internal sealed class MemoryRunQueue(TimeProvider time, IReadOnlyDictionary<string, int>? resources = null) : IRunQueue
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<Guid, MemoryRun> _runs = [];
     private readonly List<MemoryRun> _active = [];
+    private readonly Dictionary<string, (MemoryRun Run, TaskNode Node)> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<(MemoryRun Run, TaskNode Node)>> _waiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _used = new(StringComparer.Ordinal);
+    private readonly IReadOnlyDictionary<string, int> _totals = resources ?? new Dictionary<string, int>();
 
     /// <inheritdoc />
     public bool IsShared => false;
@@ -88,11 +95,13 @@ internal sealed class MemoryRunQueue(TimeProvider time) : IRunQueue
     }
 
     /// <inheritdoc />
-    public Task<RunRecord?> TakeQueuedRunAsync(string hostId, Guid? onlyRun, CancellationToken cancellationToken)
+    public Task<RunRecord?> TakeQueuedRunAsync(string hostId, Guid? onlyRun, RunLimits limits, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            var run = _active.FirstOrDefault(r => r.Record.State == RunState.Queued && (onlyRun is null || r.Record.Id == onlyRun));
+            var run = _active.FirstOrDefault(r => r.Record.State == RunState.Queued && (onlyRun is null || r.Record.Id == onlyRun)
+                && !(limits.Of(r.Record.Pipeline) is { } limit
+                     && _active.Count(a => a.Record.Pipeline == r.Record.Pipeline && a.Record.State is RunState.Resolving or RunState.Running or RunState.Cancelling) >= limit));
             if (run is not null)
             {
                 run.Record.State = RunState.Resolving;
@@ -128,6 +137,7 @@ internal sealed class MemoryRunQueue(TimeProvider time) : IRunQueue
                 }
             }
 
+            MarkShared(run);
             if (run.Record.State == RunState.Resolving)
             {
                 run.Record.State = RunState.Running;
@@ -190,6 +200,7 @@ internal sealed class MemoryRunQueue(TimeProvider time) : IRunQueue
                 node.Attempts[^1].Close(time.GetUtcNow(), TaskState.Cancelled, "The host stopped; the task was put back in the queue.", [], 0);
                 node.State = TaskState.Pending;
                 run.Ready.Push(node, node.Priority);
+                Stopped(node);
             }
         }
 
@@ -252,6 +263,7 @@ internal sealed class MemoryRunQueue(TimeProvider time) : IRunQueue
     private List<ClaimedTask> Claim(IReadOnlyList<int> workers, Guid? onlyRun)
     {
         var claimed = new List<ClaimedTask>();
+        var taken = 0;
         var now = Now;
         foreach (var run in _active)
         {
@@ -269,22 +281,126 @@ internal sealed class MemoryRunQueue(TimeProvider time) : IRunQueue
                 }
             }
 
-            while (claimed.Count < workers.Count && run.Ready.TryPop(out var node))
+            List<TaskNode>? shortOf = null;
+            while (taken < workers.Count && run.Ready.TryPop(out var node))
             {
-                var worker = workers[claimed.Count];
+                if (_running.TryGetValue(node.TaskId, out var holder))
+                {
+                    // Another run runs this task id: wait for its attempt to end, then look at the task again.
+                    node.State = TaskState.Waiting;
+                    node.BlockedBy = holder.Run.Record.Id.ToString();
+                    node.Recheck = !node.Forced;
+                    (_waiting.TryGetValue(node.TaskId, out var waiters) ? waiters : _waiting[node.TaskId] = []).Add((run, node));
+                    claimed.Add(new ClaimedTask(run.Record.Id, node.Index, node.TaskId, node.Attempts.Count, 0, now, WaitsFor: holder.Run.Record.Id));
+                    continue;
+                }
+
+                if (!Fits(node.Resources))
+                {
+                    (shortOf ??= []).Add(node); // waits in the ready queue for the resource to be given back
+                    continue;
+                }
+
+                var worker = workers[taken++];
                 var attempt = new AttemptRecord(node.Attempts.Count + 1, worker, new DateTimeOffset(now, TimeSpan.Zero));
                 node.AddAttempt(attempt);
                 node.State = TaskState.Running;
-                claimed.Add(new ClaimedTask(run.Record.Id, node.Index, node.TaskId, attempt.Number, worker, now));
+                _running[node.TaskId] = (run, node);
+                Hold(node.Resources, +1);
+                claimed.Add(new ClaimedTask(run.Record.Id, node.Index, node.TaskId, attempt.Number, worker, now, node.Recheck));
             }
 
-            if (claimed.Count == workers.Count)
+            foreach (var node in shortOf ?? [])
+            {
+                run.Ready.Push(node, node.Priority);
+            }
+
+            if (taken == workers.Count)
             {
                 break;
             }
         }
 
         return claimed;
+    }
+
+    /// <summary>Whether the resources a task needs are free now (nothing needed fits always).</summary>
+    private bool Fits(IReadOnlyDictionary<string, int> needs)
+    {
+        foreach (var (name, amount) in needs)
+        {
+            if (_used.GetValueOrDefault(name) + amount > _totals.GetValueOrDefault(name))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void Hold(IReadOnlyDictionary<string, int> needs, int sign)
+    {
+        foreach (var (name, amount) in needs)
+        {
+            _used[name] = _used.GetValueOrDefault(name) + sign * amount;
+        }
+    }
+
+    /// <summary>
+    /// The attempt of <paramref name="node"/> ended (or was given back): its task id and resources are free again, and the
+    /// tasks of other runs that waited for it are ready again, to look at their completeness when claimed. Returns how
+    /// many were woken.
+    /// </summary>
+    private int Stopped(TaskNode node)
+    {
+        Hold(node.Resources, -1);
+        if (!_running.Remove(node.TaskId, out var holder) || holder.Node != node)
+        {
+            return 0;
+        }
+
+        if (!_waiting.Remove(node.TaskId, out var waiters))
+        {
+            return 0;
+        }
+
+        var woken = 0;
+        foreach (var (run, waiter) in waiters)
+        {
+            if (waiter.State == TaskState.Waiting)
+            {
+                waiter.State = TaskState.Pending;
+                waiter.BlockedBy = null;
+                run.Ready.Push(waiter, waiter.Priority);
+                woken++;
+            }
+        }
+
+        return woken;
+    }
+
+    /// <summary>
+    /// The tasks of a run just saved that another unfinished run also has (same task id), on both sides, are looked at
+    /// again when claimed: whichever runs first may make the task for the other.
+    /// </summary>
+    private void MarkShared(MemoryRun run)
+    {
+        foreach (var other in _active)
+        {
+            if (other == run || other.Graph is null || other.Record.State is not (RunState.Running or RunState.Cancelling))
+            {
+                continue;
+            }
+
+            foreach (var node in run.Graph!.Nodes)
+            {
+                if (!node.State.IsTerminal() && other.Graph.Find(node.TaskId) is { } twin && !twin.State.IsTerminal())
+                {
+                    node.Recheck = !node.Forced;
+                    twin.Recheck = !twin.Forced;
+                }
+            }
+        }
     }
 
     private CompletionResult? Complete(TaskCompletion completion)
@@ -296,13 +412,21 @@ internal sealed class MemoryRunQueue(TimeProvider time) : IRunQueue
 
         var finishedAt = new DateTimeOffset(completion.FinishedAt ?? Now, TimeSpan.Zero);
         var state = completion.State == TaskState.RetryWaiting && run.Record.State == RunState.Cancelling ? TaskState.Cancelled : completion.State;
-        node.Attempts[^1].Close(finishedAt, state == TaskState.RetryWaiting ? TaskState.Failed : state, completion.Error, completion.Log, completion.TruncatedLogLines);
+        if (state == TaskState.Complete)
+        {
+            node.DropLastAttempt(); // found complete when claimed: the attempt never ran
+        }
+        else
+        {
+            node.Attempts[^1].Close(finishedAt, state == TaskState.RetryWaiting ? TaskState.Failed : state, completion.Error, completion.Log, completion.TruncatedLogLines);
+        }
+
         node.State = state;
-        var released = 0;
+        var released = Stopped(node);
         IReadOnlyList<(int Index, string TaskId)> blocked = [];
         switch (state)
         {
-            case TaskState.Done:
+            case TaskState.Done or TaskState.Complete:
                 foreach (var index in node.Dependents)
                 {
                     var dependent = run.Graph!.Nodes[index];
@@ -377,9 +501,10 @@ internal sealed class MemoryRunQueue(TimeProvider time) : IRunQueue
         run.Delayed.Clear();
         foreach (var node in run.Graph.Nodes)
         {
-            if (node.State is TaskState.Pending or TaskState.RetryWaiting)
+            if (node.State is TaskState.Pending or TaskState.RetryWaiting or TaskState.Waiting)
             {
                 node.State = TaskState.Cancelled;
+                node.BlockedBy = null;
                 run.Unfinished--;
                 cancelled.Add((node.Index, node.TaskId, node.Attempts.Count));
             }

@@ -41,8 +41,14 @@ public sealed record RunRequest(
     };
 }
 
-/// <summary>A task a worker has claimed, with the attempt it is to run.</summary>
-internal sealed record ClaimedTask(Guid RunId, int TaskIndex, string TaskId, int Attempt, int Worker, DateTime StartedAt);
+/// <summary>
+/// A task a worker has claimed, with the attempt it is to run. With <paramref name="Recheck"/>, another run may have made
+/// the task meanwhile: the worker checks its completeness first, and reports it <see cref="TaskState.Complete"/> without
+/// running it when it is. With <paramref name="WaitsFor"/> the task was not claimed at all: another run runs an attempt
+/// of the same task id, and the task now waits for that run (<see cref="TaskState.Waiting"/>); it goes to no worker
+/// (<paramref name="Worker"/> is 0) and <paramref name="Attempt"/> is the number of attempts it made.
+/// </summary>
+internal sealed record ClaimedTask(Guid RunId, int TaskIndex, string TaskId, int Attempt, int Worker, DateTime StartedAt, bool Recheck = false, Guid? WaitsFor = null);
 
 /// <summary>Ready tasks to claim for idle <paramref name="Workers"/> (worker slots), with a lease of <paramref name="Lease"/>;
 /// only of run <paramref name="OnlyRun"/> when it is set.</summary>
@@ -55,7 +61,7 @@ internal sealed record TaskCompletion(
     IReadOnlyList<LogLine> Log, int TruncatedLogLines, DateTime? FinishedAt = null);
 
 /// <summary>What a committed outcome caused.</summary>
-/// <param name="Released">Dependents that became ready.</param>
+/// <param name="Released">Tasks that became ready: dependents, and tasks of other runs that waited for this attempt.</param>
 /// <param name="Blocked">Tasks that became UpstreamFailed.</param>
 /// <param name="RunFinished">The run's final state, when this outcome ended it.</param>
 /// <param name="Pipeline">The pipeline of the run, when this outcome ended it.</param>

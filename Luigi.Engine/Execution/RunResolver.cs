@@ -17,7 +17,7 @@ internal sealed class RunResolver(ExecutorContext context, Guid? onlyRun)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            var run = await context.Retry.RunAsync("take a queued run", ct => context.Queue.TakeQueuedRunAsync(context.Identity.Id, onlyRun, ct), stoppingToken)
+            var run = await context.Retry.RunAsync("take a queued run", ct => context.Queue.TakeQueuedRunAsync(context.Identity.Id, onlyRun, context.Limits, ct), stoppingToken)
                 .ConfigureAwait(false);
             if (run is null)
             {
@@ -43,7 +43,7 @@ internal sealed class RunResolver(ExecutorContext context, Guid? onlyRun)
         }
         catch (Exception exception)
         {
-            var error = exception is UnknownPipelineException or ParameterException or DependencyCycleException
+            var error = exception is UnknownPipelineException or ParameterException or DependencyCycleException or ResourceException
                 ? exception.Message
                 : $"Pipeline {run.Pipeline} could not build its graph: {exception}";
             if (await context.Retry.RunAsync("fail the run", ct => context.Queue.FailRunAsync(run.Id, error, ct), stoppingToken).ConfigureAwait(false))
@@ -78,7 +78,9 @@ internal sealed class RunResolver(ExecutorContext context, Guid? onlyRun)
     {
         var roots = context.Pipelines.Create(run.Pipeline, run.Parameters).Roots().ToList();
         var overrides = await context.Queue.PlanRerunAsync(run, stoppingToken).ConfigureAwait(false);
-        return await GraphBuilder.BuildAsync(roots, context.Engine.CompletenessCheckConcurrency, stoppingToken, overrides).ConfigureAwait(false);
+        var graph = await GraphBuilder.BuildAsync(roots, context.Engine.CompletenessCheckConcurrency, stoppingToken, overrides).ConfigureAwait(false);
+        ResourceCheck.Validate(graph, context.Engine.Resources);
+        return graph;
     }
 
     private async Task WaitQuietlyAsync(CancellationToken stoppingToken)

@@ -17,6 +17,7 @@ internal sealed class WorkDispatcher
     private readonly TaskCompletionSource<ClaimedTask?>?[] _waiting;
     private readonly List<int> _idle = [];
     private bool _mayHaveWork = true;
+    private bool _skippedForWriter;
     private bool _stopped;
     private TaskCompletionSource _wake = NewSignal();
 
@@ -49,6 +50,23 @@ internal sealed class WorkDispatcher
         {
             _mayHaveWork = true;
             _wake.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Makes the dispatcher look again, without saying that work is ready, if it skipped a claim while the completion writer
+    /// had outcomes to commit (that commit would claim): the writer has just caught up. Otherwise nothing happens, so a
+    /// commit costs no extra claim.
+    /// </summary>
+    public void Wake()
+    {
+        lock (_lock)
+        {
+            if (_skippedForWriter)
+            {
+                _skippedForWriter = false;
+                _wake.TrySetResult();
+            }
         }
     }
 
@@ -136,7 +154,7 @@ internal sealed class WorkDispatcher
                     wake = _wake.Task;
                 }
 
-                var taken = writerBusy() ? null : TakeIdle();
+                var taken = writerBusy() ? SkipForWriter() : TakeIdle();
                 if (taken is null)
                 {
                     await WaitAsync(wake, pollInterval, time, stoppingToken).ConfigureAwait(false);
@@ -162,6 +180,16 @@ internal sealed class WorkDispatcher
                 StopWaiters();
             }
         }
+    }
+
+    private int[]? SkipForWriter()
+    {
+        lock (_lock)
+        {
+            _skippedForWriter = _idle.Count > 0;
+        }
+
+        return null;
     }
 
     private void StopWaiters()

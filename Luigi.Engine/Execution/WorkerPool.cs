@@ -111,7 +111,7 @@ internal sealed class WorkerPool
             var claimed = await _context.Retry.RunAsync(
                 "claim tasks", ct => _context.Queue.ClaimAsync(HostId, idleWorkers, _context.Options.Lease, _onlyRun, ct), stoppingToken).ConfigureAwait(false);
             _context.Telemetry?.RecordClaim(_context.Time.GetElapsedTime(started), claimed?.Count ?? 0);
-            return claimed;
+            return claimed is null ? null : ReportWaits(claimed);
         }
         finally
         {
@@ -143,9 +143,11 @@ internal sealed class WorkerPool
 
             var results = committed.Results ?? new CompletionResult?[group.Count];
             _context.Observers.Committed(group, results); // before the released tasks are handed to workers: a cause before its effect
-            if (idle is null && results.Any(r => r is { Released: > 0 }))
+            claimed = claimed is null ? null : ReportWaits(claimed);
+            var released = results.Sum(r => r?.Released ?? 0);
+            if (idle is null ? released > 0 : released > claimed!.Count && claimed.Count < idle.Length)
             {
-                _dispatcher.Pulse(); // no worker was idle to take the released tasks in this transaction
+                _dispatcher.Pulse(); // no worker was idle to take the released tasks in this transaction, or some were not for its claim
             }
 
             return results;
@@ -202,6 +204,7 @@ internal sealed class WorkerPool
             (var results, claimed) = await _context.Queue.CompleteAsync(HostId, [completion], claim, CancellationToken.None).ConfigureAwait(false);
             result = results[0];
             _context.Observers.Committed([completion], results);
+            claimed = ReportWaits(claimed);
         }
         finally
         {
@@ -236,8 +239,11 @@ internal sealed class WorkerPool
             await attemptToken.CancelAsync().ConfigureAwait(false); // claimed just before the cancel: it must not run on
         }
 
-        _context.Observers.TaskChanged(new TaskChange(
-            claimed.RunId, claimed.TaskIndex, claimed.TaskId, TaskState.Running, claimed.Attempt, claimed.Worker, null, null, claimed.StartedAt));
+        if (!claimed.Recheck)
+        {
+            ReportRunning(claimed);
+        }
+
         var attempt = new AttemptRecord(claimed.Attempt, claimed.Worker, new DateTimeOffset(claimed.StartedAt, TimeSpan.Zero));
         AttemptOutcome outcome;
         try
@@ -247,6 +253,18 @@ internal sealed class WorkerPool
             {
                 task = await _context.Retry.RunAsync("load the task", ct => _context.Tasks.GetAsync(claimed.RunId, claimed.TaskId, ct).AsTask(), stoppingToken)
                     .ConfigureAwait(false) ?? throw new OperationCanceledException(stoppingToken);
+            }
+
+            if (claimed.Recheck)
+            {
+                // Another run may have made this task since it was resolved (it waited for that run, or shares the task with it).
+                if (await IsCompleteAsync(task, claimed, attemptToken.Token).ConfigureAwait(false))
+                {
+                    return new TaskCompletion(claimed.RunId, claimed.TaskIndex, claimed.TaskId, claimed.Attempt, TaskState.Complete, null, null, [], 0,
+                        _context.Time.GetUtcNow().UtcDateTime);
+                }
+
+                ReportRunning(claimed);
             }
 
             using var span = _context.Telemetry is { } telemetry && telemetry.Source.HasListeners()
@@ -277,6 +295,45 @@ internal sealed class WorkerPool
 
         return new TaskCompletion(claimed.RunId, claimed.TaskIndex, claimed.TaskId, claimed.Attempt, outcome.State,
             outcome.Error?.ToString(), outcome.RetryAt?.UtcDateTime, attempt.Log, attempt.TruncatedLines, outcome.FinishedAt.UtcDateTime);
+    }
+
+    /// <summary>
+    /// The completeness check of a task claimed for a second look. A check that throws fails the task, as it would have
+    /// at resolution.
+    /// </summary>
+    private static async Task<bool> IsCompleteAsync(LuigiTask task, ClaimedTask claimed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await task.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            throw new InvalidOperationException($"Checking whether {claimed.TaskId} is complete (CompleteAsync/Output) threw: {exception.Message}", exception);
+        }
+    }
+
+    private void ReportRunning(ClaimedTask claimed) => _context.Observers.TaskChanged(new TaskChange(
+        claimed.RunId, claimed.TaskIndex, claimed.TaskId, TaskState.Running, claimed.Attempt, claimed.Worker, null, null, claimed.StartedAt));
+
+    /// <summary>
+    /// Tells the observers of the tasks a claim found held by another run (now <see cref="TaskState.Waiting"/>) and returns
+    /// the tasks it did claim, for the workers.
+    /// </summary>
+    private List<ClaimedTask> ReportWaits(List<ClaimedTask> claimed)
+    {
+        if (!claimed.Exists(c => c.WaitsFor is not null))
+        {
+            return claimed;
+        }
+
+        foreach (var wait in claimed.Where(c => c.WaitsFor is not null))
+        {
+            _context.Observers.TaskChanged(new TaskChange(
+                wait.RunId, wait.TaskIndex, wait.TaskId, TaskState.Waiting, wait.Attempt, null, null, wait.WaitsFor.ToString(), wait.StartedAt));
+        }
+
+        return claimed.FindAll(c => c.WaitsFor is null);
     }
 
     /// <summary>The run's id as tasks see it (<see cref="TaskContext.RunId"/>), formatted once per run rather than per attempt.</summary>
@@ -310,6 +367,11 @@ internal sealed class WorkerPool
 
     private void OnCommitted(TaskCompletion completion, CompletionResult? result, Exception? error)
     {
+        if (_context.Queue.GroupsCommits && _writer.Backlog == 0)
+        {
+            _dispatcher.Wake(); // a worker that went idle after the commit took the idle ones was skipped while the writer was busy
+        }
+
         if (error is not null)
         {
             _context.Logger.LogError(error, "Outcome of {TaskId} attempt {Attempt} could not be written", completion.TaskId, completion.Attempt);
@@ -332,6 +394,12 @@ internal sealed class WorkerPool
         if (completion.State == TaskState.RetryWaiting)
         {
             PulseAt(completion.RetryAt);
+        }
+        else if (_context.Engine.Resources.Count > 0)
+        {
+            // Tasks that need resources are claimed by the dispatcher alone, and this attempt may have given back what
+            // they wait for. Told now, once the writer no longer counts this outcome, so the dispatcher does not skip it.
+            _dispatcher.Pulse();
         }
     }
 

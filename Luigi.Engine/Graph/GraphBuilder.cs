@@ -85,11 +85,12 @@ public static class GraphBuilder
                 node.Priority = node.Task.Priority;
                 node.RetryPolicy = node.Task.Retry;
                 node.Timeout = node.Task.Timeout;
+                node.Resources = node.Task.Resources is { Count: > 0 } resources ? new Dictionary<string, int>(resources, StringComparer.Ordinal) : LuigiTask.NoResources;
             }
             catch (Exception exception)
             {
                 node.State = TaskState.Failed;
-                node.Error = $"Reading the settings (Priority, Retry, Timeout) of {node.TaskId} threw: {exception}";
+                node.Error = $"Reading the settings (Priority, Retry, Timeout, Resources) of {node.TaskId} threw: {exception}";
             }
         }
     }
@@ -149,6 +150,7 @@ public static class GraphBuilder
             if (overrides?.Decide(node.TaskId) is { } decided)
             {
                 results[i] = decided;
+                node.Forced = overrides.Force.Contains(node.TaskId);
                 continue;
             }
 

@@ -47,7 +47,8 @@ public sealed class TaskNode
     /// <summary>The full text of the error that failed the task (exception with stack trace), if any.</summary>
     public string? Error { get; internal set; }
 
-    /// <summary>For <see cref="TaskState.UpstreamFailed"/>: the id of the failed task that blocked it.</summary>
+    /// <summary>For <see cref="TaskState.UpstreamFailed"/>: the id of the failed task that blocked it; for
+    /// <see cref="TaskState.Waiting"/>: the id of the run whose attempt of the same task id it waits for.</summary>
     public string? BlockedBy { get; internal set; }
 
     /// <summary>Length of the longest chain of work from this task to the end of the graph, itself included.</summary>
@@ -64,6 +65,18 @@ public sealed class TaskNode
     internal RetryPolicy? RetryPolicy { get; set; }
 
     internal TimeSpan? Timeout { get; set; }
+
+    /// <summary>A re-run forces it to run even if complete: it never skips itself on a second look (<see cref="Recheck"/>).</summary>
+    internal bool Forced { get; set; }
+
+    /// <summary>
+    /// Another run may make this task meanwhile (it shares the task id with another unfinished run, or waited for one):
+    /// its completeness is checked again when it is claimed, and it is skipped as complete if so.
+    /// </summary>
+    internal bool Recheck { get; set; }
+
+    /// <summary>What the task needs of each resource while it runs (see <see cref="LuigiTask.Resources"/>).</summary>
+    internal IReadOnlyDictionary<string, int> Resources { get; set; } = LuigiTask.NoResources;
 
     internal void AddRequirement(TaskNode requirement)
     {
@@ -87,6 +100,9 @@ public sealed class TaskNode
     }
 
     internal void AddAttempt(AttemptRecord attempt) => _attempts.Add(attempt);
+
+    /// <summary>Takes back the last attempt: it was opened for a task that turned out complete when claimed, and never ran.</summary>
+    internal void DropLastAttempt() => _attempts.RemoveAt(_attempts.Count - 1);
 
     internal static string FirstLine(string text)
     {

@@ -11,6 +11,15 @@ namespace Luigi.Engine.Storage;
 /// instead of waiting); on SQLite, which has one writer at a time, a few prepared statements in one
 /// immediate transaction. Either may also run at the end of the transaction that commits outcomes.
 /// </summary>
+/// <remarks>
+/// A task id runs in one attempt at a time across every run and host: a picked task whose id another run is running
+/// (or that a better pick of the same claim takes) is not claimed but marked <c>Waiting</c>, naming that run, and
+/// looked at again when woken (<see cref="ExclusionSql"/>). The unique index <c>ux_run_tasks_running_task</c> makes
+/// the database refuse a second running row with one task id, so two hosts racing for one id cannot both win: the
+/// loser's transaction fails and is tried again, and then sees the winner. On PostgreSQL the claim takes a share lock
+/// on the running row it waits for, so that the attempt cannot end unseen between this claim's snapshot and its commit
+/// (see docs/decisions.md). Tasks that need resources are not claimed here but by <see cref="ResourceClaimSql"/>.
+/// </remarks>
 internal static class ClaimSql
 {
     private const string Ready =
@@ -49,25 +58,54 @@ internal static class ClaimSql
         SqlCommands.BatchCommand(
             $"""
             WITH picked AS (
-                SELECT run_id, task_index, priority, critical_path FROM run_tasks
-                WHERE {Ready}{(onlyRun is null ? "" : " AND run_id = @only")}
+                SELECT run_id, task_index, task_id, priority, critical_path FROM run_tasks
+                WHERE {Ready} AND resources IS NULL{(onlyRun is null ? "" : " AND run_id = @only")}
                 ORDER BY {BestFirst}
                 LIMIT @limit
                 FOR UPDATE SKIP LOCKED),
-            ranked AS (
-                SELECT run_id, task_index, row_number() OVER (ORDER BY {BestFirst}) AS n FROM picked),
-            claimed AS (
-                UPDATE run_tasks t SET state = 'Running', attempt_count = t.attempt_count + 1, host_id = @host, worker = (@workers::integer[])[r.n],
-                    lease_expires_at = @lease, started_at = @now, not_before = NULL
-                FROM ranked r
-                WHERE t.run_id = r.run_id AND t.task_index = r.task_index
-                RETURNING t.run_id, t.task_index, t.task_id, t.attempt_count, t.worker, r.n),
-            opened AS (
-                INSERT INTO attempts (run_id, task_index, number, started_at, outcome, host_id, worker, truncated_log_lines)
-                SELECT run_id, task_index, attempt_count, @now, 'Running', @host, worker, 0 FROM claimed)
-            SELECT run_id, task_index, task_id, attempt_count, worker FROM claimed ORDER BY n
+            {PostgresClaimTail}
             """,
             ("host", hostId), ("workers", workers.ToArray()), ("limit", workers.Count), ("lease", leaseUntil), ("now", now), ("only", onlyRun));
+
+    /// <summary>
+    /// What follows the pick (a CTE <c>picked</c> of locked ready rows with their task id, priority and critical path) in
+    /// every PostgreSQL claim: the exclusion by task id, the claim itself with its attempts, and the rows to read.
+    /// </summary>
+    public const string PostgresClaimTail =
+        $"""
+        ranked AS (
+            SELECT p.*, row_number() OVER (PARTITION BY p.task_id ORDER BY {BestFirst}) AS k FROM picked p),
+        holders AS (
+            SELECT h.run_id, h.task_id FROM run_tasks h
+            WHERE h.state = 'Running' AND h.task_id IN (SELECT task_id FROM picked)
+            FOR SHARE),
+        waits AS (
+            SELECT r.run_id, r.task_index, coalesce(h.run_id, f.run_id) AS holder
+            FROM ranked r LEFT JOIN holders h ON h.task_id = r.task_id
+            LEFT JOIN ranked f ON r.k > 1 AND f.task_id = r.task_id AND f.k = 1
+            WHERE h.run_id IS NOT NULL OR r.k > 1),
+        waiting AS (
+            UPDATE run_tasks t SET state = 'Waiting', blocked_by = w.holder::text, recheck = NOT t.forced
+            FROM waits w
+            WHERE t.run_id = w.run_id AND t.task_index = w.task_index
+            RETURNING t.run_id, t.task_index, t.task_id, t.attempt_count, w.holder),
+        chosen AS (
+            SELECT r.run_id, r.task_index, row_number() OVER (ORDER BY {BestFirst}) AS n FROM ranked r
+            WHERE NOT EXISTS (SELECT 1 FROM waits w WHERE w.run_id = r.run_id AND w.task_index = r.task_index)),
+        claimed AS (
+            UPDATE run_tasks t SET state = 'Running', attempt_count = t.attempt_count + 1, host_id = @host, worker = (@workers::integer[])[c.n],
+                lease_expires_at = @lease, started_at = @now, not_before = NULL
+            FROM chosen c
+            WHERE t.run_id = c.run_id AND t.task_index = c.task_index
+            RETURNING t.run_id, t.task_index, t.task_id, t.attempt_count, t.worker, t.recheck, c.n),
+        opened AS (
+            INSERT INTO attempts (run_id, task_index, number, started_at, outcome, host_id, worker, truncated_log_lines)
+            SELECT run_id, task_index, attempt_count, @now, 'Running', @host, worker, 0 FROM claimed)
+        SELECT run_id, task_index, task_id, attempt_count, worker, recheck, NULL::uuid AS waits_for, n FROM claimed
+        UNION ALL
+        SELECT run_id, task_index, task_id, attempt_count, 0, false, holder, NULL FROM waiting
+        ORDER BY n NULLS LAST
+        """;
 
     /// <summary>Reads the rows of <see cref="PostgresStatement"/>.</summary>
     public static async Task<List<ClaimedTask>> ReadAsync(DbDataReader reader, DateTime now, CancellationToken cancellationToken)
@@ -75,7 +113,8 @@ internal static class ClaimSql
         var claimed = new List<ClaimedTask>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            claimed.Add(new ClaimedTask(reader.GetGuid(0), reader.GetInt32(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt32(4), now));
+            claimed.Add(new ClaimedTask(reader.GetGuid(0), reader.GetInt32(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt32(4), now,
+                reader.GetBoolean(5), reader.IsDBNull(6) ? null : reader.GetGuid(6)));
         }
 
         return claimed;
@@ -88,24 +127,44 @@ internal static class ClaimSql
     {
         var picked = await sql.QueryAsync(connection, transaction,
             $"""
-            SELECT run_id, task_index FROM run_tasks
-            WHERE {Ready}{(onlyRun is null ? "" : " AND run_id = @only")}
+            SELECT run_id, task_index, task_id FROM run_tasks
+            WHERE {Ready} AND resources IS NULL{(onlyRun is null ? "" : " AND run_id = @only")}
             ORDER BY {BestFirst}
             LIMIT @limit
             """,
-            r => (RunId: SqlCommands.ReadGuid(r, 0), TaskIndex: r.GetInt32(1)), cancellationToken,
+            r => (RunId: SqlCommands.ReadGuid(r, 0), TaskIndex: r.GetInt32(1), TaskId: r.GetString(2)), cancellationToken,
             ("now", now), ("limit", workers.Count), ("only", onlyRun)).ConfigureAwait(false);
+        return await ClaimPickedOnSqliteAsync(sql, connection, transaction, hostId, workers, picked, now, leaseUntil, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Claims <paramref name="picked"/> (ready rows, best first) on SQLite for <paramref name="workers"/>, in order: a task
+    /// whose id another run is running, or that an earlier pick took, is marked Waiting instead.
+    /// </summary>
+    public static async Task<List<ClaimedTask>> ClaimPickedOnSqliteAsync(
+        SqlCommands sql, DbConnection connection, DbTransaction transaction, string hostId, IReadOnlyList<int> workers,
+        IReadOnlyList<(Guid RunId, int TaskIndex, string TaskId)> picked, DateTime now, DateTime leaseUntil, CancellationToken cancellationToken)
+    {
         if (picked.Count == 0)
         {
             return [];
         }
 
+        await using var holder = sql.Command(connection, transaction,
+            "SELECT run_id FROM run_tasks WHERE task_id = @taskId AND state = 'Running'", ("taskId", ""));
+        await using var wait = sql.Command(connection, transaction,
+            """
+            UPDATE run_tasks SET state = 'Waiting', blocked_by = @holder, recheck = NOT forced
+            WHERE run_id = @run AND task_index = @index
+            RETURNING attempt_count
+            """,
+            ("holder", ""), ("run", Guid.Empty), ("index", 0));
         await using var claim = sql.Command(connection, transaction,
             """
             UPDATE run_tasks SET state = 'Running', attempt_count = attempt_count + 1, host_id = @host, worker = @worker,
                 lease_expires_at = @lease, started_at = @now, not_before = NULL
             WHERE run_id = @run AND task_index = @index
-            RETURNING task_id, attempt_count
+            RETURNING task_id, attempt_count, recheck
             """,
             ("host", hostId), ("worker", 0), ("lease", leaseUntil), ("now", now), ("run", Guid.Empty), ("index", 0));
         await using var open = sql.Command(connection, transaction,
@@ -115,21 +174,34 @@ internal static class ClaimSql
             """,
             ("run", Guid.Empty), ("index", 0), ("number", 0), ("now", now), ("host", hostId), ("worker", 0));
         var claimed = new List<ClaimedTask>(picked.Count);
-        foreach (var (runId, taskIndex) in picked)
+        var taken = 0;
+        foreach (var (runId, taskIndex, pickedId) in picked)
         {
-            var worker = workers[claimed.Count];
+            sql.Bind(holder, ("taskId", pickedId));
+            var held = await holder.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            if (held is not null and not DBNull)
+            {
+                var holderRun = held is Guid guid ? guid : Guid.Parse((string)held);
+                sql.Bind(wait, ("holder", holderRun.ToString()), ("run", runId), ("index", taskIndex));
+                var made = Convert.ToInt32(await wait.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+                claimed.Add(new ClaimedTask(runId, taskIndex, pickedId, made, 0, now, WaitsFor: holderRun));
+                continue;
+            }
+
+            var worker = workers[taken++];
             sql.Bind(claim, ("worker", worker), ("run", runId), ("index", taskIndex));
             string taskId;
             int attempt;
+            bool recheck;
             await using (var reader = await claim.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
                 await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                (taskId, attempt) = (reader.GetString(0), reader.GetInt32(1));
+                (taskId, attempt, recheck) = (reader.GetString(0), reader.GetInt32(1), reader.GetBoolean(2));
             }
 
             sql.Bind(open, ("run", runId), ("index", taskIndex), ("number", attempt), ("worker", worker));
             await open.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            claimed.Add(new ClaimedTask(runId, taskIndex, taskId, attempt, worker, now));
+            claimed.Add(new ClaimedTask(runId, taskIndex, taskId, attempt, worker, now, recheck));
         }
 
         return claimed;

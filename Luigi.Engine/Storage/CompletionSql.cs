@@ -18,7 +18,9 @@ namespace Luigi.Engine.Storage;
 /// data-modifying CTEs, which all see one snapshot, so no row may be changed by two of them: the tasks
 /// of the group are Running and their dependents are not (a task is claimed only once its requirements
 /// are done), and the decrement leaves out the tasks that the cascade blocks. The second statement
-/// sees the first one's effects and finishes the runs with nothing left to do.
+/// sees the first one's effects and finishes the runs with nothing left to do; it also wakes the tasks of other runs
+/// that waited for an attempt of the group (<see cref="ExclusionSql.PostgresWakeUpdate"/>). An outcome
+/// <c>Complete</c> is a task claimed for a second look and found complete: its attempt never ran and is taken back.
 /// </remarks>
 internal static class CompletionSql
 {
@@ -29,7 +31,8 @@ internal static class CompletionSql
                 @notBefore::timestamptz[], @summaries::text[], @errors::text[], @truncated::integer[])
                 AS o(run_id, task_index, attempt, state, ended_at, not_before, error_summary, error, truncated)),
         accepted AS (
-            UPDATE run_tasks t SET state = o.state, finished_at = CASE WHEN o.state = 'RetryWaiting' THEN NULL ELSE o.ended_at END,
+            UPDATE run_tasks t SET state = o.state, finished_at = CASE WHEN o.state IN ('RetryWaiting', 'Complete') THEN NULL ELSE o.ended_at END,
+                attempt_count = CASE WHEN o.state = 'Complete' THEN t.attempt_count - 1 ELSE t.attempt_count END,
                 not_before = o.not_before, lease_expires_at = NULL, error_summary = o.error_summary,
                 error = CASE WHEN o.state = 'Failed' THEN o.error ELSE t.error END
             FROM outcome o
@@ -39,7 +42,10 @@ internal static class CompletionSql
             UPDATE attempts a SET outcome = CASE WHEN x.state = 'RetryWaiting' THEN 'Failed' ELSE x.state END, finished_at = x.ended_at,
                 error = x.error, truncated_log_lines = x.truncated
             FROM accepted x
-            WHERE a.run_id = x.run_id AND a.task_index = x.task_index AND a.number = x.attempt),
+            WHERE a.run_id = x.run_id AND a.task_index = x.task_index AND a.number = x.attempt AND x.state <> 'Complete'),
+        dropped AS (
+            DELETE FROM attempts a USING accepted x
+            WHERE a.run_id = x.run_id AND a.task_index = x.task_index AND a.number = x.attempt AND x.state = 'Complete'),
         logged AS (
             INSERT INTO attempt_log_lines (run_id, task_index, attempt, sequence, at, level, message)
             SELECT l.run_id, l.task_index, l.attempt, l.sequence, l.at, l.level, l.message
@@ -62,7 +68,7 @@ internal static class CompletionSql
             UPDATE run_tasks t SET remaining_requirements = t.remaining_requirements - r.n
             FROM (SELECT e.run_id, e.dependent_index, count(*)::integer AS n
                   FROM accepted x JOIN run_edges e ON e.run_id = x.run_id AND e.requirement_index = x.task_index
-                  WHERE x.state = 'Done'
+                  WHERE x.state IN ('Done', 'Complete')
                   GROUP BY e.run_id, e.dependent_index) r
             WHERE t.run_id = r.run_id AND t.task_index = r.dependent_index
               AND NOT EXISTS (SELECT 1 FROM downstream d WHERE d.run_id = r.run_id AND d.task_index = r.dependent_index)
@@ -70,7 +76,7 @@ internal static class CompletionSql
         counted AS (
             UPDATE runs r SET unfinished_count = r.unfinished_count - f.n
             FROM (SELECT run_id, count(*)::integer AS n
-                  FROM (SELECT run_id FROM accepted WHERE state IN ('Done', 'Failed', 'Cancelled') UNION ALL SELECT run_id FROM blocked) ended
+                  FROM (SELECT run_id FROM accepted WHERE state IN ('Done', 'Complete', 'Failed', 'Cancelled') UNION ALL SELECT run_id FROM blocked) ended
                   GROUP BY run_id) f
             WHERE r.id = f.run_id)
         SELECT 'accepted', run_id, task_index, NULL, NULL FROM accepted
@@ -80,14 +86,23 @@ internal static class CompletionSql
         SELECT 'released', run_id, count(*)::integer, NULL, NULL FROM released WHERE remaining_requirements = 0 AND state = 'Pending' GROUP BY run_id
         """;
 
-    private const string FinishRuns =
-        """
-        UPDATE runs SET finished_at = @now, state = CASE
-                WHEN NOT EXISTS (SELECT 1 FROM run_tasks t WHERE t.run_id = runs.id AND t.is_root AND t.state NOT IN ('Done', 'Complete')) THEN 'Succeeded'
-                WHEN state = 'Cancelling' THEN 'Cancelled'
-                ELSE 'Failed' END
-        WHERE id = ANY(@runs::uuid[]) AND unfinished_count = 0 AND state IN ('Running', 'Cancelling')
-        RETURNING id, state, pipeline
+    // Waking the waiters and finishing the runs share the second statement's snapshot, which sees the first one's effects
+    // (and the claims committed while it ran); they change different tables.
+    private const string WakeAndFinishRuns =
+        $"""
+        WITH woken AS (
+            {ExclusionSql.PostgresWakeUpdate}
+            RETURNING w.run_id),
+        finished AS (
+            UPDATE runs SET finished_at = @now, state = CASE
+                    WHEN NOT EXISTS (SELECT 1 FROM run_tasks t WHERE t.run_id = runs.id AND t.is_root AND t.state NOT IN ('Done', 'Complete')) THEN 'Succeeded'
+                    WHEN state = 'Cancelling' THEN 'Cancelled'
+                    ELSE 'Failed' END
+            WHERE id = ANY(@runs::uuid[]) AND unfinished_count = 0 AND state IN ('Running', 'Cancelling')
+            RETURNING id, state, pipeline)
+        SELECT 'finished', id, state, pipeline FROM finished
+        UNION ALL
+        SELECT 'woken', run_id, NULL, NULL FROM woken
         """;
 
     /// <summary>
@@ -128,7 +143,7 @@ internal static class CompletionSql
                     ("truncated", group.Select(c => c.TruncatedLogLines).ToArray()),
                     ("logRuns", logRuns), ("logIndexes", logIndexes), ("logAttempts", logAttempts), ("logSequences", logSequences),
                     ("logAts", logAts), ("logLevels", logLevels), ("logMessages", logMessages)),
-                SqlCommands.BatchCommand(FinishRuns, ("now", now), ("runs", runIds)),
+                SqlCommands.BatchCommand(WakeAndFinishRuns, ("now", now), ("runs", runIds), ("ids", group.Select(c => c.TaskId).Distinct().ToArray())),
             },
         };
         if (claim is not null)
@@ -142,6 +157,7 @@ internal static class CompletionSql
         var blocked = new Dictionary<(Guid RunId, string BlockedBy), List<(int, string)>>();
         var released = new Dictionary<Guid, int>();
         var finished = new Dictionary<Guid, (RunState State, string Pipeline)>();
+        var woken = 0;
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -170,7 +186,14 @@ internal static class CompletionSql
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                finished[reader.GetGuid(0)] = (Enum.Parse<RunState>(reader.GetString(1)), reader.GetString(2));
+                if (reader.GetString(0) == "woken")
+                {
+                    woken++;
+                }
+                else
+                {
+                    finished[reader.GetGuid(1)] = (Enum.Parse<RunState>(reader.GetString(2)), reader.GetString(3));
+                }
             }
 
             if (claim is not null)
@@ -193,6 +216,8 @@ internal static class CompletionSql
             }
 
             released.Remove(completion.RunId, out var releasedHere);
+            releasedHere += woken; // tasks of other runs that waited for this group: ready too
+            woken = 0;
             results[i] = new CompletionResult(releasedHere,
                 blocked.TryGetValue((completion.RunId, completion.TaskId), out var blockedHere) ? blockedHere : [], null);
             lastOfRun[completion.RunId] = i;

@@ -51,7 +51,8 @@ internal static class GraphWriter
         var rows = graph.Nodes.Select(n => new TaskRow(
             n.Index, SqlCommands.NoNul(n.TaskId), n.Family, JsonSerializer.Serialize(SafeParameters(n)), roots.Contains(n.Index), states[n.Index],
             n.Priority, n.CriticalPath, n.Requirements.Count(r => !states[r].IsSatisfied()),
-            SqlCommands.NoNul(n.ErrorSummary), SqlCommands.NoNul(n.Error), SqlCommands.NoNul(blockedBy[n.Index]), states[n.Index].IsTerminal() && states[n.Index] != TaskState.Complete ? now : null));
+            SqlCommands.NoNul(n.ErrorSummary), SqlCommands.NoNul(n.Error), SqlCommands.NoNul(blockedBy[n.Index]), states[n.Index].IsTerminal() && states[n.Index] != TaskState.Complete ? now : null,
+            n.Forced, n.Resources.Count == 0 ? null : JsonSerializer.Serialize(n.Resources)));
 
         if (connection is NpgsqlConnection npgsql)
         {
@@ -63,11 +64,13 @@ internal static class GraphWriter
         await using (var insert = sql.Command(connection, transaction,
             """
             INSERT INTO run_tasks (run_id, task_index, task_id, family, parameters, is_root, state, priority, critical_path,
-                remaining_requirements, attempt_count, error_summary, error, blocked_by, finished_at)
-            VALUES (@run, @index, @taskId, @family, @parameters, @root, @state, @priority, @path, @remaining, 0, @summary, @error, @blocked, @finished)
+                remaining_requirements, attempt_count, error_summary, error, blocked_by, finished_at, forced, recheck, resources)
+            VALUES (@run, @index, @taskId, @family, @parameters, @root, @state, @priority, @path, @remaining, 0, @summary, @error, @blocked, @finished,
+                @forced, 0, @resources)
             """,
             ("run", runId), ("index", 0), ("taskId", ""), ("family", ""), ("parameters", ""), ("root", false), ("state", ""),
-            ("priority", 0), ("path", 0.0), ("remaining", 0), ("summary", null), ("error", null), ("blocked", null), ("finished", null)))
+            ("priority", 0), ("path", 0.0), ("remaining", 0), ("summary", null), ("error", null), ("blocked", null), ("finished", null),
+            ("forced", false), ("resources", null)))
         {
             insert.Prepare();
             foreach (var row in rows)
@@ -85,6 +88,8 @@ internal static class GraphWriter
                 insert.Parameters["error"].Value = (object?)row.Error ?? DBNull.Value;
                 insert.Parameters["blocked"].Value = (object?)row.BlockedBy ?? DBNull.Value;
                 insert.Parameters["finished"].Value = (object?)row.FinishedAt ?? DBNull.Value;
+                insert.Parameters["forced"].Value = row.Forced;
+                insert.Parameters["resources"].Value = (object?)row.Resources ?? DBNull.Value;
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
         }
@@ -109,7 +114,7 @@ internal static class GraphWriter
         await using var writer = await connection.BeginBinaryImportAsync(
             """
             COPY run_tasks (run_id, task_index, task_id, family, parameters, is_root, state, priority, critical_path,
-                remaining_requirements, attempt_count, error_summary, error, blocked_by, finished_at) FROM STDIN (FORMAT BINARY)
+                remaining_requirements, attempt_count, error_summary, error, blocked_by, finished_at, forced, recheck, resources) FROM STDIN (FORMAT BINARY)
             """, cancellationToken).ConfigureAwait(false);
         foreach (var row in rows)
         {
@@ -136,6 +141,10 @@ internal static class GraphWriter
             {
                 writer.WriteNull();
             }
+
+            writer.Write(row.Forced, NpgsqlDbType.Boolean);
+            writer.Write(false, NpgsqlDbType.Boolean);
+            WriteNullable(writer, row.Resources, NpgsqlDbType.Text);
         }
 
         await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -185,5 +194,5 @@ internal static class GraphWriter
 
     private sealed record TaskRow(
         int Index, string TaskId, string Family, string ParametersJson, bool IsRoot, TaskState State, int Priority, double CriticalPath,
-        int Remaining, string? ErrorSummary, string? Error, string? BlockedBy, DateTime? FinishedAt);
+        int Remaining, string? ErrorSummary, string? Error, string? BlockedBy, DateTime? FinishedAt, bool Forced, string? Resources);
 }

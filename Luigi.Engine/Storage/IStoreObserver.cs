@@ -43,12 +43,13 @@ public interface IStoreObserver
 /// cancelled, the last attempt it made; 0 when it made none (a blocked task, a cancelled task that never ran).</param>
 /// <param name="Worker">The worker slot running it, when running.</param>
 /// <param name="ErrorSummary">First line of the error, for a failed attempt.</param>
-/// <param name="BlockedBy">For UpstreamFailed: the failed task.</param>
+/// <param name="BlockedBy">For UpstreamFailed: the failed task; for Waiting: the run (its id) whose attempt of the same task id it waits for.</param>
 /// <param name="At">When, by the host's clock.</param>
 public sealed record TaskChange(
     Guid RunId, int TaskIndex, string TaskId, TaskState State, int Attempt, int? Worker, string? ErrorSummary, string? BlockedBy, DateTime At)
 {
     internal static TaskChange Of(TaskCompletion completion, DateTime at) => new(
-        completion.RunId, completion.TaskIndex, completion.TaskId, completion.State, completion.Attempt, null,
+        completion.RunId, completion.TaskIndex, completion.TaskId, completion.State,
+        completion.State == TaskState.Complete ? completion.Attempt - 1 : completion.Attempt, null, // found complete: its claimed attempt never ran
         completion.Error is null ? null : TaskNode.FirstLine(completion.Error), null, at);
 }

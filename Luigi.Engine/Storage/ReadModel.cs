@@ -27,12 +27,21 @@ public sealed record RunFilter(
 /// <summary>A run with its parameters, tasks (and their attempts) and edges.</summary>
 public sealed record RunDetail(
     RunListItem Run, IReadOnlyDictionary<string, string> Parameters, string? Error, IReadOnlyDictionary<TaskState, int> Counts,
-    IReadOnlyList<TaskView> Tasks, IReadOnlyList<EdgeView> Edges);
+    IReadOnlyList<TaskView> Tasks, IReadOnlyList<EdgeView> Edges)
+{
+    /// <summary>For a run still Queued because its pipeline's limit of active runs is reached: why, naming the active runs.</summary>
+    public string? QueuedBecause { get; init; }
+}
 
-/// <summary>A task of a run.</summary>
+/// <summary>A task of a run. <c>BlockedBy</c>: for UpstreamFailed, the failed task that blocked it; for Waiting, the run (its id)
+/// whose attempt of the same task id it waits for, also given as <see cref="WaitingForRun"/>.</summary>
 public sealed record TaskView(
     int Index, string TaskId, string Family, IReadOnlyDictionary<string, string> Parameters, bool IsRoot, TaskState State, int AttemptCount,
-    DateTime? StartedAt, DateTime? FinishedAt, string? HostId, int? Worker, string? ErrorSummary, string? BlockedBy, IReadOnlyList<AttemptView> Attempts);
+    DateTime? StartedAt, DateTime? FinishedAt, string? HostId, int? Worker, string? ErrorSummary, string? BlockedBy, IReadOnlyList<AttemptView> Attempts)
+{
+    /// <summary>While <see cref="TaskState.Waiting"/>: the run running an attempt of this task id, which this task waits for.</summary>
+    public Guid? WaitingForRun => ReadModel.WaitingFor(State, BlockedBy);
+}
 
 /// <summary>A task with its full error and each attempt's log.</summary>
 public sealed record TaskDetail(Guid RunId, TaskView Task, string? Error, IReadOnlyList<AttemptView> Attempts);
@@ -80,9 +89,22 @@ public sealed record AuditView(DateTime At, string Actor, Entities.AuditAction A
 /// <summary>What a run's graph needs and nothing more (no attempts, no errors): its tasks and edges.</summary>
 public sealed record RunGraph(Guid RunId, RunState State, IReadOnlyList<GraphTaskView> Tasks, IReadOnlyList<EdgeView> Edges);
 
-/// <summary>A task as the graph draws it; <c>BlockedBy</c>, for UpstreamFailed, is the id of the failed task that blocked it.</summary>
+/// <summary>A task as the graph draws it; <c>BlockedBy</c>, for UpstreamFailed, is the id of the failed task that blocked it, and
+/// for Waiting the id of the run it waits for.</summary>
 public sealed record GraphTaskView(
-    int Index, string TaskId, string Family, IReadOnlyDictionary<string, string> Parameters, TaskState State, int AttemptCount, string? BlockedBy);
+    int Index, string TaskId, string Family, IReadOnlyDictionary<string, string> Parameters, TaskState State, int AttemptCount, string? BlockedBy)
+{
+    /// <summary>While <see cref="TaskState.Waiting"/>: the run running an attempt of this task id, which this task waits for.</summary>
+    public Guid? WaitingForRun => ReadModel.WaitingFor(State, BlockedBy);
+}
+
+/// <summary>Readings shared by the read model's records.</summary>
+internal static class ReadModel
+{
+    /// <summary>The run a Waiting task waits for, kept in its <c>blocked_by</c>.</summary>
+    public static Guid? WaitingFor(TaskState state, string? blockedBy) =>
+        state == TaskState.Waiting && Guid.TryParse(blockedBy, out var run) ? run : null;
+}
 
 /// <summary>
 /// Why a run failed, root causes first: each failed task with the tasks it blocked. A task blocked by several
@@ -128,3 +150,16 @@ public sealed record RunMark(Guid Id, RunState State, DateTime CreatedAt, DateTi
     /// <summary>From start to finish; null while it runs or when it never started.</summary>
     public TimeSpan? Duration => StartedAt is { } started && FinishedAt is { } finished ? finished - started : null;
 }
+
+/// <summary>A resource with its total, what the running tasks of every host hold of it, and what waits for it.</summary>
+/// <param name="Name">The resource.</param>
+/// <param name="Total">Its total (<c>Luigi:Resources:&lt;name&gt;</c>).</param>
+/// <param name="Used">What running tasks hold of it.</param>
+/// <param name="Holders">The running tasks that hold some, with the amount.</param>
+/// <param name="Waiting">Ready tasks that need some and are not running (they wait for it, or for a worker), best first, at most the number asked for.</param>
+/// <param name="WaitingCount">How many such tasks there are.</param>
+public sealed record ResourceUse(string Name, int Total, int Used, IReadOnlyList<ResourceTask> Holders, IReadOnlyList<ResourceTask> Waiting, int WaitingCount);
+
+/// <summary>A task holding or needing an amount of a resource.</summary>
+public sealed record ResourceTask(Guid RunId, int TaskIndex, string TaskId, int Amount);
+

@@ -10,15 +10,15 @@ namespace Luigi.Engine.Storage;
 /// </summary>
 internal static class RunEndSql
 {
-    /// <summary>When the run is <see cref="RunState.Cancelling"/>, cancels its tasks that wait (Pending or
-    /// RetryWaiting) and counts them as finished; does nothing otherwise. Returns the tasks it cancelled, with the attempts each had made.</summary>
+    /// <summary>When the run is <see cref="RunState.Cancelling"/>, cancels its tasks that wait (Pending,
+    /// RetryWaiting or Waiting) and counts them as finished; does nothing otherwise. Returns the tasks it cancelled, with the attempts each had made.</summary>
     public static async Task<List<(int Index, string TaskId, int Attempts)>> CancelWaitingTasksIfCancellingAsync(
         SqlCommands sql, DbConnection connection, DbTransaction transaction, Guid runId, DateTime now, CancellationToken cancellationToken)
     {
         var cancelled = await sql.QueryAsync(connection, transaction,
             """
-            UPDATE run_tasks SET state = 'Cancelled', finished_at = @now, not_before = NULL
-            WHERE run_id = @run AND state IN ('Pending', 'RetryWaiting')
+            UPDATE run_tasks SET state = 'Cancelled', finished_at = @now, not_before = NULL, blocked_by = NULL
+            WHERE run_id = @run AND state IN ('Pending', 'RetryWaiting', 'Waiting')
               AND EXISTS (SELECT 1 FROM runs WHERE id = @run AND state = 'Cancelling')
             RETURNING task_index, task_id, attempt_count
             """,

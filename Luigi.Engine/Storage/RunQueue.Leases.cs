@@ -30,6 +30,7 @@ internal sealed partial class RunQueue
                 WHERE run_id = @run AND task_index = @index AND number = @attempt
                 """,
                 cancellationToken, ("now", now), ("run", task.RunId), ("index", task.TaskIndex), ("attempt", task.Attempt)).ConfigureAwait(false);
+            await ExclusionSql.WakeAsync(_sql, connection, transaction, [task.TaskId], cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -128,6 +129,8 @@ internal sealed partial class RunQueue
                 ("run", runId), ("index", taskIndex), ("attempt", attempt)).ConfigureAwait(false);
         }
 
+        // Waiters of the attempts just put back, and any a claim left waiting for an attempt that ended unseen.
+        await ExclusionSql.WakeAsync(_sql, connection, transaction, null, cancellationToken).ConfigureAwait(false);
         var runs = await _sql.QueryAsync(connection, transaction,
             """
             UPDATE runs SET state = CASE WHEN state = 'Cancelling' THEN 'Cancelled' ELSE 'Queued' END,

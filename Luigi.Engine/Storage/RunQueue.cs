@@ -23,9 +23,14 @@ namespace Luigi.Engine.Storage;
 /// <param name="time">The clock.</param>
 /// <param name="shared">False when one process alone uses the database (a run of <see cref="LuigiEngine"/> on a store
 /// file): no heartbeat, lease renewal or polling is needed then.</param>
-internal sealed partial class RunQueue(LuigiStore store, TimeProvider time, bool shared = true) : IRunQueue
+/// <param name="resources">The resources' totals (<see cref="LuigiEngineOptions.Resources"/>); with none, no task can need any,
+/// and claims never look for such tasks.</param>
+internal sealed partial class RunQueue(LuigiStore store, TimeProvider time, bool shared = true, IReadOnlyDictionary<string, int>? resources = null) : IRunQueue
 {
+    private const long TakeLock = 0x4C756967_69510001;
+
     private readonly SqlCommands _sql = new(store);
+    private readonly IReadOnlyDictionary<string, int> _resources = resources ?? new Dictionary<string, int>();
 
     /// <inheritdoc />
     public bool IsShared => shared;
@@ -80,17 +85,42 @@ internal sealed partial class RunQueue(LuigiStore store, TimeProvider time, bool
     /// <inheritdoc />
     public Task<ResolutionOverrides?> PlanRerunAsync(RunRecord run, CancellationToken cancellationToken) => RerunPlanner.PlanAsync(store, run, cancellationToken);
 
-    /// <summary>Takes the oldest queued run for <paramref name="hostId"/> to resolve, or null.</summary>
-    public async Task<RunRecord?> TakeQueuedRunAsync(string hostId, Guid? onlyRun, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the oldest queued run for <paramref name="hostId"/> to resolve, or null. A run whose pipeline has as many active
+    /// runs as <paramref name="limits"/> allow is passed over; with limits, hosts take runs one at a time (an advisory lock on
+    /// PostgreSQL, held to the commit), so that two hosts cannot both count the same free place.
+    /// </summary>
+    public async Task<RunRecord?> TakeQueuedRunAsync(string hostId, Guid? onlyRun, RunLimits limits, CancellationToken cancellationToken)
     {
         await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var taken = await _sql.QueryAsync(connection, null,
+        var limited = limits.All.Count > 0;
+        await using var transaction = limited ? await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false) : null;
+        if (limited && _sql.IsPostgres)
+        {
+            await _sql.ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({TakeLock})", cancellationToken).ConfigureAwait(false);
+        }
+
+        var underLimit = !limited ? ""
+            : " " + $"""
+                AND NOT EXISTS (SELECT 1 FROM {(_sql.IsPostgres ? "unnest(@names::text[], @limits::integer[]) AS l(name, n)" : "(SELECT key AS name, value AS n FROM json_each(@limitsJson)) l")}
+                   WHERE lower(l.name) = lower(q.pipeline)
+                     AND (SELECT count(*) FROM runs a WHERE a.pipeline = q.pipeline AND a.state IN ('Resolving', 'Running', 'Cancelling')) >= l.n)
+               """;
+        var taken = await _sql.QueryAsync(connection, transaction,
             $"""
             UPDATE runs SET state = 'Resolving', resolved_by = @host, started_at = @now
-            WHERE id IN (SELECT id FROM runs WHERE state = 'Queued'{(onlyRun is null ? "" : " AND id = @only")} ORDER BY created_at LIMIT 1{_sql.SkipLocked})
+            WHERE id IN (SELECT q.id FROM runs q WHERE q.state = 'Queued'{(onlyRun is null ? "" : " AND q.id = @only")}{underLimit}
+                         ORDER BY q.created_at LIMIT 1{_sql.SkipLocked})
             RETURNING id
             """,
-            r => SqlCommands.ReadGuid(r, 0), cancellationToken, ("host", hostId), ("now", Now), ("only", onlyRun)).ConfigureAwait(false);
+            r => SqlCommands.ReadGuid(r, 0), cancellationToken, ("host", hostId), ("now", Now), ("only", onlyRun),
+            ("names", limits.All.Keys.ToArray()), ("limits", limits.All.Values.ToArray()),
+            ("limitsJson", System.Text.Json.JsonSerializer.Serialize(limits.All))).ConfigureAwait(false);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (taken.Count == 0)
         {
             return null;
@@ -112,6 +142,7 @@ internal sealed partial class RunQueue(LuigiStore store, TimeProvider time, bool
         await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await GraphWriter.WriteAsync(_sql, connection, transaction, runId, graph, states, blockedBy, Now, cancellationToken).ConfigureAwait(false);
+        await ExclusionSql.MarkSharedAsync(_sql, connection, transaction, runId, cancellationToken).ConfigureAwait(false);
         var started = await _sql.QueryAsync(connection, transaction,
             """
             UPDATE runs SET state = CASE WHEN state = 'Resolving' THEN 'Running' ELSE state END,
@@ -143,14 +174,25 @@ internal sealed partial class RunQueue(LuigiStore store, TimeProvider time, bool
     /// <summary>
     /// Claims up to one ready task for each of <paramref name="workers"/> (idle worker slots of
     /// <paramref name="hostId"/>) in one transaction, best first: the first task goes to the first worker.
-    /// Returns fewer when fewer are ready.
+    /// Returns fewer when fewer are ready. Tasks that need resources are claimed after the others, for the workers left,
+    /// when resources are configured (<see cref="ResourceClaimSql"/>).
     /// </summary>
-    public Task<List<ClaimedTask>> ClaimAsync(string hostId, IReadOnlyList<int> workers, TimeSpan lease, Guid? onlyRun, CancellationToken cancellationToken)
+    public async Task<List<ClaimedTask>> ClaimAsync(string hostId, IReadOnlyList<int> workers, TimeSpan lease, Guid? onlyRun, CancellationToken cancellationToken)
     {
         var now = Now;
-        return workers.Count == 0
-            ? Task.FromResult(new List<ClaimedTask>())
-            : ClaimSql.ClaimAsync(_sql, hostId, workers, now, now + lease, onlyRun, cancellationToken);
+        if (workers.Count == 0)
+        {
+            return [];
+        }
+
+        var claimed = await ClaimSql.ClaimAsync(_sql, hostId, workers, now, now + lease, onlyRun, cancellationToken).ConfigureAwait(false);
+        var left = workers.Except(claimed.Select(c => c.Worker)).ToList();
+        if (_resources.Count > 0 && left.Count > 0)
+        {
+            claimed.AddRange(await ResourceClaimSql.ClaimAsync(_sql, _resources, hostId, left, now, now + lease, onlyRun, cancellationToken).ConfigureAwait(false));
+        }
+
+        return claimed;
     }
 
     /// <summary>

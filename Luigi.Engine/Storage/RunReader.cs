@@ -8,7 +8,7 @@ namespace Luigi.Engine.Storage;
 /// The read side of the store, for the API and the dashboard: lists and details, read with short-lived,
 /// untracked contexts, never through the write path.
 /// </summary>
-public sealed class RunReader(LuigiStore store)
+public sealed class RunReader(LuigiStore store, RunLimits? limits = null)
 {
     /// <summary>Runs matching <paramref name="filter"/>, newest first. The text search scans parameters and task ids
     /// without an index: fine for a dashboard's occasional query, not for a hot path.</summary>
@@ -77,7 +77,54 @@ public sealed class RunReader(LuigiStore store)
             .Select(e => new EdgeView(e.RequirementIndex, e.DependentIndex)).ToListAsync(cancellationToken);
         var counts = tasks.GroupBy(t => t.State).ToDictionary(g => g.Key, g => g.Count());
         var views = tasks.Select(t => ToView(t, attempts[t.TaskIndex].OrderBy(a => a.Number).Select(a => ToView(a, null)).ToList())).ToList();
-        return new RunDetail(ToListItem(run), run.Parameters, run.Error, counts, views, edges);
+        return new RunDetail(ToListItem(run), run.Parameters, run.Error, counts, views, edges)
+        {
+            QueuedBecause = await QueuedBecauseAsync(context, run, cancellationToken),
+        };
+    }
+
+    /// <summary>
+    /// Each resource of <paramref name="totals"/>: what the running tasks of every host hold of it, and the ready tasks that
+    /// need it and wait (at most <paramref name="listed"/> of each, best first).
+    /// </summary>
+    public async Task<IReadOnlyList<ResourceUse>> GetResourcesAsync(IReadOnlyDictionary<string, int> totals, int listed = 20, CancellationToken cancellationToken = default)
+    {
+        if (totals.Count == 0)
+        {
+            return [];
+        }
+
+        await using var context = store.CreateDbContext();
+        var tasks = await context.RunTasks.AsNoTracking()
+            .Where(t => t.Resources != null && (t.State == TaskState.Running
+                || ((t.State == TaskState.Pending || t.State == TaskState.RetryWaiting) && t.RemainingRequirements == 0)))
+            .OrderByDescending(t => t.Priority).ThenByDescending(t => t.CriticalPath).ThenBy(t => t.TaskIndex)
+            .Select(t => new { t.RunId, t.TaskIndex, t.TaskId, t.State, t.Resources })
+            .ToListAsync(cancellationToken);
+        var needs = tasks.Select(t => (Task: t, Needs: ResourceClaimSql.Parse(t.Resources!))).ToList();
+        return totals.OrderBy(r => r.Key, StringComparer.Ordinal).Select(resource =>
+        {
+            var holders = needs.Where(n => n.Task.State == TaskState.Running && n.Needs.ContainsKey(resource.Key))
+                .Select(n => new ResourceTask(n.Task.RunId, n.Task.TaskIndex, n.Task.TaskId, n.Needs[resource.Key])).ToList();
+            var waiting = needs.Where(n => n.Task.State != TaskState.Running && n.Needs.ContainsKey(resource.Key))
+                .Select(n => new ResourceTask(n.Task.RunId, n.Task.TaskIndex, n.Task.TaskId, n.Needs[resource.Key])).ToList();
+            return new ResourceUse(resource.Key, resource.Value, holders.Sum(h => h.Amount), holders.Take(listed).ToList(), waiting.Take(listed).ToList(), waiting.Count);
+        }).ToList();
+    }
+
+    /// <summary>Why a queued run is not taken yet: its pipeline has as many active runs as its limit allows; null otherwise.</summary>
+    private async Task<string?> QueuedBecauseAsync(LuigiDbContext context, RunRecord run, CancellationToken cancellationToken)
+    {
+        if (run.State != RunState.Queued || limits?.Of(run.Pipeline) is not { } limit)
+        {
+            return null;
+        }
+
+        var active = await context.Runs.AsNoTracking()
+            .Where(r => r.Pipeline == run.Pipeline && (r.State == RunState.Resolving || r.State == RunState.Running || r.State == RunState.Cancelling))
+            .OrderBy(r => r.CreatedAt).Select(r => r.Id).ToListAsync(cancellationToken);
+        return active.Count < limit ? null
+            : $"{run.Pipeline} allows {limit} active run{(limit == 1 ? "" : "s")} at a time: it waits for one of {string.Join(", ", active)} to end.";
     }
 
     /// <summary>A run's tasks (without attempts or errors) and edges, for drawing its graph; null when there is no run.</summary>

@@ -32,6 +32,14 @@ internal static class SqliteCompletion
         }
 
         var now = Now(time);
+        var woken = await ExclusionSql.WakeAsync(sql, connection, transaction, completions.Select(c => c.TaskId).Distinct().ToList(), cancellationToken)
+            .ConfigureAwait(false);
+        var first = Array.FindIndex(results, r => r is not null);
+        if (woken > 0 && first >= 0)
+        {
+            results[first] = results[first]! with { Released = results[first]!.Released + woken }; // other runs' tasks that waited: ready too
+        }
+
         var claimed = claim is null
             ? []
             : await ClaimSql.ClaimOnSqliteAsync(sql, connection, transaction, hostId, claim.Workers, now, now + claim.Lease, claim.OnlyRun, cancellationToken)
@@ -50,10 +58,11 @@ internal static class SqliteCompletion
         var updated = await sql.ExecuteAsync(connection, transaction,
             """
             UPDATE run_tasks SET state = @state, finished_at = @finished, not_before = @notBefore, lease_expires_at = NULL,
-                error_summary = @summary, error = CASE WHEN @state = 'Failed' THEN @error ELSE error END
+                error_summary = @summary, error = CASE WHEN @state = 'Failed' THEN @error ELSE error END,
+                attempt_count = CASE WHEN @state = 'Complete' THEN attempt_count - 1 ELSE attempt_count END
             WHERE run_id = @run AND task_index = @index AND state = 'Running' AND host_id = @host AND attempt_count = @attempt
             """,
-            cancellationToken, ("state", state.ToString()), ("finished", terminal ? ended : null), ("notBefore", completion.RetryAt),
+            cancellationToken, ("state", state.ToString()), ("finished", terminal && state != TaskState.Complete ? ended : null), ("notBefore", completion.RetryAt),
             ("summary", completion.Error is null ? null : TaskNode.FirstLine(completion.Error)), ("error", completion.Error),
             ("run", completion.RunId), ("index", completion.TaskIndex), ("host", hostId), ("attempt", completion.Attempt)).ConfigureAwait(false);
         if (updated == 0)
@@ -62,10 +71,12 @@ internal static class SqliteCompletion
         }
 
         await sql.ExecuteAsync(connection, transaction,
-            """
-            UPDATE attempts SET outcome = @outcome, finished_at = @ended, error = @error, truncated_log_lines = @truncated
-            WHERE run_id = @run AND task_index = @index AND number = @attempt
-            """,
+            state == TaskState.Complete
+                ? "DELETE FROM attempts WHERE run_id = @run AND task_index = @index AND number = @attempt" // found complete when claimed: it never ran
+                : """
+                  UPDATE attempts SET outcome = @outcome, finished_at = @ended, error = @error, truncated_log_lines = @truncated
+                  WHERE run_id = @run AND task_index = @index AND number = @attempt
+                  """,
             cancellationToken, ("outcome", (state == TaskState.RetryWaiting ? TaskState.Failed : state).ToString()), ("ended", ended),
             ("error", completion.Error), ("truncated", completion.TruncatedLogLines), ("run", completion.RunId), ("index", completion.TaskIndex),
             ("attempt", completion.Attempt)).ConfigureAwait(false);
@@ -73,7 +84,7 @@ internal static class SqliteCompletion
 
         var released = 0;
         var blocked = new List<(int Index, string TaskId)>();
-        if (state == TaskState.Done)
+        if (state is TaskState.Done or TaskState.Complete)
         {
             var remaining = await sql.QueryAsync(connection, transaction,
                 """

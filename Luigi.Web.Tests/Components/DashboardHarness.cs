@@ -24,13 +24,16 @@ public sealed class DashboardHarness : IAsyncDisposable
     private readonly string _file;
     private readonly IReadOnlyDictionary<string, string[]> _policiesByRole;
 
+    /// <summary>The engine's settings the pages see (resources' totals, run limits).</summary>
+    public LuigiEngineOptions EngineOptions { get; } = new() { Workers = 1 };
+
     private DashboardHarness(string file, LuigiStore store, PipelineRegistry pipelines, RunReader? reader, IReadOnlyDictionary<string, string[]> policiesByRole)
     {
         _policiesByRole = policiesByRole;
         _file = file;
         Store = store;
         Pipelines = pipelines;
-        Executor = new StoreExecutor(store, pipelines, new LuigiEngineOptions { Workers = 1 }, new StoreExecutorOptions());
+        Executor = new StoreExecutor(store, pipelines, EngineOptions, new StoreExecutorOptions());
         Reader = reader ?? new RunReader(store);
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
         Authorization = Context.AddAuthorization();
@@ -44,6 +47,7 @@ public sealed class DashboardHarness : IAsyncDisposable
         Context.Services.AddSingleton(TimeProvider.System);
         Context.Services.AddSingleton<ILiveFeed>(Feed);
         Context.Services.AddSingleton(new StoreExecutorOptions());
+        Context.Services.AddSingleton(EngineOptions);
         Context.Services.AddSingleton(Retention);
         Context.Services.AddSingleton<TaskOutputChecker>();
         Context.Services.AddSingleton<PipelinePreviewResolver>();

@@ -27,6 +27,42 @@ public sealed class OverviewPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Overview_ShowsEachResourcesUse_WhoHoldsIt_AndWhatWaitsForIt()
+    {
+        _h.EngineOptions.Resources["warehouse"] = 1;
+        _h.EngineOptions.Resources["printer"] = 3;
+        var id = Guid.NewGuid();
+        await using (var context = _h.Store.CreateDbContext())
+        {
+            context.Runs.Add(new RunRecord
+            {
+                Id = id, Pipeline = "Loads", Trigger = RunTrigger.Api, State = RunState.Running, CreatedAt = Now, StartedAt = Now, TaskCount = 2, UnfinishedCount = 2,
+            });
+            context.RunTasks.Add(new RunTaskRecord
+            {
+                RunId = id, TaskIndex = 0, TaskId = "Load(table=orders)", Family = "Load", State = TaskState.Running, AttemptCount = 1, StartedAt = Now,
+                HostId = "host-1", Resources = """{"warehouse":1}""",
+            });
+            context.RunTasks.Add(new RunTaskRecord
+            {
+                RunId = id, TaskIndex = 1, TaskId = "Load(table=<b>items</b>)", Family = "Load", State = TaskState.Pending, Resources = """{"warehouse":1}""",
+            });
+            await context.SaveChangesAsync();
+        }
+
+        var page = Open();
+
+        var warehouse = page.Find("[data-testid=resource][data-resource=warehouse]");
+        Assert.Equal(("1", "1", "1"), (warehouse.GetAttribute("data-used"), warehouse.GetAttribute("data-total"), warehouse.GetAttribute("data-waiting")));
+        Assert.Contains("1 of 1", warehouse.TextContent);
+        Assert.Contains("Load(table=orders)", warehouse.Children[2].TextContent);
+        Assert.Contains("Load(table=<b>items</b>)", warehouse.Children[3].TextContent); // shown as text, never as markup
+        Assert.Empty(warehouse.QuerySelectorAll("b"));
+        var printer = page.Find("[data-testid=resource][data-resource=printer]");
+        Assert.Equal(("0", "3", "0"), (printer.GetAttribute("data-used"), printer.GetAttribute("data-total"), printer.GetAttribute("data-waiting")));
+    }
+
+    [Fact]
     public async Task Overview_CountsTasksByState_ShowsRunningRunsWithProgress_AndLinksFailuresToTheirTask()
     {
         var failed = await TestRuns.SeedFailedComplexRunAsync(_h.Store, RunState.Failed, Now.AddMinutes(-30));

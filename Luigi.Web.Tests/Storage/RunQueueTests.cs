@@ -123,7 +123,7 @@ public sealed class RunQueueTests(PostgresServer postgres) : IClassFixture<Postg
         var runId = await queue.EnqueueAsync(new RunRequest("CountingPipeline",
             new Dictionary<string, string> { ["key"] = Guid.NewGuid().ToString("N"), ["tasks"] = "4", ["width"] = "2" }, RunTrigger.Api),
             CancellationToken.None);
-        var run = (await queue.TakeQueuedRunAsync("resolver", runId, CancellationToken.None))!;
+        var run = (await queue.TakeQueuedRunAsync("resolver", runId, RunLimits.None, CancellationToken.None))!;
 
         var (result, cancelling) = await queue.CancelAsync(runId, "tester", RunTrigger.Api, CancellationToken.None);
         var graph = await GraphBuilder.BuildAsync(StoreFactory.Pipelines.Create(run.Pipeline, run.Parameters).Roots(), 4, CancellationToken.None);
@@ -147,7 +147,7 @@ public sealed class RunQueueTests(PostgresServer postgres) : IClassFixture<Postg
         var runId = await queue.EnqueueAsync(new RunRequest("CountingPipeline",
             new Dictionary<string, string> { ["key"] = Guid.NewGuid().ToString("N"), ["tasks"] = tasks.ToString(), ["width"] = width.ToString() },
             RunTrigger.Api), CancellationToken.None);
-        var run = (await queue.TakeQueuedRunAsync("resolver", runId, CancellationToken.None))!;
+        var run = (await queue.TakeQueuedRunAsync("resolver", runId, RunLimits.None, CancellationToken.None))!;
         var graph = await GraphBuilder.BuildAsync(StoreFactory.Pipelines.Create(run.Pipeline, run.Parameters).Roots(), 4, CancellationToken.None);
         await queue.SaveGraphAsync(runId, graph, CancellationToken.None);
         return (queue, runId, graph.Nodes.ToDictionary(n => n.TaskId, n => n.Index));

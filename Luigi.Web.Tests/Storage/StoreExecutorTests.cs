@@ -250,7 +250,7 @@ public sealed class StoreExecutorTests(PostgresServer postgres) : IClassFixture<
         var queue = new RunQueue(store, TimeProvider.System);
         var request = Params(key, tasks: 3, width: 3);
         var runId = await queue.EnqueueAsync(request, CancellationToken.None);
-        var run = (await queue.TakeQueuedRunAsync("dead-host", null, CancellationToken.None))!;
+        var run = (await queue.TakeQueuedRunAsync("dead-host", null, RunLimits.None, CancellationToken.None))!;
         var graph = await GraphBuilder.BuildAsync(StoreFactory.Pipelines.Create(run.Pipeline, run.Parameters).Roots(), 4, CancellationToken.None);
         await queue.SaveGraphAsync(runId, graph, CancellationToken.None);
         var lost = (await queue.ClaimAsync("dead-host", 1, TimeSpan.FromMilliseconds(1), null, CancellationToken.None))!;
@@ -281,7 +281,7 @@ public sealed class StoreExecutorTests(PostgresServer postgres) : IClassFixture<
         var dead = new RunQueue(store, past);
         await dead.HeartbeatAsync(new HostRecord { Id = "dead-resolver", Name = "dead", Workers = 1, StartedAt = past.GetUtcNow().UtcDateTime }, TimeSpan.FromSeconds(2), [], CancellationToken.None);
         var runId = await dead.EnqueueAsync(Params(Guid.NewGuid().ToString("N"), tasks: 2, width: 1), CancellationToken.None);
-        Assert.NotNull(await dead.TakeQueuedRunAsync("dead-resolver", runId, CancellationToken.None));
+        Assert.NotNull(await dead.TakeQueuedRunAsync("dead-resolver", runId, RunLimits.None, CancellationToken.None));
         Assert.Equal(RunState.Cancelling, (await dead.CancelAsync(runId, "tester", RunTrigger.Api, CancellationToken.None)).Run?.State);
         var recorder = new ChangeRecorder();
         var executor = new StoreExecutor(store, StoreFactory.Pipelines, new Engine.LuigiEngineOptions { Workers = 1 }, StoreFactory.FastOptions(),
@@ -323,7 +323,7 @@ public sealed class StoreExecutorTests(PostgresServer postgres) : IClassFixture<
         var key = Guid.NewGuid().ToString("N");
         var queue = new RunQueue(store, TimeProvider.System);
         var runId = await queue.EnqueueAsync(Params(key, tasks: 3, width: 3), CancellationToken.None);
-        var run = (await queue.TakeQueuedRunAsync("dead-host", null, CancellationToken.None))!;
+        var run = (await queue.TakeQueuedRunAsync("dead-host", null, RunLimits.None, CancellationToken.None))!;
         var graph = await GraphBuilder.BuildAsync(StoreFactory.Pipelines.Create(run.Pipeline, run.Parameters).Roots(), 4, CancellationToken.None);
         await queue.SaveGraphAsync(runId, graph, CancellationToken.None);
         var lost = (await queue.ClaimAsync("dead-host", 1, TimeSpan.FromMilliseconds(1), null, CancellationToken.None))!;

@@ -1,3 +1,4 @@
+using Luigi.Engine;
 using Luigi.Engine.Execution;
 using Luigi.Engine.Storage;
 using Luigi.Engine.Parameters;
@@ -23,6 +24,12 @@ internal static class RunsApi
                 await reader.GetAsync(id, ct) is { } run ? Results.Ok(run) : RunNotFound(id))
             .WithName("GetRun").WithSummary("One run with its tasks, their attempts, and the edges between tasks.")
             .Produces<RunDetail>().ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapGet("/resources", async (LuigiEngineOptions engine, RunReader reader, CancellationToken ct) =>
+                Results.Ok(await reader.GetResourcesAsync(engine.Resources, 50, ct)))
+            .WithName("ListResources")
+            .WithSummary("Each configured resource (Luigi:Resources:<name>): its total, what running tasks hold of it, and the ready tasks that need it and wait (up to 50 of each).")
+            .Produces<IReadOnlyList<ResourceUse>>();
 
         api.MapGet("/runs/{id}/graph", async (Guid id, RunReader reader, CancellationToken ct) =>
                 await reader.GetGraphAsync(id, ct) is { } graph ? Results.Ok(RunGraphColumns.From(graph)) : RunNotFound(id))

@@ -32,6 +32,7 @@ internal sealed class ConsoleProgressObserver(TextWriter writer, TimeProvider ti
             TaskState.Failed => $"{taskId} FAILED: {error}",
             TaskState.UpstreamFailed => $"{taskId} blocked by failed {blockedBy}",
             TaskState.Cancelled => $"{taskId} cancelled",
+            TaskState.Waiting => $"{taskId} waits: run {blockedBy} is running it",
             _ => null,
         };
         if (text is not null)

@@ -89,7 +89,20 @@ internal static class RunCommand
 
         var time = TimeProvider.System;
         using var loggers = LoggerFactory.Create(logging => logging.AddProvider(new TextWriterLoggerProvider(output, time, LogLevel.Information)));
-        var storeOptions = LuigiWebSetup.ReadStoreOptions(LuigiWebSetup.LoadConfiguration());
+        var configuration = LuigiWebSetup.LoadConfiguration();
+        var storeOptions = LuigiWebSetup.ReadStoreOptions(configuration);
+        LuigiEngineOptions settings;
+        try
+        {
+            settings = LuigiWebSetup.ReadEngineOptions(configuration); // resources' totals and run limits, as the web host has them
+        }
+        catch (ArgumentOutOfRangeException exception)
+        {
+            await error.WriteLineAsync($"error: {exception.Message}");
+            return CliApp.UsageError;
+        }
+
+        settings.Workers = workers;
         if (storeName is not null && storeName != "memory")
         {
             storeOptions.Provider = Enum.Parse<StoreProvider>(storeName, ignoreCase: true);
@@ -107,10 +120,10 @@ internal static class RunCommand
                 return CliApp.UsageError;
             }
 
-            return await StoreRun.RunAsync(registry, storeOptions, name, parameters, workers, output, loggers, cancellationToken);
+            return await StoreRun.RunAsync(registry, storeOptions, name, parameters, settings, output, loggers, cancellationToken);
         }
 
-        var engine = new LuigiEngine(new LuigiEngineOptions { Workers = workers }, time, loggers, [new ConsoleProgressObserver(output, time)]);
+        var engine = new LuigiEngine(settings, time, loggers, [new ConsoleProgressObserver(output, time)]);
         try
         {
             var result = await engine.RunAsync(roots, cancellationToken);
@@ -119,6 +132,11 @@ internal static class RunCommand
             return result.ExitCode;
         }
         catch (DependencyCycleException exception)
+        {
+            await error.WriteLineAsync($"error: {exception.Message} Nothing was run.");
+            return 1;
+        }
+        catch (ResourceException exception)
         {
             await error.WriteLineAsync($"error: {exception.Message} Nothing was run.");
             return 1;

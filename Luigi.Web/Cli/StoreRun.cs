@@ -15,12 +15,12 @@ internal static class StoreRun
 {
     public static async Task<int> RunAsync(
         PipelineRegistry registry, StoreOptions storeOptions, string pipeline, IReadOnlyList<KeyValuePair<string, string>> parameters,
-        int workers, TextWriter output, ILoggerFactory loggers, CancellationToken cancellationToken)
+        LuigiEngineOptions engine, TextWriter output, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var store = LuigiStore.Create(storeOptions);
         await store.MigrateAsync(CancellationToken.None);
         var options = new StoreExecutorOptions { PollInterval = TimeSpan.FromMilliseconds(200), HeartbeatInterval = TimeSpan.FromSeconds(2) };
-        var executor = new StoreExecutor(store, registry, new LuigiEngineOptions { Workers = workers }, options, loggers: loggers,
+        var executor = new StoreExecutor(store, registry, engine, options, loggers: loggers,
             observers: [new ConsoleProgressObserver(output, TimeProvider.System)]);
         var request = new RunRequest(pipeline, parameters.ToDictionary(p => p.Key, p => p.Value), RunTrigger.Cli, Environment.UserName);
         var runId = await executor.EnqueueAsync(request, CancellationToken.None);

@@ -16,6 +16,7 @@ public static class StateStyle
     {
         TaskState.RetryWaiting => "Retry waiting",
         TaskState.UpstreamFailed => "Upstream failed",
+        TaskState.Waiting => "Waiting",
         _ => state.ToString(),
     };
 

@@ -50,7 +50,11 @@ public sealed class TaskRow
 
     public string? ErrorSummary { get; private set; }
 
+    /// <summary>For UpstreamFailed: the failed task that blocked it; for Waiting: the id of the run it waits for.</summary>
     public string? BlockedBy { get; private set; }
+
+    /// <summary>While Waiting: the run running an attempt of this task id, which this task waits for.</summary>
+    public Guid? WaitingForRun => State == TaskState.Waiting && Guid.TryParse(BlockedBy, out var run) ? run : null;
 
     /// <summary>The order of the last change applied (see <see cref="LiveTaskChange.Order"/>).</summary>
     public long Order { get; private set; }
@@ -79,7 +83,7 @@ public sealed class TaskRow
         }
 
         ErrorSummary = change.ErrorSummary ?? ErrorSummary;
-        BlockedBy = change.BlockedBy ?? BlockedBy;
+        BlockedBy = change.State is TaskState.UpstreamFailed or TaskState.Waiting ? change.BlockedBy ?? BlockedBy : null;
         return true;
     }
 }

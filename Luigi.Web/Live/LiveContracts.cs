@@ -29,17 +29,21 @@ public sealed record LiveTaskChange(
 
     /// <summary>
     /// The order of a task that is at <paramref name="attempt"/> in <paramref name="state"/>, the one rule by which pages, the
-    /// graph and the timeline keep the newest of changes that may arrive out of order (docs/live.md): attempt first, then
-    /// the step: waiting (0), running (1), ended (2: done, failed, waiting to retry, blocked, complete), and last (3) what
-    /// ends waiting after an attempt: cancelled, or put back in the queue (pending after an attempt whose lease was lost).
-    /// The browser's <c>order</c> (client/src/states.js) is the same function; both pass <c>live-order-cases.json</c>.
+    /// graph and the timeline keep the newest of changes that may arrive out of order (docs/live.md): five steps per attempt,
+    /// attempt first. Within attempt <c>a</c>: waiting (0, before any attempt), running (2), ended (3: done, failed, waiting to
+    /// retry, blocked) and put back in the queue (4: pending after an attempt whose lease was lost). What comes instead of
+    /// the next attempt ranks in the next one's steps: waiting for another run's attempt of the task id (1), found complete
+    /// (3) and cancelled (4), the last two being final. The browser's <c>order</c> (client/src/states.js) is the same
+    /// function; both pass <c>live-order-cases.json</c>.
     /// </summary>
-    public static long OrderOf(int attempt, TaskState state) => attempt * 4L + state switch
+    public static long OrderOf(int attempt, TaskState state) => attempt * 5L + state switch
     {
-        TaskState.Pending => attempt > 0 ? 3 : 0,
-        TaskState.Running => 1,
-        TaskState.Cancelled => 3,
-        _ => 2,
+        TaskState.Pending => attempt > 0 ? 4 : 0,
+        TaskState.Running => 2,
+        TaskState.Waiting => 5 + 1,
+        TaskState.Complete => 5 + 3,
+        TaskState.Cancelled => 5 + 4,
+        _ => 3,
     };
 }
 

@@ -40,6 +40,24 @@ internal sealed class RunTaskRecordConfiguration : IEntityTypeConfiguration<RunT
             .HasFilter("state = 'Running'")
             .HasDatabaseName("ix_run_tasks_running_lease");
 
+        // One attempt of a task id at a time, across every run and host of the store: the database refuses a second
+        // running row with the same task id, whatever the executor does. Only running rows are indexed (a handful).
+        task.HasIndex(t => t.TaskId, "ux_run_tasks_running_task")
+            .IsUnique()
+            .HasFilter("state = 'Running'")
+            .HasDatabaseName("ux_run_tasks_running_task");
+
+        // The tasks waiting for another run's attempt of their task id, found by task id when that attempt ends.
+        task.HasIndex(t => t.TaskId, "ix_run_tasks_waiting")
+            .HasFilter("state = 'Waiting'")
+            .HasDatabaseName("ix_run_tasks_waiting");
+
+        // Ready tasks that need resources, claimed apart under the resources' lock (rare: most tasks need none).
+        task.HasIndex(t => new { t.Priority, t.CriticalPath, t.TaskIndex }, "ix_run_tasks_ready_resources")
+            .IsDescending(true, true, false)
+            .HasFilter("state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0 AND resources IS NOT NULL")
+            .HasDatabaseName("ix_run_tasks_ready_resources");
+
         // Failure e-mail finds recent final failures without a scan; failures are rare, so the index costs little.
         task.HasIndex(t => t.FinishedAt)
             .HasFilter("state = 'Failed'")

@@ -49,6 +49,17 @@ public sealed class RunTaskRecord
     /// <summary>Full text of the error that failed the task.</summary>
     public string? Error { get; set; }
 
-    /// <summary>For <see cref="TaskState.UpstreamFailed"/>: the failed task that blocked it.</summary>
+    /// <summary>For <see cref="TaskState.UpstreamFailed"/>: the failed task that blocked it; for <see cref="TaskState.Waiting"/>:
+    /// the id of the run whose attempt of the same task id it waits for.</summary>
     public string? BlockedBy { get; set; }
+
+    /// <summary>A re-run forces it to run even if complete: it is never skipped on a second look.</summary>
+    public bool Forced { get; set; }
+
+    /// <summary>Another run may make this task meanwhile (it shares the task id with another run, or waited for one): its
+    /// completeness is checked again when it is claimed.</summary>
+    public bool Recheck { get; set; }
+
+    /// <summary>What it holds of each resource while it runs, as a JSON object (name to amount); null when nothing.</summary>
+    public string? Resources { get; set; }
 }

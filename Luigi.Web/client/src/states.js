@@ -1,10 +1,10 @@
 // Task states, their colours and the order rule shared by the graph and the timeline.
 
-export const STATES = ['Pending', 'Running', 'RetryWaiting', 'Done', 'Complete', 'Failed', 'UpstreamFailed', 'Cancelled'];
+export const STATES = ['Pending', 'Running', 'RetryWaiting', 'Done', 'Complete', 'Failed', 'UpstreamFailed', 'Cancelled', 'Waiting'];
 
 const FALLBACK = {
   Pending: '#9aa4b2', Running: '#2f7fd8', RetryWaiting: '#e0a526', Done: '#2e9d5b',
-  Complete: '#8cc7a1', Failed: '#d64545', UpstreamFailed: '#b07aa1', Cancelled: '#6e6e6e',
+  Complete: '#8cc7a1', Failed: '#d64545', UpstreamFailed: '#b07aa1', Cancelled: '#6e6e6e', Waiting: '#7a8fd6',
 };
 
 /**
@@ -52,14 +52,20 @@ function luminance(color) {
 
 /**
  * The order of a task that is at `attempt` in `state`: it only grows within a run, so a change is applied only when
- * its order is above the one held. The same function as LiveTaskChange.OrderOf on the server (docs/live.md): attempt
- * first, then waiting (0), running (1), ended (2), and last (3) what ends waiting after an attempt: cancelled, or put
- * back in the queue (Pending after an attempt). Both sides pass Luigi.Web/Live/live-order-cases.json.
+ * its order is above the one held. The same function as LiveTaskChange.OrderOf on the server (docs/live.md): five steps
+ * per attempt, attempt first; within attempt a: waiting (0, before any attempt), running (2), ended (3), put back in the
+ * queue (4: Pending after an attempt). What comes instead of the next attempt ranks in the next one's steps: waiting for
+ * another run's attempt of the task id (1), found complete (3), cancelled (4). Both sides pass
+ * Luigi.Web/Live/live-order-cases.json.
  */
 export function order(attempt, state) {
   const a = attempt || 0;
-  const step = state === 'Pending' ? (a > 0 ? 3 : 0) : state === 'Running' ? 1 : state === 'Cancelled' ? 3 : 2;
-  return a * 4 + step;
+  const step = state === 'Pending' ? (a > 0 ? 4 : 0)
+    : state === 'Running' ? 2
+      : state === 'Waiting' ? 6
+        : state === 'Complete' ? 8
+          : state === 'Cancelled' ? 9 : 3;
+  return a * 5 + step;
 }
 
 /** Whether a change to `state` at `attempt` replaces what a task holds (its state and order): its order is above. */

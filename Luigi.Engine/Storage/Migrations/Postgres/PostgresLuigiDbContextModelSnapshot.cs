@@ -606,6 +606,10 @@ namespace Luigi.Engine.Storage.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
 
+                    b.Property<bool>("Forced")
+                        .HasColumnType("boolean")
+                        .HasColumnName("forced");
+
                     b.Property<string>("HostId")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
@@ -632,9 +636,17 @@ namespace Luigi.Engine.Storage.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("priority");
 
+                    b.Property<bool>("Recheck")
+                        .HasColumnType("boolean")
+                        .HasColumnName("recheck");
+
                     b.Property<int>("RemainingRequirements")
                         .HasColumnType("integer")
                         .HasColumnName("remaining_requirements");
+
+                    b.Property<string>("Resources")
+                        .HasColumnType("text")
+                        .HasColumnName("resources");
 
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("timestamp with time zone")
@@ -680,6 +692,20 @@ namespace Luigi.Engine.Storage.Migrations.Postgres
                         .IsDescending(false, true, true, false)
                         .HasDatabaseName("ix_run_tasks_ready_by_run")
                         .HasFilter("state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0");
+
+                    b.HasIndex(new[] { "Priority", "CriticalPath", "TaskIndex" }, "ix_run_tasks_ready_resources")
+                        .IsDescending(true, true, false)
+                        .HasDatabaseName("ix_run_tasks_ready_resources")
+                        .HasFilter("state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0 AND resources IS NOT NULL");
+
+                    b.HasIndex(new[] { "TaskId" }, "ix_run_tasks_waiting")
+                        .HasDatabaseName("ix_run_tasks_waiting")
+                        .HasFilter("state = 'Waiting'");
+
+                    b.HasIndex(new[] { "TaskId" }, "ux_run_tasks_running_task")
+                        .IsUnique()
+                        .HasDatabaseName("ux_run_tasks_running_task")
+                        .HasFilter("state = 'Running'");
 
                     b.ToTable("run_tasks", (string)null);
                 });

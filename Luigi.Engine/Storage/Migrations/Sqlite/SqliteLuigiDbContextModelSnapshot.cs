@@ -601,6 +601,10 @@ namespace Luigi.Engine.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("finished_at");
 
+                    b.Property<bool>("Forced")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("forced");
+
                     b.Property<string>("HostId")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
@@ -627,9 +631,17 @@ namespace Luigi.Engine.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("priority");
 
+                    b.Property<bool>("Recheck")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recheck");
+
                     b.Property<int>("RemainingRequirements")
                         .HasColumnType("INTEGER")
                         .HasColumnName("remaining_requirements");
+
+                    b.Property<string>("Resources")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resources");
 
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("TEXT")
@@ -675,6 +687,20 @@ namespace Luigi.Engine.Storage.Migrations.Sqlite
                         .IsDescending(false, true, true, false)
                         .HasDatabaseName("ix_run_tasks_ready_by_run")
                         .HasFilter("state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0");
+
+                    b.HasIndex(new[] { "Priority", "CriticalPath", "TaskIndex" }, "ix_run_tasks_ready_resources")
+                        .IsDescending(true, true, false)
+                        .HasDatabaseName("ix_run_tasks_ready_resources")
+                        .HasFilter("state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0 AND resources IS NOT NULL");
+
+                    b.HasIndex(new[] { "TaskId" }, "ix_run_tasks_waiting")
+                        .HasDatabaseName("ix_run_tasks_waiting")
+                        .HasFilter("state = 'Waiting'");
+
+                    b.HasIndex(new[] { "TaskId" }, "ux_run_tasks_running_task")
+                        .IsUnique()
+                        .HasDatabaseName("ux_run_tasks_running_task")
+                        .HasFilter("state = 'Running'");
 
                     b.ToTable("run_tasks", (string)null);
                 });
