@@ -75,12 +75,14 @@ fi
 port_in_use() { (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; }
 
 # A random port away from 5432 and from the ephemeral range; another one if it is taken or lost to a race.
+# 300 connections, not the default 100: the suite runs test classes in parallel, each with a host or two, and each
+# host keeps a pool per store (runs, auth, the executor's hot path).
 for attempt in 1 2 3 4 5 6 7 8 9 10; do
   port=$(( 20000 + RANDOM % 10000 ))
   port_in_use "$port" && continue
   rm -f "$dir/server.log"
   if (cd "$dir" && as_pg "$bin/pg_ctl" start -D "$data" -w -t 60 -l "$dir/server.log" \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1") > "$dir/pg_ctl.log" 2>&1; then
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300") > "$dir/pg_ctl.log" 2>&1; then
     started=true
     break
   fi

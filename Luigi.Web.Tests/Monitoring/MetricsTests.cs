@@ -40,12 +40,36 @@ public sealed class MetricsTests(PostgresServer postgres) : IClassFixture<Postgr
         }
         catch (TimeoutException timeout)
         {
-            throw new TimeoutException($"{timeout.Message}. Prometheus's target: {await prometheus.TargetsAsync()}", timeout);
+            var served = (await anonymous.GetStringAsync("/metrics")).Split('\n').Where(line => line.StartsWith("luigi_tasks_finished_total", StringComparison.Ordinal));
+            throw new TimeoutException(
+                $"{timeout.Message}. Prometheus's target: {await prometheus.TargetsAsync()}; it holds: {await prometheus.QueryTextAsync("luigi_tasks_finished_total")}; " +
+                $"the host serves: {string.Join(" | ", served)}", timeout);
         }
 
         Assert.Equal(7, done);
         Assert.True(await prometheus.TargetUpAsync());
         Assert.Equal(1, await prometheus.QueryAsync("sum(luigi_runs_finished_total{pipeline=\"ComplexExample\",state=\"Succeeded\"})"));
+    }
+
+    [Fact]
+    public async Task Metrics_AreThisHostsAlone_WhenAnotherHostSharesTheProcess()
+    {
+        // Another host in the same process, started first: its instruments have the same names as this host's.
+        await using var other = await DashboardHost.StartAsync(postgres);
+        await using var host = await DashboardHost.StartAsync(postgres, new Dictionary<string, string> { ["Luigi:Telemetry:Prometheus"] = "true" });
+        var otherExecutor = other.Services.GetRequiredService<StoreExecutor>();
+        var executor = host.Services.GetRequiredService<StoreExecutor>();
+        var theirs = await otherExecutor.EnqueueAsync(new RunRequest("CountingPipeline", new Dictionary<string, string> { ["key"] = Guid.NewGuid().ToString("N"), ["tasks"] = "3" }, RunTrigger.Api));
+        var ours = await executor.EnqueueAsync(new RunRequest("ComplexExample", new Dictionary<string, string> { ["delayMs"] = "0" }, RunTrigger.Api));
+        Assert.Equal(RunState.Succeeded, await otherExecutor.WaitForRunAsync(theirs).WaitAsync(Guard));
+        Assert.Equal(RunState.Succeeded, await executor.WaitForRunAsync(ours).WaitAsync(Guard));
+
+        using var anonymous = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
+        var scrape = await Eventually.Async(() => anonymous.GetStringAsync("/metrics"),
+            text => text.Contains("luigi_tasks_finished_total{", StringComparison.Ordinal), Guard);
+
+        Assert.Contains("pipeline=\"ComplexExample\"", scrape);
+        Assert.DoesNotContain("pipeline=\"CountingPipeline\"", scrape);
     }
 
     [Fact]

@@ -81,6 +81,13 @@ public sealed class PrometheusServer : IAsyncDisposable
             : double.Parse(result[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The raw answer of an instant query (JSON), for a failing test to show.</summary>
+    public async Task<string> QueryTextAsync(string query)
+    {
+        using var response = await _http.GetAsync($"/api/v1/query?query={Uri.EscapeDataString(query)}");
+        return await response.Content.ReadAsStringAsync();
+    }
+
     /// <summary>What the server says of its target: health, last scrape and last error (the targets API, as JSON).</summary>
     public async Task<string> TargetsAsync()
     {
