@@ -172,6 +172,7 @@ public static class LuigiWebSetup
     public static WebApplication MapLuigiWeb(this WebApplication app)
     {
         app.UseLuigiForwardedHeaders();
+        app.UseAuditOrigin();
         app.UseSecurityHeaders();
         if (HostRoleSetting.Read(app.Configuration) == HostRole.Executor)
         {

@@ -87,6 +87,7 @@ public sealed class Backfills(LuigiStore store, PipelineRegistry pipelines, RunC
             Actor = string.IsNullOrWhiteSpace(actor) ? "anonymous" : actor.Trim(),
             Action = AuditAction.BackfillStarted,
             Via = via,
+            ClientAddress = AuditOrigin.ClientAddress,
             Details = $"Backfill of {info.Name} from {request.From:yyyy-MM-dd} to {request.To:yyyy-MM-dd} ({dateParameter}), at most {request.MaxConcurrentRuns} at once",
         });
         await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);

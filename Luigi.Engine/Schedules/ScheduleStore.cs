@@ -50,7 +50,7 @@ public sealed class ScheduleStore(LuigiStore store, PipelineRegistry pipelines, 
     {
         await using var context = store.CreateDbContext();
         var entries = await context.AuditEntries.AsNoTracking().Where(e => e.ScheduleName == name).ToListAsync(cancellationToken);
-        return entries.OrderBy(e => e.At).ThenBy(e => e.Id).Select(e => new AuditView(e.At, e.Actor, e.Action, e.Via, e.Details)).ToList();
+        return entries.OrderBy(e => e.At).ThenBy(e => e.Id).Select(e => new AuditView(e.At, e.Actor, e.Action, e.Via, e.Details, e.ClientAddress)).ToList();
     }
 
     /// <summary>Makes a schedule.</summary>
@@ -247,6 +247,7 @@ public sealed class ScheduleStore(LuigiStore store, PipelineRegistry pipelines, 
             Actor = string.IsNullOrWhiteSpace(actor) ? "anonymous" : actor.Trim(),
             Action = action,
             Via = via,
+            ClientAddress = AuditOrigin.ClientAddress,
             Details = details is { Length: > 4000 } ? details[..4000] : details,
         });
 

@@ -53,6 +53,7 @@ internal sealed partial class RunQueue(LuigiStore store, TimeProvider time, bool
             Actor = Actor(request.RequestedBy),
             Action = request.ParentRunId is null ? AuditAction.Triggered : AuditAction.Rerun,
             Via = request.Trigger,
+            ClientAddress = AuditOrigin.ClientAddress,
             Details = request.ParentRunId is { } parent
                 ? $"Re-run of {parent}: {request.RerunScope}{(request.RerunTaskId is { } task ? $" from {task}" : "")}"
                 : null,
@@ -249,9 +250,9 @@ internal sealed partial class RunQueue(LuigiStore store, TimeProvider time, bool
         }
 
         await _sql.ExecuteAsync(connection, transaction,
-            "INSERT INTO audit_entries (id, run_id, at, actor, action, via) VALUES (@id, @run, @now, @actor, @action, @via)",
+            "INSERT INTO audit_entries (id, run_id, at, actor, action, via, client_address) VALUES (@id, @run, @now, @actor, @action, @via, @address)",
             cancellationToken, ("id", Guid.CreateVersion7(time.GetUtcNow())), ("run", runId), ("now", now), ("actor", Actor(requestedBy)),
-            ("action", nameof(AuditAction.Cancelled)), ("via", via.ToString())).ConfigureAwait(false);
+            ("action", nameof(AuditAction.Cancelled)), ("via", via.ToString()), ("address", AuditOrigin.ClientAddress)).ConfigureAwait(false);
         var cancelled = await RunEndSql.CancelWaitingTasksIfCancellingAsync(_sql, connection, transaction, runId, Now, cancellationToken).ConfigureAwait(false);
         var finished = await RunEndSql.FinishIfDoneAsync(_sql, connection, transaction, runId, Now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

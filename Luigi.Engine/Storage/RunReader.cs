@@ -248,7 +248,7 @@ public sealed class RunReader(LuigiStore store, RunLimits? limits = null)
     {
         await using var context = store.CreateDbContext();
         var entries = await context.AuditEntries.AsNoTracking().Where(e => e.RunId == runId).ToListAsync(cancellationToken);
-        return entries.OrderBy(e => e.At).ThenBy(e => e.Id).Select(e => new AuditView(e.At, e.Actor, e.Action, e.Via, e.Details)).ToList();
+        return entries.OrderBy(e => e.At).ThenBy(e => e.Id).Select(e => new AuditView(e.At, e.Actor, e.Action, e.Via, e.Details, e.ClientAddress)).ToList();
     }
 
     /// <summary>Ends a capped log with a visible line saying how much was dropped.</summary>

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Luigi.Engine;
 using Luigi.Web.Tests.Infrastructure;
@@ -70,6 +72,14 @@ public sealed class DashboardRunTests(ChromiumBrowser chromium, PostgresServer p
         await Assertions.Expect(page.GetByTestId("rerun-plan")).ToContainTextAsync(failing);
         await page.GetByTestId("confirm").ClickAsync();
         await WaitForRunPageAsync(page, except: failedRun);
+
+        // The re-run's audit entry names the Operator and the address the click came from.
+        var rerun = Guid.Parse(page.Url[^36..]);
+        using var api = Host.CreateClient();
+        var audit = await api.GetFromJsonAsync<JsonElement>($"/api/runs/{rerun}/audit");
+        var entry = Assert.Single(audit.EnumerateArray());
+        Assert.Equal(("Rerun", OperatorName, "127.0.0.1"),
+            (entry.GetProperty("action").GetString(), entry.GetProperty("actor").GetString(), entry.GetProperty("clientAddress").GetString()));
 
         await Assertions.Expect(page.GetByTestId("run-state").Locator(".state-badge")).ToHaveAttributeAsync("data-state", "Succeeded", new() { Timeout = 60_000 });
         await Assertions.Expect(page.Locator($"[data-task-id=\"{failing}\"]")).ToHaveAttributeAsync("data-state", nameof(TaskState.Done));

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Luigi.Web.Security;
 using Luigi.Web.Tests.Auth;
 using Luigi.Web.Tests.EndToEnd;
@@ -42,6 +44,41 @@ public sealed class ForwardedHeadersTests(PostgresServer postgres) : IClassFixtu
         Assert.Equal(HttpStatusCode.OK, await SignInAsync(host, "203.0.113.7"));
         Assert.Equal(HttpStatusCode.OK, await SignInAsync(host, "203.0.113.8"));
         Assert.Equal(HttpStatusCode.TooManyRequests, await SignInAsync(host, "198.51.100.23")); // one budget: the caller's own address
+    }
+
+    [Fact]
+    public async Task AuditTrail_RecordsTheClientAddress_TheForwardedOneBehindATrustedProxy()
+    {
+        await using var proxied = await StartAsync(new() { ["Luigi:Web:ForwardedHeaders:Enabled"] = "true" });
+        await using var direct = await StartAsync([]);
+
+        var run = await TriggerAndCancelAsync(proxied, "203.0.113.7", "198.51.100.23");
+        var audit = await AuditAsync(proxied, run);
+        Assert.Equal(["Triggered 203.0.113.7", "Cancelled 198.51.100.23"], audit);
+
+        var unproxied = await TriggerAndCancelAsync(direct, "203.0.113.7", "198.51.100.23"); // the headers are not trusted: the caller's own address
+        Assert.Equal(["Triggered 127.0.0.1", "Cancelled 127.0.0.1"], await AuditAsync(direct, unproxied));
+    }
+
+    private static async Task<Guid> TriggerAndCancelAsync(DashboardHost host, string triggeredFrom, string cancelledFrom)
+    {
+        using var trigger = host.CreateClient();
+        trigger.DefaultRequestHeaders.Add("X-Forwarded-For", triggeredFrom);
+        using var accepted = await trigger.PostAsJsonAsync("/api/pipelines/ComplexExample/runs", new { parameters = new { delayMs = "60000" } });
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        var run = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        using var cancel = host.CreateClient();
+        cancel.DefaultRequestHeaders.Add("X-Forwarded-For", cancelledFrom);
+        using var cancelled = await cancel.PostAsync($"/api/runs/{run}/cancel", null);
+        Assert.True(cancelled.IsSuccessStatusCode, $"cancel answered {(int)cancelled.StatusCode}");
+        return run;
+    }
+
+    private static async Task<string[]> AuditAsync(DashboardHost host, Guid run)
+    {
+        using var http = host.CreateClient();
+        var entries = await http.GetFromJsonAsync<JsonElement>($"/api/runs/{run}/audit");
+        return [.. entries.EnumerateArray().Select(e => $"{e.GetProperty("action").GetString()} {e.GetProperty("clientAddress").GetString()}")];
     }
 
     [Fact]

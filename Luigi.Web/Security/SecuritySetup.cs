@@ -51,6 +51,18 @@ public static class SecuritySetup
         return settings.Enabled ? app.UseForwardedHeaders(settings.ToOptions()) : app;
     }
 
+    /// <summary>
+    /// Runs each request with its client's address as the <see cref="Luigi.Engine.Storage.AuditOrigin"/> (after
+    /// <see cref="UseLuigiForwardedHeaders"/>), so that what the request does is audited with the address it came from.
+    /// </summary>
+    public static IApplicationBuilder UseAuditOrigin(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        using (Luigi.Engine.Storage.AuditOrigin.Use(context.Connection.RemoteIpAddress?.ToString()))
+        {
+            await next(context);
+        }
+    });
+
     /// <summary>Refuses cross-origin requests to the live hub and the dashboard's circuit (see <see cref="OriginCheck"/>).</summary>
     public static IApplicationBuilder UseOriginCheck(this IApplicationBuilder app) => app.UseMiddleware<OriginCheck>();
 }

@@ -14,6 +14,7 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         entry.Property(e => e.Action).HasConversion<string>().HasMaxLength(24);
         entry.Property(e => e.Via).AsName();
         entry.Property(e => e.Details).HasMaxLength(4000);
+        entry.Property(e => e.ClientAddress).HasMaxLength(AuditOrigin.MaxLength);
         entry.HasIndex(e => new { e.RunId, e.At });
         entry.Property(e => e.ScheduleName).HasMaxLength(100);
         entry.HasIndex(e => new { e.ScheduleName, e.At });

@@ -31,6 +31,9 @@ public sealed class AuditEntry
     public RunTrigger Via { get; set; }
 
     /// <summary>What the action concerned, for people reading the trail (a re-run's scope, the parent run).</summary>
+    /// <summary>The client's address the action came from (after a trusted proxy's forwarded headers), when known.</summary>
+    public string? ClientAddress { get; set; }
+
     public string? Details { get; set; }
 }
 

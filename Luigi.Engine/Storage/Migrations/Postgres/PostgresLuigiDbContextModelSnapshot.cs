@@ -139,6 +139,11 @@ namespace Luigi.Engine.Storage.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("backfill_id");
 
+                    b.Property<string>("ClientAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("client_address");
+
                     b.Property<string>("Details")
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)")
