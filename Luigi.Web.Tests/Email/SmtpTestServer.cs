@@ -58,14 +58,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
         new(port ?? FreePort(), credentials);
 
     /// <summary>A loopback port nothing listens on now.</summary>
-    public static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    public static int FreePort() => Luigi.Web.Tests.Infrastructure.LoopbackPort.Free();
 
     /// <summary>Waits, within <paramref name="timeout"/>, until at least <paramref name="count"/> messages have arrived.</summary>
     public async Task<IReadOnlyList<MimeMessage>> WaitForAsync(int count, TimeSpan timeout)

@@ -43,7 +43,7 @@ internal sealed class HostProcess : IAsyncDisposable
     /// </summary>
     public static async Task<HostProcess> StartAsync(string connectionString, string dataRoot, string token, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var port = FreePort();
+        var port = Luigi.Web.Tests.Infrastructure.LoopbackPort.Free();
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { Path.Combine(AppContext.BaseDirectory, "Luigi.Web.dll") },
@@ -168,12 +168,6 @@ internal sealed class HostProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -43,7 +43,7 @@ internal sealed class PostgresCluster : IAsyncDisposable
             await RunAsync("chown", ["postgres:", folder]);
         }
 
-        var cluster = new PostgresCluster(bin, folder, FreePort(), asPostgres);
+        var cluster = new PostgresCluster(bin, folder, Luigi.Web.Tests.Infrastructure.LoopbackPort.Free(), asPostgres);
         await cluster.PgAsync("initdb", ["-D", cluster.Data, "--auth=trust", "-U", "postgres", "--encoding=UTF8", "--locale=C.UTF-8"]);
         await cluster.StartAsync();
         return cluster;
@@ -87,10 +87,4 @@ internal sealed class PostgresCluster : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

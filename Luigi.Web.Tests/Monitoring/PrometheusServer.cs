@@ -48,7 +48,7 @@ public sealed class PrometheusServer : IAsyncDisposable
                 static_configs:
                   - targets: ['{target}']
             """);
-        var port = FreePort();
+        var port = Luigi.Web.Tests.Infrastructure.LoopbackPort.Free();
         var start = new ProcessStartInfo(binary)
         {
             ArgumentList =
@@ -137,12 +137,6 @@ public sealed class PrometheusServer : IAsyncDisposable
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(folder => Path.Combine(folder, command)).FirstOrDefault(File.Exists);
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {
