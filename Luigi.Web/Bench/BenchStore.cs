@@ -52,8 +52,8 @@ internal sealed class BenchStore
 
     /// <summary>
     /// Sequential scans of the hot tables so far (PostgreSQL's cumulative statistics: scans and rows read), or null on
-    /// SQLite. Backends publish their counters when they go idle, at most every 10 s (PostgreSQL 15), so the caller
-    /// waits that long after the work it wants counted.
+    /// SQLite. The process's pooled connections are closed first and their backends waited for (up to 15 s): a backend
+    /// publishes its counters when it exits, and otherwise only up to 10 s after it went idle.
     /// </summary>
     public async Task<Dictionary<string, (long Scans, long Rows)>?> SequentialScansAsync(CancellationToken cancellationToken)
     {
@@ -62,8 +62,19 @@ internal sealed class BenchStore
             return null;
         }
 
-        await using var connection = new NpgsqlConnection(_store.ConnectionString);
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_store.ConnectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync(cancellationToken);
+        await using (var others = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+            connection))
+        {
+            for (var waited = 0; waited < 150 && (long)(await others.ExecuteScalarAsync(cancellationToken))! > 0; waited++)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+
         await using var command = new NpgsqlCommand(
             "SELECT relname, coalesce(seq_scan, 0), coalesce(seq_tup_read, 0) FROM pg_stat_user_tables WHERE relname = ANY(@tables)", connection);
         command.Parameters.AddWithValue("tables", HotTables);
