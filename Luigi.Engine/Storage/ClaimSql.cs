@@ -53,7 +53,10 @@ internal static class ClaimSql
     }
 
     /// <summary>The claim as one PostgreSQL statement, to run alone or at the end of a batch (see <see cref="CompletionSql"/>).
-    /// The n-th best pick goes to the n-th worker of <paramref name="workers"/>.</summary>
+    /// The n-th best pick goes to the n-th worker of <paramref name="workers"/>. The limit is written into the text, not bound:
+    /// a generic plan takes a bound limit for a tenth of the rows, and when the statistics say that many tasks are ready
+    /// (a wide graph just written and analyzed) it then reads every ready task and sorts them at each claim; with the limit
+    /// known, the ready tasks' index, in claim order, is read for just those rows. One prepared statement per worker count.</summary>
     public static NpgsqlBatchCommand PostgresStatement(string hostId, IReadOnlyList<int> workers, DateTime now, DateTime leaseUntil, Guid? onlyRun) =>
         SqlCommands.BatchCommand(
             $"""
@@ -61,11 +64,11 @@ internal static class ClaimSql
                 SELECT run_id, task_index, task_id, priority, critical_path FROM run_tasks
                 WHERE {Ready} AND resources IS NULL{(onlyRun is null ? "" : " AND run_id = @only")}
                 ORDER BY {BestFirst}
-                LIMIT @limit
+                LIMIT {workers.Count}
                 FOR UPDATE SKIP LOCKED),
             {PostgresClaimTail}
             """,
-            ("host", hostId), ("workers", workers.ToArray()), ("limit", workers.Count), ("lease", leaseUntil), ("now", now), ("only", onlyRun));
+            ("host", hostId), ("workers", workers.ToArray()), ("lease", leaseUntil), ("now", now), ("only", onlyRun));
 
     /// <summary>
     /// What follows the pick (a CTE <c>picked</c> of locked ready rows with their task id, priority and critical path) in

@@ -109,6 +109,54 @@ internal static class GraphWriter
         }
     }
 
+    /// <summary>A graph of at least this many tasks gets its tables analyzed at once when their statistics are stale.</summary>
+    public const int AnalyzeFromTasks = 1_000;
+
+    /// <summary>
+    /// On PostgreSQL, once a graph of <see cref="AnalyzeFromTasks"/> tasks or more is committed, analyzes <c>run_tasks</c> and
+    /// <c>run_edges</c> when what was just written is a tenth or more of what their statistics describe (or they have none):
+    /// the statements of the run that starts now are planned from those statistics, and autovacuum may take minutes to
+    /// gather them (a table never analyzed was read by sequential scans, ten times slower on a fresh database). The
+    /// tenth is autovacuum's own default (<c>autovacuum_analyze_scale_factor</c>), applied at once instead of at its next
+    /// round. ANALYZE reads a sample of fixed size (300 × the statistics target), so it costs about the same at any size.
+    /// It is an optimisation only: the graph is committed, so a failure here (the role does not own the tables, a lock
+    /// held too long) is ignored and autovacuum gathers the statistics later.
+    /// </summary>
+    public static async Task RefreshStatisticsAsync(SqlCommands sql, int tasks, int edges, CancellationToken cancellationToken)
+    {
+        if (!sql.IsPostgres || tasks < AnalyzeFromTasks)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var connection = await sql.OpenAsync(cancellationToken).ConfigureAwait(false);
+            // reltuples is what the planner's statistics were gathered on: -1 when never analyzed (PostgreSQL 14 and later), 0 before 14.
+            var described = await sql.QueryAsync(connection, null,
+                "SELECT relname::text, reltuples FROM pg_class WHERE oid IN ('run_tasks'::regclass, 'run_edges'::regclass)",
+                r => (Table: r.GetString(0), Rows: Convert.ToDouble(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture)),
+                cancellationToken).ConfigureAwait(false);
+            var stale = described
+                .Where(t => (t.Table == "run_tasks" ? tasks : edges) >= 0.1 * Math.Max(0, t.Rows) || t.Rows <= 0)
+                .Select(t => t.Table)
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            if (stale.Count > 0)
+            {
+                // lock_timeout: an ANALYZE of another host holds the tables' lock for a moment; waiting longer is not worth it.
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await sql.ExecuteAsync(connection, transaction, "SET LOCAL lock_timeout = '5s'", cancellationToken).ConfigureAwait(false);
+                await sql.ExecuteAsync(connection, transaction, $"ANALYZE {string.Join(", ", stale)}", cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Ignored on purpose (see above): the run goes on with the statistics it has.
+        }
+    }
+
     private static async Task CopyTasksAsync(NpgsqlConnection connection, Guid runId, IEnumerable<TaskRow> rows, CancellationToken cancellationToken)
     {
         await using var writer = await connection.BeginBinaryImportAsync(

@@ -156,6 +156,7 @@ internal sealed partial class RunQueue(LuigiStore store, TimeProvider time, bool
         var cancelled = await RunEndSql.CancelWaitingTasksIfCancellingAsync(_sql, connection, transaction, runId, Now, cancellationToken).ConfigureAwait(false);
         var finished = await RunEndSql.FinishIfDoneAsync(_sql, connection, transaction, runId, Now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await GraphWriter.RefreshStatisticsAsync(_sql, graph.Nodes.Count, graph.EdgeCount, cancellationToken).ConfigureAwait(false);
         return (finished ?? started.Single()) with { CancelledTasks = cancelled };
     }
 

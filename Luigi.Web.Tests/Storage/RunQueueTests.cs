@@ -140,6 +140,42 @@ public sealed class RunQueueTests(PostgresServer postgres) : IClassFixture<Postg
         task.RunId, task.TaskIndex, task.TaskId, task.Attempt, state, error, null,
         (log ?? []).Select(message => new LogLine(DateTimeOffset.UtcNow, LogLevel.Information, message)).ToList(), 0);
 
+    [Fact]
+    public async Task SaveGraph_OfALargeGraphOnAFreshPostgresDatabase_AnalyzesItsTables_AndOfASmallOneDoesNot()
+    {
+        var store = await _stores.CreateAsync(StoreProvider.Postgres);
+
+        await SavedRunAsync(store, TimeProvider.System, tasks: 10, width: 5);
+        Assert.Equal((null, null), await StatisticsAsync(store));
+
+        var tasks = GraphWriter.AnalyzeFromTasks + 200;
+        await SavedRunAsync(store, TimeProvider.System, tasks: tasks, width: 100);
+        var (runTasks, runEdges) = await StatisticsAsync(store);
+        // Analyzed at once (not by autovacuum, which sets last_autoanalyze), with every row of both runs counted.
+        Assert.Equal(tasks + 10, runTasks);
+        Assert.True(runEdges > tasks, $"run_edges analyzed with {runEdges} rows");
+    }
+
+    /// <summary>The rows run_tasks and run_edges were last analyzed with by an ANALYZE statement (null when never).</summary>
+    private static async Task<(long? RunTasks, long? RunEdges)> StatisticsAsync(LuigiStore store)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(store.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            """
+            SELECT c.relname::text, c.reltuples::bigint FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid
+            WHERE c.relname IN ('run_tasks', 'run_edges') AND s.last_analyze IS NOT NULL
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new Dictionary<string, long>();
+        while (await reader.ReadAsync())
+        {
+            rows[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return (rows.TryGetValue("run_tasks", out var t) ? t : null, rows.TryGetValue("run_edges", out var e) ? e : null);
+    }
+
     private static async Task<(RunQueue Queue, Guid RunId, Dictionary<string, int> Index)> SavedRunAsync(
         LuigiStore store, TimeProvider time, int tasks, int width)
     {

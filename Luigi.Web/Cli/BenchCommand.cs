@@ -61,6 +61,7 @@ internal static class BenchCommand
         }
 
         var graph = BenchGraph.Create(shape, count, width);
+        var scansBefore = await SettledScansAsync(stored, cancellationToken);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var resolved = new ResolvedAt(clock);
@@ -85,9 +86,10 @@ internal static class BenchCommand
         }
 
         var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+        var scansAfter = await SettledScansAsync(stored, cancellationToken);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{shape} graph: {count} tasks, {graph.EdgeCount} edges, {workers} workers: {seconds:0.000} s (resolve {resolved.Seconds:0.000} s), {count / seconds:0} tasks/s, {seconds / count * 1e6:0.00} µs/task"));
-        await output.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, object>
+        var figures = new Dictionary<string, object>
         {
             ["shape"] = shape.ToString().ToLowerInvariant(),
             ["tasks"] = count,
@@ -98,8 +100,31 @@ internal static class BenchCommand
             ["tasks_per_s"] = Math.Round(count / seconds, 1),
             ["peak_mb"] = Math.Round(peakMb, 1),
             ["cpu_seconds"] = Math.Round(cpuSeconds, 3),
-        }));
+        };
+        if (scansBefore is not null && scansAfter is not null)
+        {
+            // Sequential scans of the hot tables during the measured run, per 1,000 tasks: with plans that use the
+            // indexes these stay near zero whatever the size of the run; a regression shows as scans that grow with it.
+            figures["seq_scans_per_1k"] = BenchStore.HotTables.ToDictionary(t => t, t => Math.Round((scansAfter[t].Scans - scansBefore[t].Scans) * 1000.0 / count, 2));
+            figures["seq_rows_per_1k"] = BenchStore.HotTables.ToDictionary(t => t, t => Math.Round((scansAfter[t].Rows - scansBefore[t].Rows) * 1000.0 / count, 0));
+        }
+
+        await output.WriteLineAsync(JsonSerializer.Serialize(figures));
         return 0;
+    }
+
+    /// <summary>The hot tables' sequential scans so far (PostgreSQL only), outside the measured span. A backend publishes its
+    /// counters at most every second and at the latest 10 s after going idle, or when it exits: the pooled connections are
+    /// closed first, and their backends waited for, so the counters are complete without a delay in which autovacuum could
+    /// analyze the warm-up's rows (a delay the first run on a new database does not get).</summary>
+    private static async Task<Dictionary<string, (long Scans, long Rows)>?> SettledScansAsync(BenchStore? stored, CancellationToken cancellationToken)
+    {
+        if (stored is not { IsPostgres: true })
+        {
+            return null;
+        }
+
+        return await stored.SequentialScansAsync(cancellationToken);
     }
 
     private static Task<RunResult> RunGraphAsync(BenchGraph graph, int workers, CancellationToken cancellationToken, IExecutionObserver? observer = null)
