@@ -20,6 +20,7 @@ internal sealed class HostProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly HttpClient _http;
+    private int _disposed;
 
     private HostProcess(Process process, string baseUrl, string token)
     {
@@ -95,6 +96,13 @@ internal sealed class HostProcess : IAsyncDisposable
         return JsonDocument.Parse(body).RootElement.GetProperty("id").GetGuid();
     }
 
+    /// <summary>The state of run <paramref name="runId"/> as the API gives it (<c>Running</c>, <c>Succeeded</c>...).</summary>
+    public async Task<string> RunStateAsync(Guid runId)
+    {
+        using var document = JsonDocument.Parse(await _http.GetStringAsync($"/api/runs/{runId}"));
+        return document.RootElement.GetProperty("run").GetProperty("state").GetString()!;
+    }
+
     /// <summary>Whether the host answers its readiness check with 200.</summary>
     public async Task<bool> ReadyAsync()
     {
@@ -168,9 +176,14 @@ internal sealed class HostProcess : IAsyncDisposable
         }
     }
 
-
+    /// <summary>Kills the process if it still runs; once (a second call does nothing).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _http.Dispose();
         if (!_process.HasExited)
         {

@@ -107,6 +107,7 @@ public sealed class ScheduleTickerTests(PostgresServer postgres) : IClassFixture
         var harness = new ScheduleHarness(await _stores.CreateAsync(StoreProvider.Sqlite), new FakeTimeProvider(Utc("2026-11-27T05:00:00")));
         await harness.Schedules.CreateAsync(ScheduleHarness.Daily("pausing", NewKey()) with { CatchUp = CatchUpPolicy.All }, "operator", RunTrigger.Api);
 
+        harness.Time.Advance(TimeSpan.FromSeconds(1)); // the Operator pauses it a moment later (the trail orders by time)
         var paused = await harness.Schedules.SetPausedAsync("pausing", true, "operator", RunTrigger.Api);
         Assert.True(paused!.Paused);
         Assert.Null(paused.NextFireAt);
