@@ -8,6 +8,7 @@ using Luigi.Web.Tests.Email;
 using Luigi.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Luigi.Engine.Execution;
 using Luigi.Engine.Schedules;
@@ -205,7 +206,7 @@ public sealed class AccessTests(PostgresServer postgres) : IClassFixture<Postgre
         var user = await TestUsers.EnsureAsync(host.Services, "otto", LuigiRoles.Operator);
         await using var scope = host.Services.CreateAsyncScope();
         var tokens = scope.ServiceProvider.GetRequiredService<ApiTokenService>();
-        var expiring = await tokens.CreateAsync(user.Id, "soon", DateTime.UtcNow.AddSeconds(2));
+        var expiring = await tokens.CreateAsync(user.Id, "soon", DateTime.UtcNow.AddHours(1));
         var expiringClient = host.WithToken(expiring.Text);
         Assert.Equal(HttpStatusCode.OK, (await expiringClient.GetAsync("/api/runs")).StatusCode);
 
@@ -214,6 +215,11 @@ public sealed class AccessTests(PostgresServer postgres) : IClassFixture<Postgre
             Assert.Equal(HttpStatusCode.Unauthorized, (await host.WithToken(text).GetAsync("/api/runs")).StatusCode);
         }
 
+        // Its hour passes: the token's expiry is now behind the host's clock.
+        var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+        var stored = await db.ApiTokens.SingleAsync(t => t.Id == expiring.Token.Id);
+        stored.ExpiresAt = DateTime.UtcNow.AddSeconds(-1);
+        await db.SaveChangesAsync();
         await Eventually.Async(async () => (await expiringClient.GetAsync("/api/runs")).StatusCode, s => s == HttpStatusCode.Unauthorized);
     }
 
