@@ -14,8 +14,6 @@ public static class DashboardSetup
     public static IServiceCollection AddLuigiDashboard(this IServiceCollection services)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddHttpContextAccessor();
-        services.TryAddEnumerable(ServiceDescriptor.Scoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, Luigi.Web.Security.AuditOriginCircuitHandler>());
         services.TryAddSingleton<PipelinePreviewResolver>();
         services.TryAddSingleton<DryRunPlanner>();
         services.TryAddSingleton<TaskOutputChecker>();

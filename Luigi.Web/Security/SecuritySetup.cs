@@ -54,6 +54,8 @@ public static class SecuritySetup
     /// <summary>
     /// Runs each request with its client's address as the <see cref="Luigi.Engine.Storage.AuditOrigin"/> (after
     /// <see cref="UseLuigiForwardedHeaders"/>), so that what the request does is audited with the address it came from.
+    /// The dashboard's events run inside the request that carries its circuit's connection (<c>/_blazor</c>: the
+    /// WebSocket's, or each long-polling request), so they carry it too.
     /// </summary>
     public static IApplicationBuilder UseAuditOrigin(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
