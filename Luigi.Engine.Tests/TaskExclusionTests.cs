@@ -4,6 +4,7 @@ using Luigi.Engine.Graph;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage;
 using Luigi.Engine.Tests.TestTasks;
+using Luigi.Engine.Events;
 
 namespace Luigi.Engine.Tests;
 

@@ -2,7 +2,6 @@ using Luigi.Engine.Events;
 using Luigi.Engine.Execution;
 using Luigi.Engine.Graph;
 using Luigi.Engine.Pipelines;
-using Luigi.Engine.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

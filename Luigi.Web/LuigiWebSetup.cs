@@ -15,6 +15,9 @@ using Luigi.Web.Monitoring;
 using Luigi.Web.Pipelines;
 using Luigi.Web.Reliability;
 using Luigi.Web.Security;
+using Luigi.Engine.ReadModel;
+using Luigi.Engine.Retention;
+using Luigi.Engine.Events;
 
 namespace Luigi.Web;
 

@@ -1,5 +1,4 @@
 using Luigi.Engine.Graph;
-using Luigi.Engine.Storage;
 using Microsoft.Extensions.Logging;
 using Luigi.Engine.Execution;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Luigi.Engine.Storage;
 
 namespace Luigi.Engine.Execution;
 

@@ -1,6 +1,6 @@
 using System.Data.Common;
-using Luigi.Engine.Storage;
 using Microsoft.Extensions.Logging;
+using Luigi.Engine.Events;
 
 namespace Luigi.Engine.Execution;
 

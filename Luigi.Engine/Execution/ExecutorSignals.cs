@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Luigi.Engine.Graph;
-using Luigi.Engine.Storage;
 
 namespace Luigi.Engine.Execution;
 

@@ -1,6 +1,5 @@
 using Luigi.Engine.Parameters;
 using Luigi.Engine.Pipelines;
-using Luigi.Engine.Storage;
 
 namespace Luigi.Engine.Execution;
 

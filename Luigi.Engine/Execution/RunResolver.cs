@@ -1,7 +1,6 @@
 using Luigi.Engine.Graph;
 using Luigi.Engine.Parameters;
 using Luigi.Engine.Pipelines;
-using Luigi.Engine.Storage;
 using Luigi.Engine.Storage.Entities;
 
 namespace Luigi.Engine.Execution;

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Luigi.Engine.Graph;
 using Luigi.Engine.Pipelines;
-using Luigi.Engine.Storage;
 
 namespace Luigi.Engine.Execution;
 

@@ -1,5 +1,5 @@
-using Luigi.Engine.Storage;
 using Microsoft.Extensions.Logging;
+using Luigi.Engine.Events;
 
 namespace Luigi.Engine.Execution;
 

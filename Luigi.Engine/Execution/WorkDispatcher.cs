@@ -1,4 +1,3 @@
-using Luigi.Engine.Storage;
 
 namespace Luigi.Engine.Execution;
 

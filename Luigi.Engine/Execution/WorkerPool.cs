@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Luigi.Engine.Monitoring;
-using Luigi.Engine.Storage;
 using Microsoft.Extensions.Logging;
+using Luigi.Engine.Events;
 
 namespace Luigi.Engine.Execution;
 

@@ -4,6 +4,7 @@ using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage;
 using Luigi.Engine.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Engine.Schedules;
 

@@ -9,6 +9,8 @@ using Luigi.Web.Auth;
 using Luigi.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Luigi.Engine.ReadModel;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Api;
 

@@ -6,6 +6,7 @@ using Luigi.Web.Dashboard;
 using Luigi.Web.Tests.Infrastructure;
 using Luigi.Web.Tests.Storage;
 using Microsoft.AspNetCore.Mvc;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Web.Tests.Api;
 

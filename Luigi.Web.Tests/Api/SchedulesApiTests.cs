@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Luigi.Engine.Execution;
-using Luigi.Engine.Storage;
 using Luigi.Web.Auth;
 using Luigi.Web.Tests.Auth;
 using Luigi.Web.Tests.Email;

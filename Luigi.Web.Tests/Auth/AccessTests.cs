@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Luigi.Engine;
-using Luigi.Engine.Storage;
 using Luigi.Web.Auth;
 using Luigi.Web.Tests.Email;
 using Luigi.Web.Tests.Infrastructure;
@@ -12,6 +11,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Luigi.Engine.Execution;
 using Luigi.Engine.Schedules;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Web.Tests.Auth;
 

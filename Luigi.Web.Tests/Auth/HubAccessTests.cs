@@ -1,6 +1,5 @@
 using System.Net;
 using Luigi.Engine;
-using Luigi.Engine.Storage;
 using Luigi.Engine.Storage.Entities;
 using Luigi.Web.Auth;
 using Luigi.Web.Live;
@@ -10,6 +9,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Luigi.Engine.Execution;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Web.Tests.Auth;
 

@@ -11,6 +11,9 @@ using Luigi.Web.Live;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Luigi.Web.Tests.Infrastructure;
+using Luigi.Engine.ReadModel;
+using Luigi.Engine.Execution;
+using Luigi.Engine.Retention;
 
 namespace Luigi.Web.Tests.Components;
 

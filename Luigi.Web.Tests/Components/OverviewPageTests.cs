@@ -1,6 +1,5 @@
 using Bunit;
 using Luigi.Engine;
-using Luigi.Engine.Storage;
 using Luigi.Engine.Storage.Entities;
 using Luigi.Web.Components.Pages;
 using Luigi.Web.Live;

@@ -1,8 +1,8 @@
 using Bunit;
-using Luigi.Engine.Storage;
 using Luigi.Web.Components.Pages;
 using Microsoft.EntityFrameworkCore;
 using Luigi.Engine.Execution;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Web.Tests.Components;
 

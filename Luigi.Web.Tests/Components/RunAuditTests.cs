@@ -1,5 +1,4 @@
 using Bunit;
-using Luigi.Engine.Storage;
 using Luigi.Web.Components.Runs;
 using Luigi.Engine.Execution;
 

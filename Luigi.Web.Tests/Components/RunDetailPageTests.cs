@@ -1,6 +1,5 @@
 using Bunit;
 using Luigi.Engine;
-using Luigi.Engine.Storage;
 using Luigi.Web.Components.Pages;
 using Luigi.Web.Live;
 using Microsoft.EntityFrameworkCore;

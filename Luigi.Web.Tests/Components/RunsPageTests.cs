@@ -1,5 +1,4 @@
 using Bunit;
-using Luigi.Engine.Storage;
 using Luigi.Web.Components.Pages;
 using Luigi.Web.Live;
 using Luigi.Engine.Execution;

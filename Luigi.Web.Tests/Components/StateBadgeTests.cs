@@ -1,6 +1,5 @@
 using Bunit;
 using Luigi.Engine;
-using Luigi.Engine.Storage;
 using Luigi.Web.Components.Shared;
 using Luigi.Engine.Execution;
 

@@ -5,6 +5,7 @@ using Luigi.Engine.Storage;
 using Luigi.Web.Components.Layout;
 using Luigi.Web.Components.Pages;
 using Microsoft.AspNetCore.Components;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Web.Tests.Components;
 

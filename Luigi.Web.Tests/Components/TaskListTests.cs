@@ -1,9 +1,9 @@
 using Bunit;
 using Luigi.Engine;
-using Luigi.Engine.Storage;
 using Luigi.Web.Components.Runs;
 using Luigi.Web.Dashboard;
 using Luigi.Engine.Execution;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Web.Tests.Components;
 

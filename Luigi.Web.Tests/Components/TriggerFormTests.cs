@@ -1,7 +1,7 @@
 using Bunit;
-using Luigi.Engine.Storage;
 using Luigi.Web.Components.Pipelines;
 using Luigi.Engine.Execution;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Web.Tests.Components;
 

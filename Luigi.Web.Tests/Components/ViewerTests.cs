@@ -1,5 +1,4 @@
 using Bunit;
-using Luigi.Engine.Storage;
 using Luigi.Web.Auth;
 using Luigi.Web.Components.Pages;
 using Luigi.Web.Components.Pipelines;
@@ -7,6 +6,7 @@ using Luigi.Web.Components.Runs;
 using Luigi.Web.Components.Shared;
 using Luigi.Web.Dashboard;
 using Luigi.Engine.Execution;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Web.Tests.Components;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using Luigi.Engine.Storage;
 using Luigi.Engine.Storage.Entities;
 using Luigi.Engine.Execution;
 

@@ -1,5 +1,4 @@
 using Luigi.Engine;
-using Luigi.Engine.Storage;
 using Luigi.Web.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;

@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Luigi.Engine;
 using Luigi.Engine.Execution;
-using Luigi.Engine.Storage;
 using Luigi.Web.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;

@@ -4,6 +4,7 @@ using Luigi.Web.Auth;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Luigi.Engine.Events;
 
 namespace Luigi.Web.Tests.Infrastructure;
 

@@ -1,5 +1,5 @@
-using Luigi.Engine.Storage;
 using Luigi.Engine.Execution;
+using Luigi.Engine.Events;
 
 namespace Luigi.Web.Tests.Infrastructure;
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Luigi.Engine.Execution;
+using Luigi.Engine.Events;
 
 namespace Luigi.Web.Tests.Live;
 

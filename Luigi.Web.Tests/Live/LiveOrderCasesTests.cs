@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Luigi.Engine;
-using Luigi.Engine.Storage;
 using Luigi.Web.Dashboard;
 using Luigi.Web.Live;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Web.Tests.Live;
 

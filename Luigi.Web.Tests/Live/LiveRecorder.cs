@@ -1,5 +1,4 @@
 using Luigi.Engine;
-using Luigi.Engine.Storage;
 using Luigi.Web.Live;
 using Luigi.Engine.Execution;
 

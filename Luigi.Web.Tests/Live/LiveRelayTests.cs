@@ -4,6 +4,7 @@ using Luigi.Web.Live;
 using Luigi.Web.Tests.Infrastructure;
 using Npgsql;
 using Luigi.Engine.Execution;
+using Luigi.Engine.Events;
 
 namespace Luigi.Web.Tests.Live;
 

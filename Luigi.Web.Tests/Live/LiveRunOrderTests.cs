@@ -1,4 +1,3 @@
-using Luigi.Engine.Storage;
 using Luigi.Web.Live;
 using Luigi.Engine.Execution;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using Luigi.Engine;
-using Luigi.Engine.Storage;
 using Luigi.Web.Live;
 using Luigi.Engine.Execution;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using Luigi.Engine.Storage;
 using Luigi.Web.Tests.Email;
 using Luigi.Web.Tests.EndToEnd;
 using Luigi.Web.Tests.Infrastructure;

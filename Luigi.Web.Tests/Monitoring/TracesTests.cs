@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text;
-using Luigi.Engine.Storage;
 using Luigi.Web.Tests.Auth;
 using Luigi.Web.Tests.Email;
 using Luigi.Web.Tests.EndToEnd;

@@ -9,6 +9,7 @@ using Luigi.Web.Tests.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Reliability;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Luigi.Engine.Storage;
 using Luigi.Web.Tests.Infrastructure;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Web.Tests.Security;
 

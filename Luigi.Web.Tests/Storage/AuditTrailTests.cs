@@ -2,6 +2,7 @@ using Luigi.Engine.Storage;
 using Luigi.Engine.Storage.Entities;
 using Luigi.Web.Tests.Infrastructure;
 using Luigi.Engine.Execution;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Web.Tests.Storage;
 

@@ -3,6 +3,7 @@ using Luigi.Engine.Storage;
 using Luigi.Web.Tests.Components;
 using Luigi.Web.Tests.Infrastructure;
 using Luigi.Engine.Execution;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Web.Tests.Storage;
 

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Luigi.Engine.Execution;
+using Luigi.Engine.Retention;
 
 namespace Luigi.Web.Tests.Storage;
 

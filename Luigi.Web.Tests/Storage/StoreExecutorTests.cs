@@ -7,6 +7,8 @@ using Luigi.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
 using Luigi.Engine.Execution;
+using Luigi.Engine.ReadModel;
+using Luigi.Engine.Events;
 
 namespace Luigi.Web.Tests.Storage;
 

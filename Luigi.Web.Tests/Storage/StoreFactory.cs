@@ -2,6 +2,7 @@ using Luigi.Engine;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage;
 using Luigi.Web.Tests.Infrastructure;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Storage;
 

@@ -7,6 +7,8 @@ using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage;
 using Luigi.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Luigi.Engine.ReadModel;
+using Luigi.Engine.Events;
 
 namespace Luigi.Web.Tests.Storage;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Luigi.Engine.Parameters;
 using Luigi.Engine.Pipelines;
-using Luigi.Engine.Storage;
 using Luigi.Engine.Execution;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Web.Api;
 

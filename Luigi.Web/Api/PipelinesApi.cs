@@ -2,7 +2,6 @@ using Luigi.Engine.Execution;
 using Luigi.Engine.Parameters;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine.Graph;
-using Luigi.Engine.Storage;
 using Luigi.Web.Auth;
 using Luigi.Web.Dashboard;
 using Microsoft.AspNetCore.Mvc;

@@ -1,9 +1,9 @@
 using Luigi.Engine;
 using Luigi.Engine.Execution;
-using Luigi.Engine.Storage;
 using Luigi.Engine.Parameters;
 using Luigi.Web.Auth;
 using Microsoft.AspNetCore.Mvc;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Web.Api;
 

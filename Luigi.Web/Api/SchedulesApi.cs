@@ -2,6 +2,7 @@ using Luigi.Engine.Execution;
 using Luigi.Engine.Schedules;
 using Luigi.Web.Auth;
 using Microsoft.AspNetCore.Mvc;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Web.Api;
 
@@ -23,7 +24,7 @@ internal static class SchedulesApi
                 await schedules.AuditAsync(name, ct) is { Count: > 0 } trail ? Results.Ok(trail) : NotFound(name))
             .WithName("GetScheduleAudit")
             .WithSummary("Who made, changed, paused, resumed or deleted the schedule, and the runs its fire times queued, oldest first (kept after a delete).")
-            .Produces<IReadOnlyList<Luigi.Engine.Storage.AuditView>>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<IReadOnlyList<AuditView>>().ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapPost("/schedules", async (ScheduleRequest? request, ScheduleStore schedules, HttpContext http, CancellationToken ct) =>
                 await ActAsync(async () =>

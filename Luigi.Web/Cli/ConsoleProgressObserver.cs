@@ -1,6 +1,5 @@
 using Luigi.Engine;
 using Luigi.Engine.Events;
-using Luigi.Engine.Storage;
 using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Cli;

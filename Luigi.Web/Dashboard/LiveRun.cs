@@ -1,7 +1,7 @@
 using Luigi.Engine;
-using Luigi.Engine.Storage;
 using Luigi.Web.Live;
 using Luigi.Engine.Execution;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Web.Dashboard;
 

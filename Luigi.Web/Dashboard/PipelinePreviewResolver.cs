@@ -1,7 +1,7 @@
 using System.Collections;
 using Luigi.Engine.Graph;
 using Luigi.Engine.Pipelines;
-using Luigi.Engine.Storage;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Web.Dashboard;
 

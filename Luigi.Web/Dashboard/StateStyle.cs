@@ -1,5 +1,4 @@
 using Luigi.Engine;
-using Luigi.Engine.Storage;
 using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Dashboard;

@@ -1,5 +1,5 @@
 using Luigi.Engine;
-using Luigi.Engine.Storage;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Web.Dashboard;
 

@@ -1,6 +1,6 @@
 using Luigi.Engine;
-using Luigi.Engine.Storage;
 using Luigi.Web.Live;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Web.Dashboard;
 

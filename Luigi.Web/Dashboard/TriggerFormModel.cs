@@ -1,7 +1,6 @@
 using Luigi.Engine.Execution;
 using Luigi.Engine.Parameters;
 using Luigi.Engine.Pipelines;
-using Luigi.Engine.Storage;
 
 namespace Luigi.Web.Dashboard;
 

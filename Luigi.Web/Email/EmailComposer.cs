@@ -3,6 +3,7 @@ using Luigi.Engine.Storage;
 using Luigi.Engine.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using Luigi.Engine.Execution;
+using Luigi.Engine.ReadModel;
 
 namespace Luigi.Web.Email;
 

@@ -1,6 +1,6 @@
 using Luigi.Engine;
-using Luigi.Engine.Storage;
 using Luigi.Engine.Execution;
+using Luigi.Engine.Events;
 
 namespace Luigi.Web.Email;
 

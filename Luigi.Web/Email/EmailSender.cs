@@ -1,5 +1,4 @@
 using Luigi.Engine.Execution;
-using Luigi.Engine.Storage;
 using Luigi.Engine.Storage.Entities;
 
 namespace Luigi.Web.Email;

@@ -1,4 +1,4 @@
-using Luigi.Engine.Storage;
+using Luigi.Engine.Events;
 
 namespace Luigi.Web.Email;
 

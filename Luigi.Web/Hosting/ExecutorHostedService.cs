@@ -1,4 +1,5 @@
 using Luigi.Engine.Storage;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Hosting;
 

@@ -1,5 +1,6 @@
 using Luigi.Engine.Storage;
 using Luigi.Web.Reliability;
+using Luigi.Engine.Retention;
 
 namespace Luigi.Web.Hosting;
 

@@ -1,8 +1,8 @@
 using System.Threading.Channels;
 using Luigi.Engine;
-using Luigi.Engine.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Luigi.Engine.Execution;
+using Luigi.Engine.Events;
 
 namespace Luigi.Web.Live;
 

@@ -1,5 +1,4 @@
 using Luigi.Engine.Execution;
-using Luigi.Engine.Storage;
 using Luigi.Web.Auth;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;

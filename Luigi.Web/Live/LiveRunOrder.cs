@@ -1,4 +1,3 @@
-using Luigi.Engine.Storage;
 using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Live;

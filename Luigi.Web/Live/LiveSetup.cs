@@ -4,6 +4,7 @@ using Luigi.Engine.Storage;
 using Microsoft.AspNetCore.SignalR;
 using Luigi.Web.Live;
 using Microsoft.Extensions.Options;
+using Luigi.Engine.Events;
 
 namespace Luigi.Web;
 

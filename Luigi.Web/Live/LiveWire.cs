@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Luigi.Engine;
-using Luigi.Engine.Storage;
 using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Live;

@@ -2,6 +2,7 @@ using Luigi.Engine.Storage;
 using Luigi.Web.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Reliability;
 

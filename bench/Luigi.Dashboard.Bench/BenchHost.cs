@@ -6,6 +6,7 @@ using Luigi.Web.Pipelines;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Luigi.Engine.Execution;
+using Luigi.Engine.Events;
 
 namespace Luigi.Dashboard.Bench;
 

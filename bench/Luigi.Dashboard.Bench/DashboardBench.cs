@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Luigi.Engine;
-using Luigi.Engine.Storage;
 using Microsoft.Playwright;
 using Npgsql;
 using Luigi.Engine.Execution;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Luigi.Engine;
-using Luigi.Engine.Storage;
 using Microsoft.Playwright;
 using Luigi.Engine.Execution;
 

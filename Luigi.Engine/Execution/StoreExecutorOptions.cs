@@ -1,4 +1,4 @@
-namespace Luigi.Engine.Storage;
+namespace Luigi.Engine.Execution;
 
 /// <summary>How a host takes part in running the store's runs. Validated when the executor starts.</summary>
 public sealed class StoreExecutorOptions

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Luigi.Engine.Execution;
 
-namespace Luigi.Engine.Storage;
+namespace Luigi.Engine.ReadModel;
 
 /// <summary>A run as lists show it.</summary>
 public sealed record RunListItem(
@@ -84,7 +84,7 @@ public sealed record RecentFailure(Guid RunId, string Pipeline, int TaskIndex, s
 public sealed record HostView(string Id, string Name, int Workers, DateTime StartedAt, DateTime HeartbeatAt, DateTime? StoppedAt);
 
 /// <summary>One entry of a run's audit trail: who did what, when, from where.</summary>
-public sealed record AuditView(DateTime At, string Actor, Entities.AuditAction Action, RunTrigger Via, string? Details, string? ClientAddress = null);
+public sealed record AuditView(DateTime At, string Actor, Storage.Entities.AuditAction Action, RunTrigger Via, string? Details, string? ClientAddress = null);
 
 /// <summary>What a run's graph needs and nothing more (no attempts, no errors): its tasks and edges.</summary>
 public sealed record RunGraph(Guid RunId, RunState State, IReadOnlyList<GraphTaskView> Tasks, IReadOnlyList<EdgeView> Edges);

@@ -2,8 +2,9 @@ using Luigi.Engine.Graph;
 using Luigi.Engine.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using Luigi.Engine.Execution;
+using Luigi.Engine.Storage;
 
-namespace Luigi.Engine.Storage;
+namespace Luigi.Engine.Execution;
 
 /// <summary>
 /// Turns a re-run's scope into overrides of the completeness checks, from what the repeated run did:

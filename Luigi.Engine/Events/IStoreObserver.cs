@@ -1,7 +1,7 @@
 using Luigi.Engine.Graph;
 using Luigi.Engine.Execution;
 
-namespace Luigi.Engine.Storage;
+namespace Luigi.Engine.Events;
 
 /// <summary>
 /// Hears what a <see cref="StoreExecutor"/> does on this host, each change after it is committed: a task

@@ -1,6 +1,7 @@
 using System.Data.Common;
+using Luigi.Engine.Storage;
 
-namespace Luigi.Engine.Storage;
+namespace Luigi.Engine.Retention;
 
 /// <summary>
 /// Deletes finished runs older than a cut-off with everything that belongs to them (tasks, attempts, log lines, edges,

@@ -1,4 +1,4 @@
-namespace Luigi.Engine.Storage;
+namespace Luigi.Engine.Retention;
 
 /// <summary>How long finished runs are kept (<c>Luigi:Retention</c>). Off by default: nothing is deleted unless asked.</summary>
 public sealed class RetentionOptions

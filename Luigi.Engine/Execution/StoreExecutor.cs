@@ -6,8 +6,10 @@ using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage.Entities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Luigi.Engine.Events;
+using Luigi.Engine.Storage;
 
-namespace Luigi.Engine.Storage;
+namespace Luigi.Engine.Execution;
 
 /// <summary>
 /// The executor of one process: its <see cref="Client"/> (commands: enqueue, re-run, cancel, wait) and its host (the

@@ -1,8 +1,9 @@
 using Luigi.Engine.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using Luigi.Engine.Execution;
+using Luigi.Engine.Storage;
 
-namespace Luigi.Engine.Storage;
+namespace Luigi.Engine.ReadModel;
 
 /// <summary>
 /// The read side of the store, for the API and the dashboard: lists and details, read with short-lived,
@@ -56,7 +57,7 @@ public sealed class RunReader(LuigiStore store, RunLimits? limits = null)
         var total = await query.CountAsync(cancellationToken);
         // Past the end (however far: the product of page and size may not fit an int) is an empty page.
         var skip = (long)(page - 1) * size;
-        List<Entities.RunRecord> runs = skip >= total ? [] : await query.OrderByDescending(r => r.CreatedAt).Skip((int)skip).Take(size).ToListAsync(cancellationToken);
+        List<Storage.Entities.RunRecord> runs = skip >= total ? [] : await query.OrderByDescending(r => r.CreatedAt).Skip((int)skip).Take(size).ToListAsync(cancellationToken);
         return new RunPage(runs.Select(ToListItem).ToList(), total, page, size);
     }
 
