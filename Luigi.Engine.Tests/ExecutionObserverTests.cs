@@ -1,9 +1,10 @@
 using Luigi.Engine.Events;
+using Luigi.Engine.Execution;
 using Luigi.Engine.Tests.TestTasks;
 
 namespace Luigi.Engine.Tests;
 
-/// <summary>What an <see cref="IExecutionObserver"/> (the store, the dashboard) hears of a run.</summary>
+/// <summary>What an <see cref="IRunObserver"/> (the console, the live feed, e-mail, telemetry) hears of a run.</summary>
 public abstract class ExecutionObserverTests(QueueKind queue) : EngineTests(queue)
 {
     [Fact]
@@ -32,7 +33,7 @@ public abstract class ExecutionObserverTests(QueueKind queue) : EngineTests(queu
         Assert.Equal(1, observer.RunsStarted);
         Assert.Same(result.Graph, observer.StartedGraph);
         Assert.Equal(1, observer.RunsFinished);
-        Assert.Same(result, observer.FinishedResult);
+        Assert.Equal((Guid.Parse(result.RunId), RunState.Failed), observer.Finished);
 
         (TaskState From, TaskState To, int Attempt)[] Steps(string task) =>
             observer.Of(task).Select(t => (t.From, t.To, t.Attempt)).ToArray();
@@ -63,9 +64,8 @@ public abstract class ExecutionObserverTests(QueueKind queue) : EngineTests(queu
         Assert.Equal(6, observer.Transitions.Count);
     }
 
-    private sealed class ThrowingObserver : IExecutionObserver
+    private sealed class ThrowingObserver : IRunObserver
     {
-        public ValueTask OnTransitionAsync(TaskTransition transition, CancellationToken cancellationToken) =>
-            throw new InvalidOperationException("the database is down");
+        public void OnTaskChanged(TaskChange change) => throw new InvalidOperationException("the database is down");
     }
 }

@@ -216,7 +216,7 @@ public abstract class TaskExclusionTests(QueueKind queue) : IAsyncLifetime
         }
     }
 
-    private sealed class ChangeRecorder : IStoreObserver
+    private sealed class ChangeRecorder : IRunObserver
     {
         private readonly List<TaskChange> _changes = [];
         private readonly List<(Func<TaskChange, bool> Match, TaskCompletionSource<TaskChange> Found)> _waits = [];

@@ -10,7 +10,7 @@ namespace Luigi.Engine;
 /// <summary>
 /// Runs tasks to completion in this process, nothing persisted: resolves the graph from the roots (skipping what is
 /// complete), then runs the rest on <see cref="LuigiEngineOptions.Workers"/> workers, retrying and blocking as the
-/// tasks' policies say, and reports every transition to the observers. It is the one executor of every host
+/// tasks' policies say, and reports every change to the observers (<see cref="IRunObserver"/>, as a host does). It is the one executor of every host
 /// (<see cref="StoreExecutor"/>) over a run queue kept in memory, so a pipeline tested here behaves as it will
 /// on a store.
 /// </summary>
@@ -21,22 +21,22 @@ public sealed class LuigiEngine
     private readonly LuigiEngineOptions _options;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
-    private readonly IReadOnlyList<IExecutionObserver> _observers;
+    private readonly IReadOnlyList<IRunObserver> _observers;
     private readonly Func<TimeProvider, IRunQueue> _queue;
 
     /// <summary>Creates an engine.</summary>
     /// <param name="options">Validated here.</param>
     /// <param name="time">The clock for timings, retry delays and timeouts; <see cref="TimeProvider.System"/> by default.</param>
     /// <param name="loggers">Where engine and task logs also go.</param>
-    /// <param name="observers">Told of every transition (see <see cref="IExecutionObserver"/>).</param>
-    public LuigiEngine(LuigiEngineOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null, IEnumerable<IExecutionObserver>? observers = null)
+    /// <param name="observers">Told of the run's graph once resolved and of every change (see <see cref="IRunObserver"/>).</param>
+    public LuigiEngine(LuigiEngineOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null, IEnumerable<IRunObserver>? observers = null)
         : this(options, time, loggers, observers, clock => new MemoryRunQueue(clock, options.Resources))
     {
     }
 
     /// <summary>An engine whose runs go through <paramref name="queue"/> (made per run): the semantics suite runs on every queue.</summary>
     internal LuigiEngine(
-        LuigiEngineOptions options, TimeProvider? time, ILoggerFactory? loggers, IEnumerable<IExecutionObserver>? observers, Func<TimeProvider, IRunQueue> queue)
+        LuigiEngineOptions options, TimeProvider? time, ILoggerFactory? loggers, IEnumerable<IRunObserver>? observers, Func<TimeProvider, IRunQueue> queue)
     {
         options.Validate();
         _queue = queue;
@@ -70,37 +70,12 @@ public sealed class LuigiEngine
         var startedAt = _time.GetUtcNow();
         var graph = await GraphBuilder.BuildAsync(roots, _options.CompletenessCheckConcurrency, cancellationToken).ConfigureAwait(false);
         ResourceCheck.Validate(graph, _options.Resources);
-        foreach (var observer in _observers)
-        {
-            await observer.OnRunStartedAsync(runId, graph, cancellationToken).ConfigureAwait(false);
-        }
-
         var queue = _queue(_time);
-        var bridge = _observers.Count == 0 ? null
-            : new ExecutionObserverBridge(runId, graph, _observers, _loggers.CreateLogger("Luigi.Engine"), applyStates: queue is not MemoryRunQueue);
-        var executor = new StoreExecutor(queue, NoPipelines, _options, new StoreExecutorOptions(), _time, _loggers, "memory",
-            bridge is null ? null : [bridge]);
+        var executor = new StoreExecutor(queue, NoPipelines, _options, new StoreExecutorOptions(), _time, _loggers, "memory", _observers);
         var pipeline = string.Join(", ", graph.Roots.Select(r => graph.Nodes[r].Family).Distinct());
-        try
-        {
-            await executor.RunGraphToEndAsync(graph, new RunRequest(pipeline, new Dictionary<string, string>(), RunTrigger.Cli, Id: id), cancellationToken)
-                .ConfigureAwait(false);
-        }
-        finally
-        {
-            if (bridge is not null)
-            {
-                await bridge.CompleteAsync().ConfigureAwait(false);
-            }
-        }
-
+        await executor.RunGraphToEndAsync(graph, new RunRequest(pipeline, new Dictionary<string, string>(), RunTrigger.Cli, Id: id), cancellationToken)
+            .ConfigureAwait(false);
         await queue.LoadAsync(id, graph, CancellationToken.None).ConfigureAwait(false);
-        var result = new RunResult(runId, graph, startedAt, _time.GetUtcNow());
-        foreach (var observer in _observers)
-        {
-            await observer.OnRunFinishedAsync(result, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        return result;
+        return new RunResult(runId, graph, startedAt, _time.GetUtcNow());
     }
 }

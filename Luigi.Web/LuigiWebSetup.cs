@@ -136,7 +136,7 @@ public static class LuigiWebSetup
         services.AddSingleton(sp => new StoreExecutor(
             sp.GetRequiredService<LuigiStore>(), sp.GetRequiredService<PipelineRegistry>(), engineOptions, executorOptions,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
-            observers: sp.GetServices<IStoreObserver>(), identity: sp.GetRequiredService<HostIdentity>(), telemetry: sp.GetService<LuigiTelemetry>()));
+            observers: sp.GetServices<IRunObserver>(), identity: sp.GetRequiredService<HostIdentity>(), telemetry: sp.GetService<LuigiTelemetry>()));
         services.AddSingleton(sp => sp.GetRequiredService<StoreExecutor>().Client);
         services.AddSingleton(sp => RunLimits.For(sp.GetRequiredService<PipelineRegistry>(), engineOptions.MaxActiveRuns));
         services.AddSingleton(sp => new RunReader(ReliabilitySetup.CreateReadStore(storeOptions), sp.GetRequiredService<RunLimits>()));

@@ -40,10 +40,10 @@ public sealed class Engines(QueueKind queue) : IAsyncDisposable
         await _store.MigrateAsync();
     }
 
-    public LuigiEngine Create(int workers, TimeProvider? time = null, params IExecutionObserver[] observers) =>
+    public LuigiEngine Create(int workers, TimeProvider? time = null, params IRunObserver[] observers) =>
         Create(new LuigiEngineOptions { Workers = workers }, time, observers);
 
-    public LuigiEngine Create(LuigiEngineOptions options, TimeProvider? time = null, params IExecutionObserver[] observers) =>
+    public LuigiEngine Create(LuigiEngineOptions options, TimeProvider? time = null, params IRunObserver[] observers) =>
         _store is null
             ? new LuigiEngine(options, time, loggers: null, observers)
             : new LuigiEngine(options, time, loggers: null, observers, clock => new RunQueue(_store, clock, shared: false, options.Resources));

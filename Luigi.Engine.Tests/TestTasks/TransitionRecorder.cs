@@ -1,16 +1,36 @@
 using Luigi.Engine.Events;
+using Luigi.Engine.Execution;
 using Luigi.Engine.Graph;
 
 namespace Luigi.Engine.Tests.TestTasks;
 
+/// <summary>A task's change as a test reads it: the state it left (kept by the recorder) and the one it went to.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Node">The task as the recorder last heard of it.</param>
+/// <param name="From">The state before.</param>
+/// <param name="To">The state after.</param>
+/// <param name="Attempt">The attempt concerned (0 when none, e.g. UpstreamFailed).</param>
+/// <param name="At">When, by the host's clock.</param>
+/// <param name="Change">What the executor reported.</param>
+public sealed record TaskTransition(string RunId, RecordedTask Node, TaskState From, TaskState To, int Attempt, DateTime At, TaskChange Change);
+
+/// <summary>A task of the run, with the last state reported for it.</summary>
+public sealed class RecordedTask(string taskId, TaskState state)
+{
+    public string TaskId => taskId;
+
+    public TaskState State { get; internal set; } = state;
+}
+
 /// <summary>
-/// An observer that keeps every transition in the order reported and lets a test wait for a given one
-/// (already seen or still to come).
+/// An observer (<see cref="IRunObserver"/>) that keeps every change in the order reported, with the state each task left,
+/// and lets a test wait for a given one (already seen or still to come).
 /// </summary>
-public sealed class TransitionRecorder : IExecutionObserver
+public sealed class TransitionRecorder : IRunObserver
 {
     private readonly object _lock = new();
     private readonly List<TaskTransition> _transitions = [];
+    private readonly Dictionary<(Guid Run, int Task), RecordedTask> _tasks = [];
     private readonly List<(Func<TaskTransition, bool> Match, TaskCompletionSource<TaskTransition> Seen)> _waiters = [];
 
     public int RunsStarted { get; private set; }
@@ -19,7 +39,8 @@ public sealed class TransitionRecorder : IExecutionObserver
 
     public TaskGraph? StartedGraph { get; private set; }
 
-    public RunResult? FinishedResult { get; private set; }
+    /// <summary>The run that finished last and its final state.</summary>
+    public (Guid RunId, RunState State)? Finished { get; private set; }
 
     public IReadOnlyList<TaskTransition> Transitions
     {
@@ -71,21 +92,30 @@ public sealed class TransitionRecorder : IExecutionObserver
         return seen.Task.WaitAsync(TestTimeouts.Guard);
     }
 
-    public ValueTask OnRunStartedAsync(string runId, TaskGraph graph, CancellationToken cancellationToken)
+    public void OnGraphResolved(Guid runId, TaskGraph graph)
     {
         lock (_lock)
         {
             RunsStarted++;
             StartedGraph = graph;
+            for (var i = 0; i < graph.Nodes.Count; i++)
+            {
+                _tasks[(runId, i)] = new RecordedTask(graph.Nodes[i].TaskId, graph.Nodes[i].State);
+            }
         }
-
-        return ValueTask.CompletedTask;
     }
 
-    public ValueTask OnTransitionAsync(TaskTransition transition, CancellationToken cancellationToken)
+    public void OnTaskChanged(TaskChange change)
     {
         lock (_lock)
         {
+            if (!_tasks.TryGetValue((change.RunId, change.TaskIndex), out var task))
+            {
+                _tasks[(change.RunId, change.TaskIndex)] = task = new RecordedTask(change.TaskId, TaskState.Pending);
+            }
+
+            var transition = new TaskTransition(change.RunId.ToString(), task, task.State, change.State, change.Attempt, change.At, change);
+            task.State = change.State;
             _transitions.Add(transition);
             foreach (var waiter in _waiters.Where(w => w.Match(transition)).ToList())
             {
@@ -93,18 +123,14 @@ public sealed class TransitionRecorder : IExecutionObserver
                 _waiters.Remove(waiter);
             }
         }
-
-        return ValueTask.CompletedTask;
     }
 
-    public ValueTask OnRunFinishedAsync(RunResult result, CancellationToken cancellationToken)
+    public void OnRunFinished(Guid runId, RunState state)
     {
         lock (_lock)
         {
             RunsFinished++;
-            FinishedResult = result;
+            Finished = (runId, state);
         }
-
-        return ValueTask.CompletedTask;
     }
 }

@@ -14,7 +14,7 @@ internal sealed class ExecutorContext
 {
     public ExecutorContext(
         IRunQueue queue, PipelineRegistry pipelines, HostIdentity identity, LuigiEngineOptions engine, StoreExecutorOptions options,
-        TimeProvider time, ILoggerFactory loggers, IEnumerable<IStoreObserver> observers, LuigiTelemetry? telemetry = null)
+        TimeProvider time, ILoggerFactory loggers, IEnumerable<IRunObserver> observers, LuigiTelemetry? telemetry = null)
     {
         engine.Validate();
         options.Validate();
@@ -27,7 +27,7 @@ internal sealed class ExecutorContext
         Time = time;
         Loggers = loggers;
         Logger = loggers.CreateLogger("Luigi.Engine.Host");
-        Observers = new StoreObservers([.. observers], Logger, time);
+        Observers = new StoreObservers([.. observers], Logger, time, identity.Id);
         Retry = new DatabaseRetry(Logger, time, options);
         Tasks = new RunTaskCache(queue, pipelines);
         Limits = RunLimits.For(pipelines, engine.MaxActiveRuns);

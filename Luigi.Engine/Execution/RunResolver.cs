@@ -56,6 +56,7 @@ internal sealed class RunResolver(ExecutorContext context, Guid? onlyRun)
         }
 
         context.Tasks.Add(run.Id, graph);
+        context.Observers.GraphResolved(run.Id, graph);
         var saved = await context.Retry.RunAsync("save the graph", ct => context.Queue.SaveGraphAsync(run.Id, graph, ct), stoppingToken).ConfigureAwait(false);
         if (saved is not null)
         {

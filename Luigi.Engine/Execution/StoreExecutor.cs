@@ -26,7 +26,7 @@ public sealed class StoreExecutor
     /// <summary>An executor over the store <paramref name="store"/>.</summary>
     public StoreExecutor(
         LuigiStore store, PipelineRegistry pipelines, LuigiEngineOptions engine, StoreExecutorOptions options,
-        TimeProvider? time = null, ILoggerFactory? loggers = null, string? hostName = null, IEnumerable<IStoreObserver>? observers = null,
+        TimeProvider? time = null, ILoggerFactory? loggers = null, string? hostName = null, IEnumerable<IRunObserver>? observers = null,
         HostIdentity? identity = null, LuigiTelemetry? telemetry = null)
         : this(new RunQueue(store, time ?? TimeProvider.System, resources: engine.Resources), pipelines, engine, options, time, loggers, hostName, observers, identity, telemetry)
     {
@@ -35,7 +35,7 @@ public sealed class StoreExecutor
     /// <summary>An executor over any run queue: the store's (<see cref="RunQueue"/>) or one in memory (<see cref="MemoryRunQueue"/>).</summary>
     internal StoreExecutor(
         IRunQueue queue, PipelineRegistry pipelines, LuigiEngineOptions engine, StoreExecutorOptions options,
-        TimeProvider? time = null, ILoggerFactory? loggers = null, string? hostName = null, IEnumerable<IStoreObserver>? observers = null,
+        TimeProvider? time = null, ILoggerFactory? loggers = null, string? hostName = null, IEnumerable<IRunObserver>? observers = null,
         HostIdentity? identity = null, LuigiTelemetry? telemetry = null)
     {
         time ??= TimeProvider.System;

@@ -1,14 +1,16 @@
 using Microsoft.Extensions.Logging;
 using Luigi.Engine.Events;
+using Luigi.Engine.Graph;
 
 namespace Luigi.Engine.Execution;
 
 /// <summary>
-/// Tells a host's <see cref="IStoreObserver"/>s what its <see cref="StoreExecutor"/> has committed. Each
+/// Tells a host's <see cref="IRunObserver"/>s what its <see cref="StoreExecutor"/> has committed. Each
 /// observer is shielded from the others and the executor from them all: one that throws is logged and the
-/// rest still hear the change, since a dashboard's listener must never fail a run or stall a worker.
+/// rest still hear the change, since a dashboard's listener must never fail a run or stall a worker. Every
+/// <see cref="TaskChange"/> told carries this host's id.
 /// </summary>
-internal sealed class StoreObservers(IReadOnlyList<IStoreObserver> observers, ILogger logger, TimeProvider time)
+internal sealed class StoreObservers(IReadOnlyList<IRunObserver> observers, ILogger logger, TimeProvider time, string hostId)
 {
     /// <summary>Tells the observers how the outcomes of <paramref name="group"/> ended, each with the tasks it blocked;
     /// outcomes that were refused (null results) are not reported.</summary>
@@ -50,9 +52,15 @@ internal sealed class StoreObservers(IReadOnlyList<IStoreObserver> observers, IL
         }
     }
 
-    /// <summary>Tells the observers of a task's change (see <see cref="IStoreObserver.OnTaskChanged"/>).</summary>
+    /// <summary>Tells the observers of a task's change (see <see cref="IRunObserver.OnTaskChanged"/>).</summary>
     public void TaskChanged(TaskChange change)
     {
+        if (observers.Count == 0)
+        {
+            return;
+        }
+
+        change = change.HostId is null ? change with { HostId = hostId } : change;
         foreach (var observer in observers)
         {
             try
@@ -66,7 +74,7 @@ internal sealed class StoreObservers(IReadOnlyList<IStoreObserver> observers, IL
         }
     }
 
-    /// <summary>Tells the observers of a run's change its host has just committed (see <see cref="IStoreObserver.OnRunChanged"/>).</summary>
+    /// <summary>Tells the observers of a run's change its host has just committed (see <see cref="IRunObserver.OnRunChanged"/>).</summary>
     public void RunChanged(Guid runId, string pipeline, RunState state)
     {
         foreach (var observer in observers)
@@ -82,7 +90,23 @@ internal sealed class StoreObservers(IReadOnlyList<IStoreObserver> observers, IL
         }
     }
 
-    /// <summary>Tells the observers that a run reached its final state (see <see cref="IStoreObserver.OnRunFinished"/>).</summary>
+    /// <summary>Tells the observers that this host resolved a run's graph (see <see cref="IRunObserver.OnGraphResolved"/>).</summary>
+    public void GraphResolved(Guid runId, TaskGraph graph)
+    {
+        foreach (var observer in observers)
+        {
+            try
+            {
+                observer.OnGraphResolved(runId, graph);
+            }
+            catch (Exception exception)
+            {
+                logger.LogError(exception, "Observer {Observer} failed on the graph of run {RunId}", observer.GetType().Name, runId);
+            }
+        }
+    }
+
+    /// <summary>Tells the observers that a run reached its final state (see <see cref="IRunObserver.OnRunFinished"/>).</summary>
     public void RunFinished(Guid runId, RunState state)
     {
         foreach (var observer in observers)

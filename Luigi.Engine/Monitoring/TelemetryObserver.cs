@@ -15,7 +15,7 @@ namespace Luigi.Engine.Monitoring;
 /// calls observers on its hot path, so this only queues each change; a loop of its own records them, reading from the
 /// store what a change does not carry (the pipeline of a run another host resolved, a run's start and end).
 /// </summary>
-public sealed class TelemetryObserver : IStoreObserver, IAsyncDisposable
+public sealed class TelemetryObserver : IRunObserver, IAsyncDisposable
 {
     private const int MaxTracked = 100_000;
 

@@ -4,6 +4,7 @@ using Luigi.Web.Components.Pages;
 using Luigi.Web.Live;
 using Microsoft.EntityFrameworkCore;
 using Luigi.Engine.Execution;
+using Luigi.Engine.Events;
 
 namespace Luigi.Web.Tests.Components;
 
@@ -29,8 +30,8 @@ public sealed class RunDetailPageTests : IAsyncLifetime
     private static string Count(IRenderedComponent<RunDetailPage> page, TaskState state) =>
         page.Find($"[data-testid=count-{state}]").GetAttribute("data-count")!;
 
-    private static LiveTaskChange Change(Guid run, int index, TaskState state, int attempt) =>
-        new(run, index, TestRuns.Ids[index], state, attempt, "host-1", 1, null, null, TestRuns.Start.AddMinutes(1));
+    private static TaskChange Change(Guid run, int index, TaskState state, int attempt) =>
+        new(run, index, TestRuns.Ids[index], state, attempt, 1, null, null, TestRuns.Start.AddMinutes(1), "host-1");
 
     [Fact]
     public async Task Open_ShowsTheRunStateEveryTaskAndTheCountsByState()

@@ -1,4 +1,5 @@
 using Luigi.Web.Live;
+using Luigi.Engine.Events;
 
 namespace Luigi.Web.Tests.Components;
 
@@ -52,7 +53,7 @@ public sealed class TestLiveFeed : ILiveFeed
         }
     }
 
-    public Task PublishAsync(params LiveTaskChange[] changes) => PublishAsync(new LiveBatch(changes, [], false));
+    public Task PublishAsync(params TaskChange[] changes) => PublishAsync(new LiveBatch(changes, [], false));
 
     private sealed class Subscription(Action dispose) : IDisposable
     {

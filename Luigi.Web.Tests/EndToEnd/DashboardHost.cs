@@ -79,7 +79,7 @@ public sealed class DashboardHost : WebApplicationFactory<Program>
         });
         builder.ConfigureServices(services =>
         {
-            services.AddSingleton<IStoreObserver>(Changes);
+            services.AddSingleton<IRunObserver>(Changes);
             services.AddLuigiPipelines(typeof(CountingPipeline).Assembly);
         });
     }

@@ -41,7 +41,7 @@ public sealed class LuigiWebFactory(StoreProvider provider, string connectionStr
         {
             var waiter = new TaskChangeWaiter();
             services.AddSingleton(waiter);
-            services.AddSingleton<IStoreObserver>(waiter);
+            services.AddSingleton<IRunObserver>(waiter);
         });
     }
 }

@@ -3,8 +3,8 @@ using Luigi.Engine.Events;
 
 namespace Luigi.Web.Tests.Infrastructure;
 
-/// <summary>Hears the host's committed changes (registered as an <see cref="IStoreObserver"/>) and lets a test wait for one.</summary>
-public sealed class TaskChangeWaiter : IStoreObserver
+/// <summary>Hears the host's committed changes (registered as an <see cref="IRunObserver"/>) and lets a test wait for one.</summary>
+public sealed class TaskChangeWaiter : IRunObserver
 {
     private readonly Lock _lock = new();
     private readonly List<TaskChange> _seen = [];

@@ -68,7 +68,7 @@ public sealed class LiveFeedTests(PostgresServer postgres) : IClassFixture<Postg
     public async Task ASlowSubscriber_DelaysNoOther_AndGetsAResyncInsteadOfItsBacklog()
     {
         await using var feed = new LiveFeed(new LiveOptions { BatchInterval = TimeSpan.FromMilliseconds(5), SubscriberBacklog = 3 }, "host-1");
-        var observer = (IStoreObserver)feed;
+        var observer = (IRunObserver)feed;
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var slow = new LiveRecorder();
         var fast = new LiveRecorder();

@@ -4,6 +4,7 @@ using Luigi.Engine;
 using Luigi.Web.Dashboard;
 using Luigi.Web.Live;
 using Luigi.Engine.ReadModel;
+using Luigi.Engine.Events;
 
 namespace Luigi.Web.Tests.Live;
 
@@ -37,7 +38,7 @@ public sealed class LiveOrderCasesTests
     {
         var row = new TaskRow(new TaskView(0, "Load", "Load", new Dictionary<string, string>(), true, Enum.Parse<TaskState>(heldState), heldAttempt,
             null, null, null, null, null, null, []));
-        var change = new LiveTaskChange(Guid.NewGuid(), 0, "Load", Enum.Parse<TaskState>(state), attempt, "host", null, null, null, DateTime.UtcNow);
+        var change = new TaskChange(Guid.NewGuid(), 0, "Load", Enum.Parse<TaskState>(state), attempt, null, null, null, DateTime.UtcNow, "host");
 
         Assert.True(applies == row.Apply(change), why);
         Assert.Equal(applies ? Enum.Parse<TaskState>(state) : Enum.Parse<TaskState>(heldState), row.State);

@@ -1,6 +1,7 @@
 using Luigi.Engine;
 using Luigi.Web.Live;
 using Luigi.Engine.Execution;
+using Luigi.Engine.Events;
 
 namespace Luigi.Web.Tests.Live;
 
@@ -44,7 +45,7 @@ internal sealed class LiveRecorder
         }
     }
 
-    public IReadOnlyList<LiveTaskChange> Tasks(Guid runId) => [.. Batches.SelectMany(b => b.Tasks).Where(t => t.RunId == runId)];
+    public IReadOnlyList<TaskChange> Tasks(Guid runId) => [.. Batches.SelectMany(b => b.Tasks).Where(t => t.RunId == runId)];
 
     public IReadOnlyList<RunState> RunStates(Guid runId) => [.. Batches.SelectMany(b => b.Runs).Where(r => r.RunId == runId).Select(r => r.State)];
 
@@ -81,7 +82,7 @@ internal sealed class LiveRecorder
     public Task WaitForRunAsync(Guid runId, RunState state) =>
         WaitAsync(batches => batches.SelectMany(b => b.Runs).Any(r => r.RunId == runId && r.State == state), $"run {runId} {state}");
 
-    /// <summary>Each task's latest state by <see cref="LiveTaskChange.Order"/>, as a client applying the ordering rule holds it.</summary>
+    /// <summary>Each task's latest state by <see cref="TaskChange.Order"/>, as a client applying the ordering rule holds it.</summary>
     public IReadOnlyDictionary<string, TaskState> LatestStates(Guid runId) =>
         Tasks(runId).GroupBy(t => t.TaskId).ToDictionary(g => g.Key, g => g.MaxBy(t => t.Order)!.State);
 }

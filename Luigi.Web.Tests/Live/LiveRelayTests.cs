@@ -63,7 +63,7 @@ public sealed class LiveRelayTests(PostgresServer postgres) : IClassFixture<Post
         await using var a = await LiveNode.StartAsync(store, LuigiWebSetup.CreatePipelineRegistry(), "host-a", execute: false);
         await using var b = await LiveNode.StartAsync(store, LuigiWebSetup.CreatePipelineRegistry(), "host-b", execute: false);
         var runId = Guid.NewGuid();
-        var observer = (IStoreObserver)b.Feed;
+        var observer = (IRunObserver)b.Feed;
 
         for (var i = 0; i < 600; i++)
         {

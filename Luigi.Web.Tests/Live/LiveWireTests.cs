@@ -2,6 +2,7 @@ using System.Text;
 using Luigi.Engine;
 using Luigi.Web.Live;
 using Luigi.Engine.Execution;
+using Luigi.Engine.Events;
 
 namespace Luigi.Web.Tests.Live;
 
@@ -14,8 +15,8 @@ public sealed class LiveWireTests
     public void ABatch_IsCutIntoPayloadsUnderTheLimit_ThatReadBackAsWritten()
     {
         var runId = Guid.NewGuid();
-        var tasks = Enumerable.Range(0, 300).Select(i => new LiveTaskChange(runId, i, $"Load(day=2026-11-{i % 30 + 1:D2}, ü={i})", TaskState.UpstreamFailed, 0,
-            "h", null, null, "Extract(day=2026-11-26)", At)).ToList();
+        var tasks = Enumerable.Range(0, 300).Select(i => new TaskChange(runId, i, $"Load(day=2026-11-{i % 30 + 1:D2}, ü={i})", TaskState.UpstreamFailed, 0,
+            null, null, "Extract(day=2026-11-26)", At, "h")).ToList();
         var runs = new List<LiveRunChange> { new(runId, "Nightly", RunState.Failed, At) };
         long sequence = 0;
 
@@ -36,8 +37,8 @@ public sealed class LiveWireTests
     public void ALongErrorIsCut_AndAChangeTooLargeForAnyPayload_BecomesAResync()
     {
         var runId = Guid.NewGuid();
-        var longError = new LiveTaskChange(runId, 1, "Task", TaskState.Failed, 2, "h", 3, new string('e', 20_000), null, At);
-        var hugeId = new LiveTaskChange(runId, 2, new string('t', 9_000), TaskState.Done, 1, "h", 1, null, null, At);
+        var longError = new TaskChange(runId, 1, "Task", TaskState.Failed, 2, 3, new string('e', 20_000), null, At, "h");
+        var hugeId = new TaskChange(runId, 2, new string('t', 9_000), TaskState.Done, 1, 1, null, null, At, "h");
         long sequence = 10;
 
         var payloads = LiveWire.Encode("h", new LiveBatch([longError, hugeId], [], false), ref sequence);

@@ -407,7 +407,7 @@ public sealed class StoreExecutorTests(PostgresServer postgres) : IClassFixture<
         return (runId, await host.WaitAsync(runId));
     }
 
-    private sealed class ChangeRecorder : IStoreObserver
+    private sealed class ChangeRecorder : IRunObserver
     {
         private readonly Lock _lock = new();
         private readonly List<TaskChange> _changes = [];

@@ -129,7 +129,7 @@ public sealed class TaskExclusionPostgresTests(PostgresServer postgres) : IClass
         Assert.Equal(0, (await new RunReader(store).GetResourcesAsync(resources))[1].Used);
     }
 
-    private static StoreExecutor Executor(LuigiStore store, string name, Dictionary<string, int>? resources = null, IStoreObserver? observer = null) =>
+    private static StoreExecutor Executor(LuigiStore store, string name, Dictionary<string, int>? resources = null, IRunObserver? observer = null) =>
         new(store, Pipelines, new LuigiEngineOptions { Workers = 2, Resources = resources ?? [] }, StoreFactory.FastOptions(), hostName: name,
             observers: observer is null ? null : [observer]);
 

@@ -127,7 +127,7 @@ internal static class BenchCommand
         return await stored.SequentialScansAsync(cancellationToken);
     }
 
-    private static Task<RunResult> RunGraphAsync(BenchGraph graph, int workers, CancellationToken cancellationToken, IExecutionObserver? observer = null)
+    private static Task<RunResult> RunGraphAsync(BenchGraph graph, int workers, CancellationToken cancellationToken, IRunObserver? observer = null)
     {
         var roots = graph.Sinks.Select(i => new BenchTask { Index = i, Graph = graph }).ToList();
         return new LuigiEngine(new LuigiEngineOptions { Workers = workers }, observers: observer is null ? null : [observer])
@@ -136,17 +136,17 @@ internal static class BenchCommand
 
     /// <summary>
     /// Notes when the graph is resolved (a store run sets it from the stored times). Having an observer
-    /// also makes the engine build a transition record for every state change, as every real run (with a
-    /// store or a console) does.
+    /// also makes the executor tell a <see cref="TaskChange"/> for every state change, as every real run (with a
+    /// live feed or a console) does.
     /// </summary>
-    private sealed class ResolvedAt(Stopwatch clock) : IExecutionObserver
+    private sealed class ResolvedAt(Stopwatch clock) : IRunObserver
     {
         public double Seconds { get; set; }
 
-        public ValueTask OnRunStartedAsync(string runId, TaskGraph graph, CancellationToken cancellationToken)
+        public void OnGraphResolved(Guid runId, TaskGraph graph) => Seconds = clock.Elapsed.TotalSeconds;
+
+        public void OnTaskChanged(TaskChange change)
         {
-            Seconds = clock.Elapsed.TotalSeconds;
-            return ValueTask.CompletedTask;
         }
     }
 }

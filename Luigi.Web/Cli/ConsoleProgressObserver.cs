@@ -1,44 +1,47 @@
+using System.Collections.Concurrent;
 using Luigi.Engine;
 using Luigi.Engine.Events;
 using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Cli;
 
-/// <summary>Prints each task transition of a command-line run as one line, in memory or through a store.</summary>
-internal sealed class ConsoleProgressObserver(TextWriter writer, TimeProvider time) : IExecutionObserver, IStoreObserver
+/// <summary>
+/// Prints each task change of a command-line run as one line, in memory or through a store. A task's duration is the time
+/// between its Running and its Done, by the host's clock. Workers report at once: lines are written one at a time.
+/// </summary>
+internal sealed class ConsoleProgressObserver(TextWriter writer, TimeProvider time) : IRunObserver
 {
-    public ValueTask OnTransitionAsync(TaskTransition transition, CancellationToken cancellationToken)
+    private readonly ConcurrentDictionary<(Guid Run, int Task), DateTime> _started = new();
+    private readonly TextWriter _writer = TextWriter.Synchronized(writer);
+
+    public void OnTaskChanged(TaskChange change)
     {
-        var node = transition.Node;
-        var attempt = transition.Attempt > 0 ? node.Attempts[transition.Attempt - 1] : null;
-        var error = transition.To == TaskState.RetryWaiting ? FirstLine(attempt?.Error) : node.ErrorSummary;
-        Write(node.TaskId, transition.To, transition.Attempt, attempt?.Worker, error, node.BlockedBy, attempt?.Duration);
-        return ValueTask.CompletedTask;
-    }
-
-    public void OnTaskChanged(TaskChange change) =>
-        Write(change.TaskId, change.State, change.Attempt, change.Worker, change.ErrorSummary, change.BlockedBy, null);
-
-    public void OnRunFinished(Guid runId, RunState state) => writer.WriteLine($"{time.GetLocalNow():HH:mm:ss.fff} run {runId} {state}");
-
-    private void Write(string taskId, TaskState state, int attempt, int? worker, string? error, string? blockedBy, TimeSpan? duration)
-    {
-        var text = state switch
+        TimeSpan? took = null;
+        if (change.State == TaskState.Running)
         {
-            TaskState.Running => $"{taskId} running (worker {worker}, attempt {attempt})",
-            TaskState.Done => duration is { } took ? $"{taskId} done in {took.TotalSeconds:0.000} s" : $"{taskId} done",
-            TaskState.RetryWaiting => $"{taskId} attempt {attempt} failed, will retry: {error}",
-            TaskState.Failed => $"{taskId} FAILED: {error}",
-            TaskState.UpstreamFailed => $"{taskId} blocked by failed {blockedBy}",
-            TaskState.Cancelled => $"{taskId} cancelled",
-            TaskState.Waiting => $"{taskId} waits: run {blockedBy} is running it",
+            _started[(change.RunId, change.TaskIndex)] = change.At;
+        }
+        else if (_started.TryRemove((change.RunId, change.TaskIndex), out var startedAt) && change.State == TaskState.Done)
+        {
+            took = change.At - startedAt;
+        }
+
+        var text = change.State switch
+        {
+            TaskState.Running => $"{change.TaskId} running (worker {change.Worker}, attempt {change.Attempt})",
+            TaskState.Done => took is { } duration ? $"{change.TaskId} done in {duration.TotalSeconds:0.000} s" : $"{change.TaskId} done",
+            TaskState.RetryWaiting => $"{change.TaskId} attempt {change.Attempt} failed, will retry: {change.ErrorSummary}",
+            TaskState.Failed => $"{change.TaskId} FAILED: {change.ErrorSummary}",
+            TaskState.UpstreamFailed => $"{change.TaskId} blocked by failed {change.BlockedBy}",
+            TaskState.Cancelled => $"{change.TaskId} cancelled",
+            TaskState.Waiting => $"{change.TaskId} waits: run {change.BlockedBy} is running it",
             _ => null,
         };
         if (text is not null)
         {
-            writer.WriteLine($"{time.GetLocalNow():HH:mm:ss.fff} {text}");
+            _writer.WriteLine($"{time.GetLocalNow():HH:mm:ss.fff} {text}");
         }
     }
 
-    private static string FirstLine(string? text) => text is null ? "" : text.Split('\n', 2)[0].TrimEnd('\r');
+    public void OnRunFinished(Guid runId, RunState state) => _writer.WriteLine($"{time.GetLocalNow():HH:mm:ss.fff} run {runId} {state}");
 }

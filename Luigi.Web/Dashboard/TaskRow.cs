@@ -1,6 +1,7 @@
 using Luigi.Engine;
 using Luigi.Web.Live;
 using Luigi.Engine.ReadModel;
+using Luigi.Engine.Events;
 
 namespace Luigi.Web.Dashboard;
 
@@ -25,7 +26,7 @@ public sealed class TaskRow
         Worker = view.Worker;
         ErrorSummary = view.ErrorSummary;
         BlockedBy = view.BlockedBy;
-        Order = LiveTaskChange.OrderOf(view.AttemptCount, view.State);
+        Order = TaskChange.OrderOf(view.AttemptCount, view.State);
     }
 
     public int Index { get; }
@@ -56,11 +57,11 @@ public sealed class TaskRow
     /// <summary>While Waiting: the run running an attempt of this task id, which this task waits for.</summary>
     public Guid? WaitingForRun => State == TaskState.Waiting && Guid.TryParse(BlockedBy, out var run) ? run : null;
 
-    /// <summary>The order of the last change applied (see <see cref="LiveTaskChange.Order"/>).</summary>
+    /// <summary>The order of the last change applied (see <see cref="TaskChange.Order"/>).</summary>
     public long Order { get; private set; }
 
     /// <summary>Applies <paramref name="change"/> when it is newer than what the row shows; true when it was.</summary>
-    public bool Apply(LiveTaskChange change)
+    public bool Apply(TaskChange change)
     {
         if (change.Order <= Order)
         {

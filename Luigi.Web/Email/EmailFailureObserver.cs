@@ -9,7 +9,7 @@ namespace Luigi.Web.Email;
 /// plan their e-mail at once. It writes nothing itself (it runs on the executor's hot path); what it would
 /// miss (a crash before the sender ran, another host's failures) the sender's sweep of the store finds.
 /// </summary>
-public sealed class EmailFailureObserver(EmailSignal signal) : IStoreObserver
+public sealed class EmailFailureObserver(EmailSignal signal) : IRunObserver
 {
     /// <inheritdoc />
     public void OnTaskChanged(TaskChange change)

@@ -23,7 +23,7 @@ public static class EmailServiceCollectionExtensions
             services.AddSingleton<EmailPlanner>();
             services.AddSingleton<EmailComposer>();
             services.AddSingleton<MailKitTransport>();
-            services.AddSingleton<IStoreObserver, EmailFailureObserver>();
+            services.AddSingleton<IRunObserver, EmailFailureObserver>();
             services.AddHostedService<EmailSender>();
         }
 

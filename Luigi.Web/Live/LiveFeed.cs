@@ -8,7 +8,7 @@ namespace Luigi.Web.Live;
 
 /// <summary>
 /// This host's live feed: it hears the committed changes of the local executor (as one of its
-/// <see cref="IStoreObserver"/>s) and those relayed from other hosts, and hands them out in batches, at
+/// <see cref="IRunObserver"/>s) and those relayed from other hosts, and hands them out in batches, at
 /// most one per <see cref="LiveOptions.BatchInterval"/>.
 /// </summary>
 /// <remarks>
@@ -20,7 +20,7 @@ namespace Luigi.Web.Live;
 /// another one, the pump or the executor, and memory stays bounded.
 /// Local changes are also posted, alone, to the local subscribers (the relay that publishes them to other hosts).
 /// </remarks>
-public sealed class LiveFeed : ILiveFeed, IStoreObserver, IAsyncDisposable
+public sealed class LiveFeed : ILiveFeed, IRunObserver, IAsyncDisposable
 {
     private static readonly LiveBatch ResyncBatch = new([], [], true);
 
@@ -62,14 +62,14 @@ public sealed class LiveFeed : ILiveFeed, IStoreObserver, IAsyncDisposable
     /// <summary>Changes made by other hosts (or, with <see cref="LiveBatch.Resync"/>, word that some may have been missed), to go out with the next batch.</summary>
     internal void AddRemote(LiveBatch batch) => _changes.Writer.TryWrite(new Item(null, null, batch));
 
-    void IStoreObserver.OnTaskChanged(TaskChange change) => _changes.Writer.TryWrite(new Item(change, null, null));
+    void IRunObserver.OnTaskChanged(TaskChange change) => _changes.Writer.TryWrite(new Item(change, null, null));
 
-    void IStoreObserver.OnRunFinished(Guid runId, RunState state)
+    void IRunObserver.OnRunFinished(Guid runId, RunState state)
     {
         // Told through OnRunChanged, with the pipeline.
     }
 
-    void IStoreObserver.OnRunChanged(Guid runId, string pipeline, RunState state) =>
+    void IRunObserver.OnRunChanged(Guid runId, string pipeline, RunState state) =>
         _changes.Writer.TryWrite(new Item(null, new LiveRunChange(runId, pipeline, state, _time.GetUtcNow().UtcDateTime), null));
 
     /// <summary>Stops the pump; batches not yet out are dropped. Idempotent (the container disposes it once per service type it is registered as).</summary>
@@ -126,17 +126,16 @@ public sealed class LiveFeed : ILiveFeed, IStoreObserver, IAsyncDisposable
         {
             while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
             {
-                var tasks = new List<LiveTaskChange>();
+                var tasks = new List<TaskChange>();
                 var runs = new List<LiveRunChange>();
-                List<LiveTaskChange>? localTasks = null;
+                List<TaskChange>? localTasks = null;
                 List<LiveRunChange>? localRuns = null;
                 var resync = false;
                 while (reader.TryRead(out var item))
                 {
                     if (item.Task is { } change)
                     {
-                        var live = new LiveTaskChange(change.RunId, change.TaskIndex, change.TaskId, change.State, change.Attempt, _hostId,
-                            change.Worker, change.ErrorSummary, change.BlockedBy, change.At);
+                        var live = change.HostId is null ? change with { HostId = _hostId } : change;
                         tasks.Add(live);
                         (localTasks ??= []).Add(live);
                     }

@@ -2,6 +2,7 @@ using Luigi.Engine.Execution;
 using Luigi.Web.Auth;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Luigi.Engine.Events;
 
 namespace Luigi.Web.Live;
 
@@ -9,7 +10,7 @@ namespace Luigi.Web.Live;
 /// The SignalR hub of live changes, at <see cref="Path"/>. A client says what it watches; the server pushes
 /// (through <see cref="LiveHubBridge"/>, never from here):
 /// <list type="bullet">
-/// <item><c>"tasks"</c> with <see cref="LiveTaskChange"/>[] of one run, to the watchers of that run;</item>
+/// <item><c>"tasks"</c> with <see cref="TaskChange"/>[] of one run, to the watchers of that run;</item>
 /// <item><c>"runs"</c> with <see cref="LiveRunChange"/>[], to the watchers of the run list (all runs) and to
 /// each run's own watchers (that run's changes only);</item>
 /// <item><c>"resync"</c> without arguments, to everyone, when changes may have been missed.</item>

@@ -25,7 +25,7 @@ public static class LiveSetup
             sp.GetRequiredService<IOptions<LiveOptions>>().Value, sp.GetRequiredService<HostIdentity>().Id,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LiveFeed>>()));
         services.AddSingleton<ILiveFeed>(sp => sp.GetRequiredService<LiveFeed>());
-        services.AddSingleton<IStoreObserver>(sp => sp.GetRequiredService<LiveFeed>());
+        services.AddSingleton<IRunObserver>(sp => sp.GetRequiredService<LiveFeed>());
         services.AddSingleton(sp =>
         {
             var store = sp.GetRequiredService<LuigiStore>();

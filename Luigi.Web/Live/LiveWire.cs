@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Luigi.Engine;
 using Luigi.Engine.Execution;
+using Luigi.Engine.Events;
 
 namespace Luigi.Web.Live;
 
@@ -98,14 +99,14 @@ internal static class LiveWire
         using var document = JsonDocument.Parse(payload);
         var root = document.RootElement;
         var hostId = root.GetProperty("h").GetString() ?? throw new FormatException("No host in a live message.");
-        var tasks = new List<LiveTaskChange>();
+        var tasks = new List<TaskChange>();
         var runs = new List<LiveRunChange>();
         if (root.TryGetProperty("t", out var t))
         {
             foreach (var e in t.EnumerateArray())
             {
-                tasks.Add(new LiveTaskChange(e[0].GetGuid(), e[1].GetInt32(), e[2].GetString()!, Enum.Parse<TaskState>(e[3].GetString()!), e[4].GetInt32(),
-                    hostId, e[5].ValueKind == JsonValueKind.Null ? null : e[5].GetInt32(), e[6].GetString(), e[7].GetString(), FromUnixMs(e[8].GetInt64())));
+                tasks.Add(new TaskChange(e[0].GetGuid(), e[1].GetInt32(), e[2].GetString()!, Enum.Parse<TaskState>(e[3].GetString()!), e[4].GetInt32(),
+                    e[5].ValueKind == JsonValueKind.Null ? null : e[5].GetInt32(), e[6].GetString(), e[7].GetString(), FromUnixMs(e[8].GetInt64()), hostId));
             }
         }
 
@@ -121,7 +122,7 @@ internal static class LiveWire
         return (hostId, new LiveBatch(tasks, runs, resync));
     }
 
-    private static byte[] EncodeTask(LiveTaskChange change, int maxErrorChars)
+    private static byte[] EncodeTask(TaskChange change, int maxErrorChars)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))

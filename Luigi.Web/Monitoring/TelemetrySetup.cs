@@ -30,7 +30,7 @@ public static class TelemetrySetup
 
         services.AddSingleton(sp => new TelemetryObserver(sp.GetRequiredService<LuigiStore>(), sp.GetRequiredService<LuigiTelemetry>(),
             sp.GetRequiredService<ILogger<TelemetryObserver>>()));
-        services.AddSingleton<IStoreObserver>(sp => sp.GetRequiredService<TelemetryObserver>());
+        services.AddSingleton<IRunObserver>(sp => sp.GetRequiredService<TelemetryObserver>());
         services.AddSingleton(sp => new StoreGaugeReader(sp.GetRequiredService<LuigiStore>()));
         services.AddHostedService<StoreGaugeService>();
 

@@ -1,4 +1,5 @@
 using Luigi.Web.Auth;
+using Luigi.Engine.Storage;
 
 namespace Luigi.Web.Security;
 

@@ -51,14 +51,14 @@ internal sealed class BenchHost : WebApplicationFactory<Program>
         builder.UseSetting("Luigi:Auth:MaxFailedSignIns", "1000000");
         builder.ConfigureServices(services =>
         {
-            services.AddSingleton<IStoreObserver>(Commits);
+            services.AddSingleton<IRunObserver>(Commits);
             services.AddLuigiPipelines(typeof(BenchHost).Assembly);
         });
     }
 }
 
 /// <summary>Records the commit time of every task change.</summary>
-internal sealed class CommitClock : IStoreObserver
+internal sealed class CommitClock : IRunObserver
 {
     private readonly ConcurrentDictionary<(Guid Run, string TaskId, TaskState State), double> _at = new();
 
