@@ -11,6 +11,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Email;
@@ -37,16 +39,21 @@ public sealed class EmailHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    /// <summary>Starts a host on a fresh PostgreSQL database, or on <paramref name="connectionString"/>.</summary>
+    /// <summary>
+    /// Starts a host on a fresh PostgreSQL database, or on <paramref name="connectionString"/>. With <paramref name="emailClock"/>,
+    /// e-mail (planning, the outbox's due times and the sender's waits) reads that clock while runs keep the real one, so a test
+    /// moves a digest's window on instead of waiting for it.
+    /// </summary>
     public static async Task<EmailHost> StartAsync(
-        PostgresServer postgres, int smtpPort, IReadOnlyDictionary<string, string>? settings = null, string? connectionString = null) =>
-        Start(new LuigiWebFactory(StoreProvider.Postgres, connectionString ?? await postgres.CreateDatabaseAsync()), smtpPort, settings);
+        PostgresServer postgres, int smtpPort, IReadOnlyDictionary<string, string>? settings = null, string? connectionString = null,
+        TimeProvider? emailClock = null) =>
+        Start(new LuigiWebFactory(StoreProvider.Postgres, connectionString ?? await postgres.CreateDatabaseAsync()), smtpPort, settings, emailClock);
 
     /// <summary>Starts a host on the SQLite file <paramref name="file"/>.</summary>
     public static EmailHost StartOnSqlite(string file, int smtpPort, IReadOnlyDictionary<string, string>? settings = null) =>
         Start(new LuigiWebFactory(StoreProvider.Sqlite, $"Data Source={file};Pooling=False"), smtpPort, settings);
 
-    private static EmailHost Start(LuigiWebFactory factory, int smtpPort, IReadOnlyDictionary<string, string>? settings)
+    private static EmailHost Start(LuigiWebFactory factory, int smtpPort, IReadOnlyDictionary<string, string>? settings, TimeProvider? emailClock = null)
     {
         var host = factory.WithWebHostBuilder(builder =>
         {
@@ -79,9 +86,23 @@ public sealed class EmailHost : IAsyncDisposable
             }
 
             builder.ConfigureServices(services =>
-                services.AddSingleton(_ => LuigiWebSetup.CreatePipelineRegistry().Add(typeof(EmailTestPipeline)).Add(typeof(Security.HostileTextPipeline))));
+            {
+                services.AddSingleton(_ => LuigiWebSetup.CreatePipelineRegistry().Add(typeof(EmailTestPipeline)).Add(typeof(Security.HostileTextPipeline)));
+                if (emailClock is not null)
+                {
+                    UseEmailClock(services, emailClock);
+                }
+            });
         });
         return new EmailHost(factory, host);
+    }
+
+    private static void UseEmailClock(IServiceCollection services, TimeProvider clock)
+    {
+        services.Replace(ServiceDescriptor.Singleton(sp => ActivatorUtilities.CreateInstance<EmailOutbox>(sp, clock)));
+        services.Replace(ServiceDescriptor.Singleton(sp => ActivatorUtilities.CreateInstance<EmailPlanner>(sp, clock)));
+        services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(EmailSender)));
+        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<EmailSender>(sp, clock));
     }
 
     /// <summary>Triggers <paramref name="pipeline"/> (by default <see cref="EmailTestPipeline"/>) and waits for the run to end.</summary>

@@ -5,6 +5,7 @@ using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage;
 using Luigi.Engine.Storage.Entities;
 using Luigi.Web.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 using MimeKit;
 using Luigi.Engine.Execution;
 
@@ -17,9 +18,15 @@ public sealed class FailureEmailTests(PostgresServer postgres) : IClassFixture<P
     public async Task TwoFailuresInOneWindow_GoOutAsOneDigestListingBoth()
     {
         await using var smtp = SmtpTestServer.Start();
-        await using var host = await EmailHost.StartAsync(postgres, smtp.Port);
+        // A window of an hour holds both failures however slow the machine; e-mail's own clock then moves past its end.
+        var emailClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await EmailHost.StartAsync(
+            postgres, smtp.Port, new Dictionary<string, string> { ["Luigi:Email:BatchWindow"] = "01:00:00" }, emailClock: emailClock);
 
         var runId = await host.RunAsync(new { tasks = "A,B,C", fail = "A,B" }, RunState.Failed);
+        await Eventually.Async(() => host.OutboxAsync(runId), planned => planned.Count > 0);
+        Assert.Empty(smtp.Messages); // the window is still open
+        emailClock.Advance(TimeSpan.FromHours(2));
 
         var rows = await host.SettledAsync(runId);
         var digest = Assert.Single(rows);
