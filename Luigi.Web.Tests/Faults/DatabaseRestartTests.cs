@@ -23,9 +23,10 @@ public sealed class DatabaseRestartTests
         var store = LuigiStore.Create(new StoreOptions { Provider = StoreProvider.Postgres, ConnectionString = cluster.ConnectionString });
         await store.MigrateAsync();
         var (first, second) = (Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"));
-        var a = StoreFactory.Executor(store, workers: 2, name: "host-a");
-        var b = StoreFactory.Executor(store, workers: 2, name: "host-b");
-        Assert.True(StoreFactory.FastOptions().Lease < TimeSpan.FromSeconds(3), "the outage must outlast a lease");
+        var options = StoreFactory.ShortLeaseOptions();
+        var a = StoreFactory.Executor(store, workers: 2, name: "host-a", options: options);
+        var b = StoreFactory.Executor(store, workers: 2, name: "host-b", options: options);
+        Assert.True(options.Lease < TimeSpan.FromSeconds(3), "the outage must outlast a lease");
         using var stop = new CancellationTokenSource();
         var hosts = new[] { a.RunAsync(stop.Token), b.RunAsync(stop.Token) };
 

@@ -5,6 +5,7 @@ using Luigi.Web.Tests.Infrastructure;
 using Npgsql;
 using Luigi.Engine.Execution;
 using Luigi.Engine.Events;
+using Luigi.Web.Tests.Storage;
 
 namespace Luigi.Web.Tests.Live;
 
@@ -28,6 +29,26 @@ public sealed class LiveRelayTests(PostgresServer postgres) : IClassFixture<Post
         await b.Recorder.WaitForRunAsync(runId, RunState.Succeeded);
         Assert.Equal(7, b.Recorder.Tasks(runId).Count(t => t.State == TaskState.Done)); // not once more through the relay
         Assert.Equal([RunState.Queued, RunState.Resolving, RunState.Running, RunState.Succeeded], b.Recorder.RunStates(runId));
+    }
+
+    [Fact]
+    public async Task AWaitingTaskCancelledThroughHostA_ReachesASubscriberOnHostB_ThatRunsTheRun()
+    {
+        var store = await CreateStoreAsync();
+        var key = Guid.NewGuid().ToString("N");
+        var waitingTask = $"AfterBlocking(key={key})";
+        await using var a = await LiveNode.StartAsync(store, StoreFactory.Pipelines, "host-a", execute: false);
+        await using var b = await LiveNode.StartAsync(store, StoreFactory.Pipelines, "host-b", execute: true);
+        var runId = await b.Executor.EnqueueAsync(new RunRequest("BlockingPipeline", new Dictionary<string, string> { ["key"] = key }, RunTrigger.Api));
+        await SideEffects.StartedSignal(key).Task.WaitAsync(LiveRecorder.Guard);
+
+        Assert.Equal(CancelResult.Cancelled, await a.Executor.CancelAsync(runId));
+
+        await b.Recorder.WaitAsync(_ => b.Recorder.Tasks(runId).Any(t => t.TaskId == waitingTask && t.State == TaskState.Cancelled),
+            $"{waitingTask} Cancelled on host B");
+        var cancelled = b.Recorder.Tasks(runId).Single(t => t.TaskId == waitingTask && t.State == TaskState.Cancelled);
+        Assert.Equal(a.Executor.Host.Id, cancelled.HostId); // told by the host that committed the cancel, relayed to B
+        await b.Recorder.WaitForRunAsync(runId, RunState.Cancelled);
     }
 
     [Fact]
