@@ -8,7 +8,9 @@ namespace Luigi.Engine.Monitoring;
 /// waiting in the outbox. Each count is answered by a partial index of the store (the claim's, the leases', the
 /// sender's), so reading them costs little however many runs the store holds.
 /// </summary>
-public sealed class StoreGaugeReader(LuigiStore store)
+/// <param name="store">The run store.</param>
+/// <param name="emailPending">Counts the e-mail waiting in the outbox, which the web host keeps in its own model; none without it.</param>
+public sealed class StoreGaugeReader(LuigiStore store, Func<CancellationToken, Task<int>>? emailPending = null)
 {
     public async Task<StoreGauges> ReadAsync(CancellationToken cancellationToken = default)
     {
@@ -17,7 +19,7 @@ public sealed class StoreGaugeReader(LuigiStore store)
             .CountAsync(t => (t.State == TaskState.Pending || t.State == TaskState.RetryWaiting) && t.RemainingRequirements == 0, cancellationToken)
             .ConfigureAwait(false);
         var running = await db.RunTasks.CountAsync(t => t.State == TaskState.Running, cancellationToken).ConfigureAwait(false);
-        var email = await db.EmailOutbox.CountAsync(m => m.SentAt == null && m.SkippedReason == null, cancellationToken).ConfigureAwait(false);
+        var email = emailPending is null ? 0 : await emailPending(cancellationToken).ConfigureAwait(false);
         return new StoreGauges(ready, running, email);
     }
 }

@@ -25,8 +25,6 @@ public abstract class LuigiDbContext(DbContextOptions options) : DbContext(optio
 
     public DbSet<MarkerRecord> Markers => Set<MarkerRecord>();
 
-    public DbSet<EmailOutboxRecord> EmailOutbox => Set<EmailOutboxRecord>();
-
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     public DbSet<ScheduleRecord> Schedules => Set<ScheduleRecord>();

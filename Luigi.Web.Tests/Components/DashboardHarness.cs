@@ -64,6 +64,7 @@ public sealed class DashboardHarness : IAsyncDisposable
         Context.Services.AddSingleton<Luigi.Web.Hosting.ScheduleSignal>();
         Context.Services.AddSingleton(EmailSettings);
         Context.Services.AddSingleton<EmailSignal>();
+        Context.Services.AddSingleton(new EmailStore(store)); // its table made by the store's migrations
         Context.Services.AddSingleton<EmailOutbox>();
         Context.Services.AddSingleton<EmailStatusService>();
         Context.Services.AddSingleton(AuthSettings);

@@ -120,7 +120,7 @@ public sealed class EmailHost : IAsyncDisposable
     /// <summary>The outbox rows of <paramref name="runId"/>.</summary>
     public async Task<List<EmailOutboxRecord>> OutboxAsync(Guid runId)
     {
-        await using var context = Host.Services.GetRequiredService<LuigiStore>().CreateDbContext();
+        await using var context = Host.Services.GetRequiredService<EmailStore>().CreateDbContext();
         return await context.EmailOutbox.AsNoTracking().Where(m => m.RunId == runId).ToListAsync();
     }
 

@@ -19,7 +19,7 @@ public sealed class EmailOutboxTests(PostgresServer postgres) : IClassFixture<Po
     [InlineData(StoreProvider.Sqlite)]
     public async Task AMessageIsAddedOncePerKey_AndClaimedByOneHostAtATime_UntilItsClaimExpires(StoreProvider provider)
     {
-        var outbox = new EmailOutbox(await _stores.CreateAsync(provider), _time);
+        var outbox = new EmailOutbox(await EmailStoreAsync(provider), _time);
 
         Assert.True(await outbox.AddAsync(Message("summary:1"), CancellationToken.None));
         Assert.False(await outbox.AddAsync(Message("summary:1"), CancellationToken.None));
@@ -38,7 +38,7 @@ public sealed class EmailOutboxTests(PostgresServer postgres) : IClassFixture<Po
     [InlineData(StoreProvider.Sqlite)]
     public async Task AFailedDeliveryWaitsForItsNextTry_ThenTheSentMessageIsPurgedAfterRetention(StoreProvider provider)
     {
-        var outbox = new EmailOutbox(await _stores.CreateAsync(provider), _time);
+        var outbox = new EmailOutbox(await EmailStoreAsync(provider), _time);
         await outbox.AddAsync(Message("test:1"), CancellationToken.None);
         var message = Assert.Single(await outbox.ClaimAsync("host-1", 10, ClaimTimeout, CancellationToken.None));
 
@@ -61,6 +61,13 @@ public sealed class EmailOutboxTests(PostgresServer postgres) : IClassFixture<Po
     }
 
     public void Dispose() => _stores.Dispose();
+
+    private async Task<EmailStore> EmailStoreAsync(StoreProvider provider)
+    {
+        var emails = new EmailStore(await _stores.CreateAsync(provider));
+        await emails.MigrateAsync();
+        return emails;
+    }
 
     private EmailOutboxRecord Message(string key) => new()
     {

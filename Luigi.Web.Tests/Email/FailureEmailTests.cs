@@ -8,6 +8,7 @@ using Luigi.Web.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 using MimeKit;
 using Luigi.Engine.Execution;
+using Luigi.Web.Email;
 
 namespace Luigi.Web.Tests.Email;
 

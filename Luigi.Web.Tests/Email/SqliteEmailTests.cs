@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Luigi.Engine.Storage.Entities;
 using Luigi.Engine.Execution;
+using Luigi.Web.Email;
 
 namespace Luigi.Web.Tests.Email;
 

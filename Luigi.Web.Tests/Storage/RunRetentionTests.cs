@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using Luigi.Engine.Execution;
 using Luigi.Engine.Retention;
+using Luigi.Web.Email;
 
 namespace Luigi.Web.Tests.Storage;
 
@@ -89,11 +90,12 @@ public sealed class RunRetentionTests(PostgresServer postgres) : IClassFixture<P
     private static async Task<RunRows> CountAsync(LuigiStore store, Guid runId)
     {
         await using var db = store.CreateDbContext();
+        await using var emails = new EmailStore(store).CreateDbContext();
         return new RunRows(
             await db.Runs.CountAsync(r => r.Id == runId), await db.RunTasks.CountAsync(t => t.RunId == runId),
             await db.Attempts.CountAsync(a => a.RunId == runId), await db.AttemptLogLines.CountAsync(l => l.RunId == runId),
             await db.RunEdges.CountAsync(e => e.RunId == runId), await db.AuditEntries.CountAsync(e => e.RunId == runId),
-            await db.EmailOutbox.CountAsync(m => m.RunId == runId));
+            await emails.EmailOutbox.CountAsync(m => m.RunId == runId));
     }
 
     /// <summary>A run of <paramref name="tasks"/> chained tasks, each with an attempt and a log line, an audit entry and a
@@ -120,8 +122,10 @@ public sealed class RunRetentionTests(PostgresServer postgres) : IClassFixture<P
         }
 
         db.AuditEntries.Add(new AuditEntry { Id = Guid.NewGuid(), RunId = id, At = at.AddMinutes(-10), Actor = "olga", Action = AuditAction.Triggered, Via = RunTrigger.Api });
-        db.EmailOutbox.Add(new EmailOutboxRecord { Id = Guid.NewGuid(), Key = $"summary:{id}", Kind = EmailKind.Summary, RunId = id, CreatedAt = at, NextAttemptAt = at, SentAt = at });
         await db.SaveChangesAsync();
+        await using var emails = new EmailStore(store).CreateDbContext(); // the web host's model, on the same database
+        emails.EmailOutbox.Add(new EmailOutboxRecord { Id = Guid.NewGuid(), Key = $"summary:{id}", Kind = EmailKind.Summary, RunId = id, CreatedAt = at, NextAttemptAt = at, SentAt = at });
+        await emails.SaveChangesAsync();
         return id;
     }
 }

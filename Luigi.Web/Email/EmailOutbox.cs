@@ -1,15 +1,14 @@
 using Luigi.Engine.Storage;
-using Luigi.Engine.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Luigi.Web.Email;
 
 /// <summary>
-/// The e-mail outbox in the store, shared by every host: messages are added once per key, claimed by one
+/// The e-mail outbox in the store's database (the web host's own model, <see cref="EmailDbContext"/>), shared by every host: messages are added once per key, claimed by one
 /// host at a time (<c>FOR UPDATE SKIP LOCKED</c> on PostgreSQL; SQLite has one writer and one host), and
 /// marked sent, skipped, or failed with the time of the next try.
 /// </summary>
-public sealed class EmailOutbox(LuigiStore store, TimeProvider time)
+public sealed class EmailOutbox(EmailStore store, TimeProvider time)
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -141,6 +140,13 @@ public sealed class EmailOutbox(LuigiStore store, TimeProvider time)
         return await context.EmailOutbox
             .Where(m => (m.SentAt != null && m.SentAt < before) || (m.SkippedReason != null && m.CreatedAt < before))
             .ExecuteDeleteAsync(cancellationToken);
+    }
+
+    /// <summary>How many messages wait to be sent (the outbox's gauge), read through the sender's partial index.</summary>
+    public async Task<int> PendingCountAsync(CancellationToken cancellationToken)
+    {
+        await using var context = store.CreateDbContext();
+        return await context.EmailOutbox.CountAsync(m => m.SentAt == null && m.SkippedReason == null, cancellationToken);
     }
 
     /// <summary>What operators need to see: messages waiting, the last one sent, the last delivery error.</summary>

@@ -31,7 +31,8 @@ public static class TelemetrySetup
         services.AddSingleton(sp => new TelemetryObserver(sp.GetRequiredService<LuigiStore>(), sp.GetRequiredService<LuigiTelemetry>(),
             sp.GetRequiredService<ILogger<TelemetryObserver>>()));
         services.AddSingleton<IRunObserver>(sp => sp.GetRequiredService<TelemetryObserver>());
-        services.AddSingleton(sp => new StoreGaugeReader(sp.GetRequiredService<LuigiStore>()));
+        services.AddSingleton(sp => new StoreGaugeReader(sp.GetRequiredService<LuigiStore>(),
+            sp.GetService<Email.EmailOutbox>() is { } outbox ? outbox.PendingCountAsync : null));
         services.AddHostedService<StoreGaugeService>();
 
         var otlp = options.EffectiveOtlpEndpoint;

@@ -1,7 +1,7 @@
-namespace Luigi.Engine.Storage.Entities;
+namespace Luigi.Web.Email;
 
 /// <summary>
-/// One e-mail to send, written to the store so that the engine never waits for SMTP and nothing is lost
+/// One e-mail to send, written to the store so that the executor never waits for SMTP and nothing is lost
 /// while the relay is down. <see cref="Key"/> is unique: the hosts that notice the same failure write the
 /// same key, and only the first insert counts. The message is composed when it is first due
 /// (<see cref="Subject"/> is null until then), so a digest lists every failure of its window.

@@ -1,8 +1,7 @@
-using Luigi.Engine.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Luigi.Engine.Storage.Configurations;
+namespace Luigi.Web.Email;
 
 internal sealed class EmailOutboxRecordConfiguration : IEntityTypeConfiguration<EmailOutboxRecord>
 {
@@ -12,7 +11,7 @@ internal sealed class EmailOutboxRecordConfiguration : IEntityTypeConfiguration<
         message.HasKey(m => m.Id);
         message.Property(m => m.Key).HasMaxLength(200);
         message.HasIndex(m => m.Key).IsUnique();
-        message.Property(m => m.Kind).AsName();
+        message.Property(m => m.Kind).HasConversion<string>().HasMaxLength(24); // by name, as the store keeps its enums
         message.Property(m => m.Subject).HasMaxLength(1000);
         message.Property(m => m.SkippedReason).HasMaxLength(1000);
         message.Property(m => m.ClaimedBy).HasMaxLength(200);

@@ -1,4 +1,4 @@
-namespace Luigi.Engine.Storage.Entities;
+namespace Luigi.Web.Email;
 
 /// <summary>What an outbox message is about.</summary>
 public enum EmailKind
