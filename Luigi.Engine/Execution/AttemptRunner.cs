@@ -6,12 +6,15 @@ namespace Luigi.Engine.Execution;
 /// Runs one attempt of one task and decides how it ended, the same way for every executor: the
 /// attempt's token fires when the run is cancelled or the task's timeout passes; a timeout becomes a
 /// <see cref="TimeoutException"/>; a failure with retries left (and the run not cancelled) is
-/// <see cref="TaskState.RetryWaiting"/>, otherwise <see cref="TaskState.Failed"/>.
+/// <see cref="TaskState.RetryWaiting"/>, otherwise <see cref="TaskState.Failed"/>. A check of an external task that waits
+/// for its data (<see cref="ExternalTask.WaitFor"/>) and found it missing is RetryWaiting until its next check, whatever
+/// its retry policy, and Failed ("never arrived") once the deadline, counted from <c>runStarted</c>, has passed.
 /// </summary>
 internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, LuigiEngineOptions options)
 {
     public async ValueTask<AttemptOutcome> RunAsync(
-        LuigiTask task, string taskId, string runId, AttemptRecord attempt, TimeSpan? timeout, RetryPolicy retry, CancellationToken runToken)
+        LuigiTask task, string taskId, string runId, AttemptRecord attempt, TimeSpan? timeout, RetryPolicy retry, CancellationToken runToken,
+        DateTimeOffset? runStarted = null)
     {
         Exception? error = null;
         var timedOut = false;
@@ -39,6 +42,14 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
             error = new TimeoutException($"{taskId} attempt {attempt.Number} timed out after {timeout}.", error);
         }
 
+        var finishedAt = time.GetUtcNow();
+        if (error is ExternalDataMissingException missing && missing.Task.WaitFor is { } policy && !runToken.IsCancellationRequested)
+        {
+            return policy.NextCheck(runStarted ?? attempt.StartedAt, finishedAt) is { } next
+                ? new AttemptOutcome(TaskState.RetryWaiting, new ExternalDataMissingException(missing.Task, next), finishedAt, next)
+                : new AttemptOutcome(TaskState.Failed, missing.NeverArrived(policy), finishedAt, null);
+        }
+
         var outcome = error switch
         {
             null => TaskState.Done,
@@ -46,7 +57,6 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
             _ when !runToken.IsCancellationRequested && retry.ShouldRetry(attempt.Number) => TaskState.RetryWaiting,
             _ => TaskState.Failed,
         };
-        var finishedAt = time.GetUtcNow();
         var retryAt = outcome == TaskState.RetryWaiting ? finishedAt + retry.DelayAfter(attempt.Number) : (DateTimeOffset?)null;
         return new AttemptOutcome(outcome, error, finishedAt, retryAt);
     }

@@ -22,7 +22,7 @@ internal sealed class WorkerPool
     private readonly RunningAttempt?[] _running;
     private readonly ConcurrentDictionary<ITimer, byte> _retryTimers = new();
     private readonly SemaphoreSlim _commitGate = new(1, 1);
-    private readonly ConcurrentDictionary<Guid, string> _pipelineNames = new();
+    private readonly ConcurrentDictionary<Guid, RunInfo> _runs = new();
     private RunIdString? _lastRunId;
 
     public WorkerPool(ExecutorContext context, Guid? onlyRun)
@@ -268,10 +268,11 @@ internal sealed class WorkerPool
             }
 
             using var span = _context.Telemetry is { } telemetry && telemetry.Source.HasListeners()
-                ? telemetry.StartAttempt(claimed.RunId, await PipelineOfAsync(claimed.RunId, stoppingToken).ConfigureAwait(false), claimed.TaskId, claimed.Attempt, claimed.Worker)
+                ? telemetry.StartAttempt(claimed.RunId, (await RunInfoAsync(claimed.RunId, stoppingToken).ConfigureAwait(false)).Pipeline, claimed.TaskId, claimed.Attempt, claimed.Worker)
                 : null;
+            var runStarted = task is ExternalTask { WaitFor: not null } ? (await RunInfoAsync(claimed.RunId, stoppingToken).ConfigureAwait(false)).StartedAt : null;
             outcome = await _context.Attempts.RunAsync(task, claimed.TaskId, RunIdText(claimed.RunId), attempt, task.Timeout,
-                task.Retry ?? _context.Engine.DefaultRetry, attemptToken.Token).ConfigureAwait(false);
+                task.Retry ?? _context.Engine.DefaultRetry, attemptToken.Token, runStarted).ConfigureAwait(false);
             LuigiTelemetry.EndAttempt(span, outcome.State, outcome.Error);
         }
         catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
@@ -349,16 +350,17 @@ internal sealed class WorkerPool
         return last.Text;
     }
 
-    /// <summary>The pipeline of a run (for its attempts' spans), read once per run.</summary>
-    private async Task<string> PipelineOfAsync(Guid runId, CancellationToken stoppingToken)
+    /// <summary>The pipeline of a run (for its attempts' spans) and when it started (the deadline of a wait for data), read once per run.</summary>
+    private async Task<RunInfo> RunInfoAsync(Guid runId, CancellationToken stoppingToken)
     {
-        if (_pipelineNames.TryGetValue(runId, out var name))
+        if (_runs.TryGetValue(runId, out var info))
         {
-            return name;
+            return info;
         }
 
         var run = await _context.Retry.RunAsync("read the run", ct => _context.Queue.FindRunAsync(runId, ct), stoppingToken).ConfigureAwait(false);
-        return _pipelineNames[runId] = run?.Pipeline ?? "";
+        return _runs[runId] = new RunInfo(run?.Pipeline ?? "",
+            run?.StartedAt is { } started ? new DateTimeOffset(DateTime.SpecifyKind(started, DateTimeKind.Utc)) : null);
     }
 
     /// <summary>The host is stopping, not the run: the task goes back to the queue for another host.</summary>
@@ -387,7 +389,7 @@ internal sealed class WorkerPool
 
         if (result.RunFinished is { } finished)
         {
-            _pipelineNames.TryRemove(completion.RunId, out _);
+            _runs.TryRemove(completion.RunId, out _);
             _context.Finished(completion.RunId, result.Pipeline ?? "", finished);
         }
 
@@ -434,4 +436,6 @@ internal sealed class WorkerPool
     private sealed record RunningAttempt(Guid RunId, int TaskIndex, CancellationTokenSource Token);
 
     private sealed record RunIdString(Guid Id, string Text);
+
+    private sealed record RunInfo(string Pipeline, DateTimeOffset? StartedAt);
 }
