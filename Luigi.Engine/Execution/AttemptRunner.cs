@@ -14,7 +14,7 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
 {
     public async ValueTask<AttemptOutcome> RunAsync(
         LuigiTask task, string taskId, string runId, AttemptRecord attempt, TimeSpan? timeout, RetryPolicy retry, CancellationToken runToken,
-        DateTimeOffset? runStarted = null)
+        DateTimeOffset? runStarted = null, Func<IReadOnlyList<string>, CancellationToken, Task<IReadOnlySet<string>>>? satisfiedInRun = null)
     {
         Exception? error = null;
         var timedOut = false;
@@ -24,7 +24,7 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
             var token = linked?.Token ?? runToken;
             var logger = new AttemptLogger(taskId, attempt, loggers.CreateLogger("Luigi.Tasks." + task.Family), time,
                 options.MaxLogLinesPerAttempt, options.MaxLogLineLength);
-            var context = new TaskContext(task, runId, attempt.Number, attempt.Worker, logger);
+            var context = new TaskContext(task, runId, attempt.Number, attempt.Worker, logger, satisfiedInRun);
             try
             {
                 await (task.RunAsync(context, token)
@@ -43,6 +43,11 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
         }
 
         var finishedAt = time.GetUtcNow();
+        if (error is DynamicRequirementsPendingException pending && !runToken.IsCancellationRequested)
+        {
+            return new AttemptOutcome(TaskState.Pending, null, finishedAt, null) { Requested = pending.Tasks }; // suspended, not failed
+        }
+
         if (error is ExternalDataMissingException missing && missing.Task.WaitFor is { } policy && !runToken.IsCancellationRequested)
         {
             return policy.NextCheck(runStarted ?? attempt.StartedAt, finishedAt) is { } next
@@ -63,8 +68,12 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
 }
 
 /// <summary>How an attempt ended.</summary>
-/// <param name="State">Done, Cancelled, RetryWaiting or Failed.</param>
+/// <param name="State">Done, Cancelled, RetryWaiting or Failed; Pending when the attempt was suspended for <see cref="Requested"/>.</param>
 /// <param name="Error">What it threw, if anything.</param>
 /// <param name="FinishedAt">When it ended.</param>
 /// <param name="RetryAt">For RetryWaiting: when the next attempt may start.</param>
-internal sealed record AttemptOutcome(TaskState State, Exception? Error, DateTimeOffset FinishedAt, DateTimeOffset? RetryAt);
+internal sealed record AttemptOutcome(TaskState State, Exception? Error, DateTimeOffset FinishedAt, DateTimeOffset? RetryAt)
+{
+    /// <summary>The tasks a suspended attempt required at run time (see <see cref="TaskContext.RequireAsync(IEnumerable{LuigiTask}, CancellationToken)"/>).</summary>
+    public IReadOnlyList<LuigiTask>? Requested { get; init; }
+}

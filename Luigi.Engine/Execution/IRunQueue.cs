@@ -74,6 +74,19 @@ internal interface IRunQueue
     Task<(CompletionResult?[] Results, List<ClaimedTask> Claimed)> CompleteAsync(
         string hostId, IReadOnlyList<TaskCompletion> completions, ClaimRequest? claim, CancellationToken cancellationToken);
 
+    /// <summary>The ids among <paramref name="taskIds"/> of tasks that are Done or Complete in the run (a task required at run
+    /// time counts as done once it ran, even with no outputs).</summary>
+    Task<IReadOnlySet<string>> SatisfiedAsync(Guid runId, IReadOnlyList<string> taskIds, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Suspends a running task that required <paramref name="requested"/> at run time (resolved on their own), all or
+    /// nothing: the tasks are merged into the run's graph (<see cref="GraphExtension"/>) and written like the others, and the
+    /// requester goes back to Pending until they are satisfied (or UpstreamFailed, with its downstream, when one has failed
+    /// already), its attempt taken back. A request that would close a cycle changes nothing: the plan's
+    /// <see cref="GraphExtension.CycleError"/> says why, and the caller fails the task. Null when this host no longer holds the task.
+    /// </summary>
+    Task<SuspendResult?> SuspendAsync(string hostId, ClaimedTask requester, TaskGraph requested, CancellationToken cancellationToken);
+
     /// <summary>Gives a running task back without judging it (its host is stopping); the attempt is closed as cancelled.</summary>
     Task ReleaseAsync(string hostId, ClaimedTask task, CancellationToken cancellationToken);
 

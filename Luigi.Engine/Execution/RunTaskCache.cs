@@ -14,16 +14,45 @@ namespace Luigi.Engine.Execution;
 internal sealed class RunTaskCache(IRunQueue queue, PipelineRegistry pipelines)
 {
     private readonly ConcurrentDictionary<Guid, Lazy<Task<IReadOnlyDictionary<string, LuigiTask>>>> _runs = new();
+    private readonly ConcurrentDictionary<Guid, TaskGraph> _graphs = new();
+    private readonly ConcurrentDictionary<(Guid RunId, string TaskId), LuigiTask> _found = new();
 
-    public void Add(Guid runId, TaskGraph graph) =>
+    public void Add(Guid runId, TaskGraph graph)
+    {
         _runs[runId] = new(Task.FromResult<IReadOnlyDictionary<string, LuigiTask>>(graph.Nodes.ToDictionary(n => n.TaskId, n => n.Task)));
+        _graphs[runId] = graph;
+    }
 
-    public void Forget(Guid runId) => _runs.TryRemove(runId, out _);
+    /// <summary>The graph of a run this host resolved, or null.</summary>
+    public TaskGraph? GraphOf(Guid runId) => _graphs.GetValueOrDefault(runId);
+
+    /// <summary>Tasks a task of the run required at run time: not reachable through <see cref="LuigiTask.Requires"/>, so kept apart.</summary>
+    public void AddFound(Guid runId, IEnumerable<LuigiTask> tasks)
+    {
+        foreach (var task in tasks)
+        {
+            _found.TryAdd((runId, task.TaskId), task);
+        }
+    }
+
+    public void Forget(Guid runId)
+    {
+        _runs.TryRemove(runId, out _);
+        _graphs.TryRemove(runId, out _);
+        foreach (var key in _found.Keys.Where(k => k.RunId == runId))
+        {
+            _found.TryRemove(key, out _);
+        }
+    }
 
     /// <summary>The task, when its run's tasks are at hand already (no store to read).</summary>
     public bool TryGet(Guid runId, string taskId, [NotNullWhen(true)] out LuigiTask? task)
     {
-        task = null;
+        if (_found.TryGetValue((runId, taskId), out task))
+        {
+            return true;
+        }
+
         return _runs.TryGetValue(runId, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully
             && lazy.Value.Result.TryGetValue(taskId, out task);
     }
@@ -46,7 +75,7 @@ internal sealed class RunTaskCache(IRunQueue queue, PipelineRegistry pipelines)
             throw;
         }
 
-        return tasks.TryGetValue(taskId, out var task)
+        return tasks.TryGetValue(taskId, out var task) || _found.TryGetValue((runId, taskId), out task)
             ? task
             : throw new InvalidOperationException($"Task {taskId} is not produced by the pipeline of run {runId} any more; was the pipeline's code changed?");
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Luigi.Engine.Graph;
 using Luigi.Engine.Monitoring;
 using Luigi.Engine.Storage;
 using Microsoft.Extensions.Logging;
@@ -272,7 +273,7 @@ internal sealed class WorkerPool
                 : null;
             var runStarted = task is ExternalTask { WaitFor: not null } ? (await RunInfoAsync(claimed.RunId, stoppingToken).ConfigureAwait(false)).StartedAt : null;
             outcome = await _context.Attempts.RunAsync(task, claimed.TaskId, RunIdText(claimed.RunId), attempt, task.Timeout,
-                task.Retry ?? _context.Engine.DefaultRetry, attemptToken.Token, runStarted).ConfigureAwait(false);
+                task.Retry ?? _context.Engine.DefaultRetry, attemptToken.Token, runStarted, (ids, ct) => SatisfiedAsync(claimed.RunId, ids, ct)).ConfigureAwait(false);
             LuigiTelemetry.EndAttempt(span, outcome.State, outcome.Error);
         }
         catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
@@ -294,8 +295,86 @@ internal sealed class WorkerPool
             return null;
         }
 
+        if (outcome is { State: TaskState.Pending, Requested: { } requested })
+        {
+            return await SuspendAsync(claimed, attempt, requested, stoppingToken).ConfigureAwait(false);
+        }
+
         return new TaskCompletion(claimed.RunId, claimed.TaskIndex, claimed.TaskId, claimed.Attempt, outcome.State,
             outcome.Error?.ToString(), outcome.RetryAt?.UtcDateTime, attempt.Log, attempt.TruncatedLines, outcome.FinishedAt.UtcDateTime);
+    }
+
+    /// <summary>Which of these tasks are done in the run (for <see cref="TaskContext.RequireAsync(IEnumerable{LuigiTask}, CancellationToken)"/>).</summary>
+    private async Task<IReadOnlySet<string>> SatisfiedAsync(Guid runId, IReadOnlyList<string> taskIds, CancellationToken cancellationToken) =>
+        await _context.Retry.RunAsync("read the tasks done in the run", ct => _context.Queue.SatisfiedAsync(runId, taskIds, ct), cancellationToken).ConfigureAwait(false)
+        ?? throw new OperationCanceledException(cancellationToken);
+
+    /// <summary>
+    /// The attempt required tasks at run time that are not complete: they are resolved here (completeness, requirements, a
+    /// cycle among them, resources) and merged into the run with the requester suspended, in one step of the queue. Returns
+    /// the outcome to commit when the request itself fails the task (a cycle, a resource that cannot be met), else null.
+    /// </summary>
+    private async ValueTask<TaskCompletion?> SuspendAsync(ClaimedTask claimed, AttemptRecord attempt, IReadOnlyList<LuigiTask> requested, CancellationToken stoppingToken)
+    {
+        TaskCompletion Fail(string error) => new(claimed.RunId, claimed.TaskIndex, claimed.TaskId, claimed.Attempt, TaskState.Failed, error, null,
+            attempt.Log, attempt.TruncatedLines, _context.Time.GetUtcNow().UtcDateTime);
+
+        TaskGraph graph;
+        try
+        {
+            graph = await GraphBuilder.BuildAsync(requested, _context.Engine.CompletenessCheckConcurrency, stoppingToken).ConfigureAwait(false);
+            ResourceCheck.Validate(graph, _context.Engine.Resources);
+        }
+        catch (Exception exception) when (exception is DependencyCycleException or ResourceException)
+        {
+            return Fail($"{claimed.TaskId} required at run time: {exception.Message}");
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            await ReleaseAsync(claimed).ConfigureAwait(false);
+            return null;
+        }
+
+        SuspendResult? result;
+        await _commitGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            result = await _context.Retry.RunAsync("suspend a task for its requirements", ct => _context.Queue.SuspendAsync(HostId, claimed, graph, ct),
+                CancellationToken.None, untilStopped: false).ConfigureAwait(false);
+            if (result is null)
+            {
+                _context.Logger.LogWarning("{TaskId} attempt {Attempt} required tasks at run time, but the lease was lost: dropped", claimed.TaskId, claimed.Attempt);
+                return null;
+            }
+
+            if (result.Plan.CycleError is { } cycle)
+            {
+                return Fail(cycle);
+            }
+
+            _context.Tasks.AddFound(claimed.RunId, result.Plan.Added.Select(a => a.Source.Task));
+            if (_context.Tasks.GraphOf(claimed.RunId) is { } local)
+            {
+                DynamicRequirements.Merge(local, result.Plan); // the graph this process resolved (a queue in memory has merged it already)
+            }
+
+            foreach (var change in DynamicRequirements.Changes(claimed, result, _context.Time.GetUtcNow().UtcDateTime))
+            {
+                _context.Observers.TaskChanged(change);
+            }
+        }
+        finally
+        {
+            _commitGate.Release();
+        }
+
+        if (result.RunFinished is { } finished)
+        {
+            _context.Finished(finished.RunId, finished.Pipeline, finished.State);
+        }
+
+        _dispatcher.Pulse();
+        return null;
     }
 
     /// <summary>
