@@ -41,6 +41,9 @@ internal interface IRunQueue
     /// <summary>The task ids of the run's graph (to find the task instances again on another host).</summary>
     Task<IReadOnlyCollection<string>> TaskIdsAsync(Guid runId, CancellationToken cancellationToken);
 
+    /// <summary>A task's family and parameters as the run keeps them (to make again a task found at run time), or null.</summary>
+    Task<(string Family, IReadOnlyDictionary<string, string> Parameters)?> DescribeTaskAsync(Guid runId, string taskId, CancellationToken cancellationToken);
+
     /// <summary>
     /// Brings the nodes of <paramref name="graph"/> (the run's graph as resolved in this process) up to date with what
     /// the queue holds: each task's state, error and blocker, and its attempts with their logs. A queue in memory keeps

@@ -80,6 +80,17 @@ internal sealed class MemoryRunQueue(TimeProvider time, IReadOnlyDictionary<stri
     }
 
     /// <inheritdoc />
+    public Task<(string Family, IReadOnlyDictionary<string, string> Parameters)?> DescribeTaskAsync(Guid runId, string taskId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var node = _runs.GetValueOrDefault(runId)?.Graph?.Find(taskId);
+            return Task.FromResult<(string, IReadOnlyDictionary<string, string>)?>(
+                node is null ? null : (node.Family, node.Task.DescribeParameters().ToDictionary(p => p.Key, p => p.Value)));
+        }
+    }
+
+    /// <inheritdoc />
     public Task LoadAsync(Guid runId, TaskGraph graph, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />

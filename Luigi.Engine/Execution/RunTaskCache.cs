@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Luigi.Engine.Graph;
+using Luigi.Engine.Parameters;
 using Luigi.Engine.Pipelines;
 using Luigi.Engine.Storage;
 
@@ -75,9 +76,50 @@ internal sealed class RunTaskCache(IRunQueue queue, PipelineRegistry pipelines)
             throw;
         }
 
-        return tasks.TryGetValue(taskId, out var task) || _found.TryGetValue((runId, taskId), out task)
-            ? task
-            : throw new InvalidOperationException($"Task {taskId} is not produced by the pipeline of run {runId} any more; was the pipeline's code changed?");
+        if (tasks.TryGetValue(taskId, out var task) || _found.TryGetValue((runId, taskId), out task))
+        {
+            return task;
+        }
+
+        // Not reachable through Requires(): a task required at run time, perhaps on another host. Made again from the store.
+        return await RecreateAsync(runId, taskId, tasks.Values, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Task {taskId} is not produced by the pipeline of run {runId} any more; was the pipeline's code changed?");
+    }
+
+    /// <summary>
+    /// A task another host found at run time (<see cref="TaskContext.RequireAsync(IEnumerable{LuigiTask}, CancellationToken)"/>),
+    /// made again from its family and parameters as stored, as Luigi's workers make tasks: the class named by the family, in
+    /// the assembly of the pipeline or of one of the run's tasks, with a public parameterless constructor; null when there is
+    /// none whose instance has the same task id.
+    /// </summary>
+    private async Task<LuigiTask?> RecreateAsync(Guid runId, string taskId, IEnumerable<LuigiTask> known, CancellationToken cancellationToken)
+    {
+        if (await queue.DescribeTaskAsync(runId, taskId, cancellationToken).ConfigureAwait(false) is not { } stored)
+        {
+            return null;
+        }
+
+        var run = await queue.FindRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        var assemblies = known.Select(t => t.GetType().Assembly)
+            .Prepend(run is null ? null : pipelines.Find(run.Pipeline)?.Type.Assembly)
+            .OfType<System.Reflection.Assembly>().Distinct();
+        foreach (var type in assemblies.SelectMany(a => a.GetTypes()).Where(t => t.Name == stored.Family && t.IsSubclassOf(typeof(LuigiTask)) && !t.IsAbstract))
+        {
+            try
+            {
+                if (ParameterSchema.For(type).Bind(stored.Parameters) is LuigiTask task && task.TaskId == taskId)
+                {
+                    _found.TryAdd((runId, taskId), task);
+                    return task;
+                }
+            }
+            catch (Exception exception) when (exception is ParameterException or InvalidOperationException)
+            {
+                // not this class
+            }
+        }
+
+        return null;
     }
 
     private async Task<IReadOnlyDictionary<string, LuigiTask>> RebuildAsync(Guid runId, CancellationToken cancellationToken)

@@ -18,6 +18,15 @@ internal sealed partial class RunQueue
     }
 
     /// <inheritdoc />
+    public async Task<(string Family, IReadOnlyDictionary<string, string> Parameters)?> DescribeTaskAsync(Guid runId, string taskId, CancellationToken cancellationToken)
+    {
+        await using var context = store.CreateDbContext();
+        var task = await context.RunTasks.AsNoTracking().Where(t => t.RunId == runId && t.TaskId == taskId)
+            .Select(t => new { t.Family, t.Parameters }).SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return task is null ? null : (task.Family, task.Parameters);
+    }
+
+    /// <inheritdoc />
     public Task<SuspendResult?> SuspendAsync(string hostId, ClaimedTask requester, TaskGraph requested, CancellationToken cancellationToken) =>
         DynamicRequirementSql.SuspendAsync(_sql, time, hostId, requester, requested, cancellationToken);
 }
