@@ -45,6 +45,24 @@ public sealed class TaskListTests : IAsyncDisposable
     }
 
     [Fact]
+    public void ATaskWaitingForItsData_ShowsItsNextCheck()
+    {
+        var next = TestRuns.Start.AddMinutes(5);
+        var view = new TaskView(0, "VendorDrop(date=2026-11-26)", "VendorDrop", new Dictionary<string, string>(), true, TaskState.RetryWaiting, 1,
+            TestRuns.Start, null, "host", null, "VendorDrop(date=2026-11-26) has not arrived yet: vendor.csv; next check at 2026-11-26 09:05:00Z", null, [])
+        {
+            NextAttemptAt = next,
+        };
+        var run = new LiveRun(new RunDetail(
+            new RunListItem(Guid.NewGuid(), "Vendor", RunState.Running, RunTrigger.Api, null, TestRuns.Start, TestRuns.Start, null, 1, 1, null, null, null),
+            new Dictionary<string, string>(), null, new Dictionary<TaskState, int>(), [view], []));
+
+        var list = Render(run);
+
+        Assert.Equal($"next {Format.Time(next)}", list.Find("[data-testid=next-attempt]").TextContent);
+    }
+
+    [Fact]
     public void FilterByText_MatchesTaskIdsIgnoringCase()
     {
         var list = Render(Run(30));
