@@ -12,29 +12,20 @@ namespace Luigi.Web.Tests.Storage;
 /// the static graph as well), whichever host claims it (the one that did not see it found makes it again from the store);
 /// a request that closes a cycle fails the requester and adds nothing.
 /// </summary>
-public sealed class DynamicRequirementPostgresTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IDisposable
+public sealed class DynamicRequirementPostgresTests(PostgresServer postgres) : PostgresStoreTests(postgres, "luigi-grow-")
 {
-    private readonly StoreFactory _stores = new(postgres);
-    private readonly string _folder = Directory.CreateTempSubdirectory("luigi-grow-").FullName;
-
-    public void Dispose()
-    {
-        _stores.Dispose();
-        Directory.Delete(_folder, recursive: true);
-    }
-
     [Fact]
     public async Task TwoHosts_RunEachTaskFoundAtRunTimeOnce_AndTheRequesterAfterThem()
     {
-        var store = await _stores.CreateAsync(StoreProvider.Postgres);
+        var store = await Stores.CreateAsync(StoreProvider.Postgres);
         await using var one = new RunningHost(store, Executor(store, "one"));
         await using var two = new RunningHost(store, Executor(store, "two"));
 
         var run = await one.Executor.EnqueueAsync(new RunRequest(nameof(GrowPipeline),
-            new Dictionary<string, string> { ["folder"] = _folder, ["leaves"] = "12" }, RunTrigger.Api));
+            new Dictionary<string, string> { ["folder"] = Folder, ["leaves"] = "12" }, RunTrigger.Api));
 
         Assert.Equal(RunState.Succeeded, await one.WaitAsync(run));
-        var ran = File.ReadAllLines(Path.Combine(_folder, "ran.log"));
+        var ran = File.ReadAllLines(Path.Combine(Folder, "ran.log"));
         Assert.Equal(Enumerable.Range(0, 12).Select(i => $"GrowLeaf(i={i})").Order(), ran.Where(l => l.StartsWith("GrowLeaf", StringComparison.Ordinal)).Order());
         Assert.Equal(2, ran.Count(l => l == "GrowAll")); // suspended once, then run again from the start
         await using var context = store.CreateDbContext();
@@ -49,11 +40,11 @@ public sealed class DynamicRequirementPostgresTests(PostgresServer postgres) : I
     [Fact]
     public async Task ARequestClosingACycle_FailsTheRequesterNamingIt_AndAddsNothing()
     {
-        var store = await _stores.CreateAsync(StoreProvider.Postgres);
+        var store = await Stores.CreateAsync(StoreProvider.Postgres);
         await using var host = new RunningHost(store, Executor(store, "one"));
 
         var run = await host.Executor.EnqueueAsync(new RunRequest(nameof(GrowPipeline),
-            new Dictionary<string, string> { ["folder"] = _folder, ["leaves"] = "0", ["cycle"] = "true" }, RunTrigger.Api));
+            new Dictionary<string, string> { ["folder"] = Folder, ["leaves"] = "0", ["cycle"] = "true" }, RunTrigger.Api));
 
         Assert.Equal(RunState.Failed, await host.WaitAsync(run));
         await using var context = store.CreateDbContext();
