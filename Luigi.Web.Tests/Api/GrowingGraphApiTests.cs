@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Luigi.Web.Tests.Api;
 
 /// <summary>
-/// The example pipeline that waits for an export and grows as it runs (DailyExportImport), through the API of a real host on
+/// The example pipeline that waits for an export and grows as it runs (ShopExports), through the API of a real host on
 /// PostgreSQL: the tasks found at run time are stored with their edges and counted; a task waiting for its data says so,
 /// with its next check time.
 /// </summary>
@@ -84,7 +84,7 @@ public sealed class GrowingGraphApiTests(PostgresServer postgres) : IClassFixtur
 
     private async Task<RunAccepted> TriggerAsync(HttpClient client)
     {
-        var response = await client.PostAsJsonAsync("/api/pipelines/DailyExportImport/runs",
+        var response = await client.PostAsJsonAsync("/api/pipelines/ShopExports/runs",
             new { parameters = new { date = "2026-11-25", dataDir = _folder, checkEveryMinutes = 5, waitHours = 1 } });
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<RunAccepted>(Json))!;

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using Luigi.Engine;
 using Luigi.Web.Examples.DailySales;
 
-namespace Luigi.Web.Examples.DailyExport;
+namespace Luigi.Web.Examples.ShopExports;
 
 /// <summary>
 /// A pipeline that grows and waits: it waits for another system's export of a day to land (a folder of order files
@@ -12,7 +12,7 @@ namespace Luigi.Web.Examples.DailyExport;
 /// Drop files into <c>{data root}/{DataDir}/incoming/{date}/</c> and the marker last.
 /// </summary>
 [Description("Wait for a day's order export to arrive, then clean each file found in it.")]
-public sealed class DailyExportImport : Pipeline
+public sealed class ShopExports : Pipeline
 {
     [Parameter(Description = "The day of the export (default: yesterday, UTC).")]
     [Range(typeof(DateOnly), "2000-01-01", "2099-12-31")]

@@ -2,7 +2,7 @@ using Luigi.Engine;
 
 namespace Luigi.Web.Tests.Examples;
 
-public sealed class DailyExportImportTests : IDisposable
+public sealed class ShopExportsTests : IDisposable
 {
     private readonly string _folder = "test-exports-" + Guid.NewGuid().ToString("N");
 
@@ -62,7 +62,7 @@ public sealed class DailyExportImportTests : IDisposable
 
     private async Task<RunResult> RunAsync(int waitHours)
     {
-        var pipeline = LuigiWebSetup.CreatePipelineRegistry().Create("DailyExportImport",
+        var pipeline = LuigiWebSetup.CreatePipelineRegistry().Create("ShopExports",
         [
             new("date", "2026-11-25"), new("waitHours", waitHours.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("dataDir", _folder),
         ]);
