@@ -58,7 +58,7 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
         var outcome = error switch
         {
             null => TaskState.Done,
-            OperationCanceledException when runToken.IsCancellationRequested => TaskState.Cancelled,
+            OperationCanceledException or DynamicRequirementsPendingException or ExternalDataMissingException when runToken.IsCancellationRequested => TaskState.Cancelled,
             _ when !runToken.IsCancellationRequested && retry.ShouldRetry(attempt.Number) => TaskState.RetryWaiting,
             _ => TaskState.Failed,
         };

@@ -3,6 +3,7 @@ using Luigi.Engine;
 using Luigi.Engine.Storage;
 using Luigi.Web.Components.Runs;
 using Luigi.Web.Dashboard;
+using Luigi.Web.Live;
 using Luigi.Engine.Execution;
 
 namespace Luigi.Web.Tests.Components;
@@ -60,6 +61,15 @@ public sealed class TaskListTests : IAsyncDisposable
         var list = Render(run);
 
         Assert.Equal($"next {Format.Time(next)}", list.Find("[data-testid=next-attempt]").TextContent);
+    }
+
+    [Fact]
+    public void AChangeOfATaskTheRunFoundAtRunTime_HasThePageReadTheRunAgain()
+    {
+        var run = Run(3);
+        var found = new LiveTaskChange(run.Id, 3, "Clean(file=a.csv)", TaskState.Pending, 0, null, null, null, null, TestRuns.Start);
+
+        Assert.Equal(LiveApply.Reload, run.Apply(new LiveBatch([found], [], Resync: false))); // the list and the graph get the new task and its edges
     }
 
     [Fact]
