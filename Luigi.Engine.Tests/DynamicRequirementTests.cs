@@ -17,7 +17,8 @@ public abstract class DynamicRequirementTests(QueueKind queue) : EngineTests(que
         await File.WriteAllLinesAsync(manifest, ["north", "south", "east", "west", "centre"]);
 
         // One worker: the requester must not hold it while its requirements run.
-        var result = await Engines.Create(workers: 1).RunToEndAsync([new CleanAll(_store, _runs) { Manifest = manifest }]);
+        var observer = new TransitionRecorder();
+        var result = await Engines.Create(workers: 1, time: null, observer).RunToEndAsync([new CleanAll(_store, _runs) { Manifest = manifest }]);
 
         Engines.AssertSucceeded(result);
         var cleans = result.Graph.Nodes.Where(n => n.Family == nameof(Clean)).ToList();
@@ -30,6 +31,9 @@ public abstract class DynamicRequirementTests(QueueKind queue) : EngineTests(que
         Assert.Equal("centre,east,north,south,west", _store.Get("all-clean"));
         Assert.Equal(6, result.Summary.Scheduled);
         Assert.Equal(6, result.Summary.Ran.Count);
+        Assert.Equal([TaskState.Running, TaskState.Pending, TaskState.Running, TaskState.Done], observer.Of(requester.TaskId).Select(t => t.To));
+        Assert.All(cleans, n => Assert.Equal([TaskState.Pending, TaskState.Running, TaskState.Done], observer.Of(n.TaskId).Select(t => t.To)));
+        Assert.True(observer.IndexOf(requester.TaskId, TaskState.Done) > cleans.Max(n => observer.IndexOf(n.TaskId, TaskState.Done)));
     }
 
     [Fact]

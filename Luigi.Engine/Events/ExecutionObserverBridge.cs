@@ -22,7 +22,7 @@ internal sealed class ExecutionObserverBridge(
     string runId, TaskGraph graph, IReadOnlyList<IExecutionObserver> observers, ILogger logger, bool applyStates) : IStoreObserver
 {
     private readonly Lock _lock = new();
-    private readonly TaskState[] _last = [.. graph.Nodes.Select(n => n.State)];
+    private readonly List<TaskState> _last = [.. graph.Nodes.Select(n => n.State)];
     private Task _tail = Task.CompletedTask;
 
     public void OnTaskChanged(TaskChange change)
@@ -30,6 +30,11 @@ internal sealed class ExecutionObserverBridge(
         var node = graph.Nodes[change.TaskIndex];
         lock (_lock)
         {
+            while (_last.Count <= change.TaskIndex)
+            {
+                _last.Add(TaskState.Pending); // a task found at run time joined the graph: it starts out pending
+            }
+
             var from = _last[change.TaskIndex];
             _last[change.TaskIndex] = change.State;
             if (applyStates)
