@@ -108,6 +108,21 @@ public abstract class DynamicRequirementTests(QueueKind queue) : EngineTests(que
     }
 
     [Fact]
+    public async Task Run_FailsTheRequesterNamingTheResource_WhenATaskItRequiresAtRunTimeNeedsMoreThanTheTotal()
+    {
+        var options = new LuigiEngineOptions { Workers = 1, Resources = new Dictionary<string, int> { ["warehouse"] = 1 } };
+
+        var result = await Engines.Create(options).RunToEndAsync([new NeedsNotification(_store, _runs) { Warehouse = 2 }]);
+
+        Assert.Equal(TaskState.Failed, result.StateOf("NeedsNotification"));
+        Assert.Equal(
+            "NeedsNotification required at run time: Task Notify needs 2 of resource 'warehouse', more than its total of 1 (Luigi:Resources:warehouse): it could never run.",
+            result.Graph.Find("NeedsNotification")!.ErrorSummary);
+        Assert.Single(result.Graph.Nodes);
+        Assert.False(_runs.ContainsKey(nameof(Notify)));
+    }
+
+    [Fact]
     public async Task Run_ResumesTheRequester_WhenATaskItRequiredAtRunTimeHasNoOutputsAndRan()
     {
         var result = await Engines.Create(workers: 1).RunToEndAsync([new NeedsNotification(_store, _runs)]);
@@ -182,8 +197,11 @@ public abstract class DynamicRequirementTests(QueueKind queue) : EngineTests(que
     }
 
     /// <summary>A task with no outputs (never complete): done once it ran in the run.</summary>
-    private sealed class Notify(ConcurrentDictionary<string, int> runs) : LuigiTask
+    private sealed class Notify(ConcurrentDictionary<string, int> runs, int warehouse = 0) : LuigiTask
     {
+        public override IReadOnlyDictionary<string, int> Resources =>
+            warehouse == 0 ? base.Resources : new Dictionary<string, int> { ["warehouse"] = warehouse };
+
         public override Task RunAsync(TaskContext context, CancellationToken cancellationToken)
         {
             runs.AddOrUpdate(nameof(Notify), 1, (_, n) => n + 1);
@@ -193,12 +211,15 @@ public abstract class DynamicRequirementTests(QueueKind queue) : EngineTests(que
 
     private sealed class NeedsNotification(InMemoryTargetStore store, ConcurrentDictionary<string, int> runs) : LuigiTask
     {
+        /// <summary>How much of the resource <c>warehouse</c> the notification needs.</summary>
+        public int Warehouse { get; init; }
+
         public override IEnumerable<Target> Output() => [store.Target("notified")];
 
         public override async Task RunAsync(TaskContext context, CancellationToken cancellationToken)
         {
             runs.AddOrUpdate(nameof(NeedsNotification), 1, (_, n) => n + 1);
-            await context.RequireAsync(new Notify(runs), cancellationToken);
+            await context.RequireAsync(new Notify(runs, Warehouse), cancellationToken);
             store.Set("notified", "");
         }
     }
