@@ -41,6 +41,107 @@ public abstract class ExternalTaskTests(QueueKind queue) : EngineTests(queue)
         Assert.Equal(TaskState.Done, result.StateOf("ImportVendorFile"));
     }
 
+    [Fact]
+    public async Task Run_ChecksAgainEveryInterval_AndRunsTheDependent_WhenTheDataArrivesAfterThreeChecks()
+    {
+        var time = new TimerTrackingTimeProvider();
+        var observer = new TransitionRecorder();
+        var script = new GraphScript();
+        script.Define("ImportVendorFile").RequiresTask(() => new WaitingVendorDrop(script.Store) { Date = Day });
+
+        var run = Engines.Create(workers: 1, time, observer).RunToEndAsync(script.Roots());
+
+        const string drop = "WaitingVendorDrop(date=2026-11-26)";
+        var started = time.GetUtcNow();
+        for (var check = 1; check <= 3; check++)
+        {
+            await observer.WaitForAsync(drop, TaskState.RetryWaiting, attempt: check);
+            Assert.False(script.Recorder.HasStarted("ImportVendorFile"));
+            await time.WaitForTimersAsync(check);
+            if (check == 3)
+            {
+                script.Store.Set("vendor/2026-11-26.csv", "id,amount"); // the export lands between the third and the fourth check
+            }
+
+            time.Advance(TimeSpan.FromMinutes(5));
+        }
+
+        var result = await run;
+
+        Engines.AssertSucceeded(result);
+        var attempts = result.Graph.Find(drop)!.Attempts;
+        Assert.Equal([TaskState.Failed, TaskState.Failed, TaskState.Failed, TaskState.Done], attempts.Select(a => a.Outcome)); // a check that found nothing ends its attempt as a failed one does, the task waiting
+        Assert.All(attempts.Take(3), (a, i) => Assert.Contains(
+            $"has not arrived yet: memory:vendor/2026-11-26.csv; next check at {started.AddMinutes(5 * (i + 1)).UtcDateTime:yyyy-MM-dd HH:mm:ss}Z", a.Error));
+        Assert.Equal(started.AddMinutes(15), attempts[3].StartedAt);
+        Assert.Equal(TaskState.Done, result.StateOf("ImportVendorFile"));
+    }
+
+    [Fact]
+    public async Task Run_FailsTheWaitingTaskSayingWhatNeverArrived_WhenTheDeadlinePasses()
+    {
+        var time = new TimerTrackingTimeProvider();
+        var observer = new TransitionRecorder();
+        var script = new GraphScript();
+        script.Define("ImportVendorFile").RequiresTask(() => new WaitingVendorDrop(script.Store, minutes: 12) { Date = Day });
+
+        var run = Engines.Create(workers: 1, time, observer).RunToEndAsync(script.Roots());
+
+        const string drop = "WaitingVendorDrop(date=2026-11-26)";
+        var started = time.GetUtcNow();
+        for (var check = 1; check <= 3; check++)
+        {
+            await observer.WaitForAsync(drop, TaskState.RetryWaiting, attempt: check);
+            await time.WaitForTimersAsync(check);
+            time.Advance(TimeSpan.FromMinutes(check < 3 ? 5 : 2)); // the last check is at the deadline, 12 minutes in: 0, 5, 10, 12
+        }
+
+        var result = await run;
+
+        var node = result.Graph.Find(drop)!;
+        Assert.Equal(TaskState.Failed, node.State);
+        Assert.Equal(4, node.Attempts.Count);
+        Assert.Equal(started.AddMinutes(12), node.Attempts[3].StartedAt);
+        Assert.Contains("WaitingVendorDrop(date=2026-11-26) never arrived: memory:vendor/2026-11-26.csv", node.Error);
+        Assert.Equal(TaskState.UpstreamFailed, result.StateOf("ImportVendorFile"));
+        Assert.False(script.Recorder.HasStarted("ImportVendorFile"));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("never arrived: memory:vendor/2026-11-26.csv", result.Summary.ToString());
+    }
+
+    [Fact]
+    public async Task Run_LetsAnotherTaskUseTheOnlyWorker_WhileATaskWaitsForItsData()
+    {
+        var time = new TimerTrackingTimeProvider();
+        var observer = new TransitionRecorder();
+        var script = new GraphScript();
+        script.Define("ImportVendorFile").RequiresTask(() => new WaitingVendorDrop(script.Store) { Date = Day });
+        script.Define("Other");
+
+        var run = Engines.Create(workers: 1, time, observer).RunToEndAsync(script.Roots("ImportVendorFile", "Other"));
+
+        await observer.WaitForAsync("WaitingVendorDrop(date=2026-11-26)", TaskState.RetryWaiting, attempt: 1);
+        await observer.WaitForAsync("Other", TaskState.Done); // on the one worker, while the drop waits with the clock stopped
+        script.Store.Set("vendor/2026-11-26.csv", "id,amount");
+        await time.WaitForTimersAsync(1);
+        time.Advance(TimeSpan.FromMinutes(5));
+        var result = await run;
+
+        Engines.AssertSucceeded(result);
+        Assert.Equal(["Other", "ImportVendorFile"], script.Recorder.StartOrder);
+    }
+
+    /// <summary>A day's vendor file that is waited for: checked every 5 minutes for up to <paramref name="minutes"/> minutes.</summary>
+    private sealed class WaitingVendorDrop(InMemoryTargetStore store, int minutes = 60) : ExternalTask
+    {
+        [Parameter]
+        public DateOnly Date { get; init; }
+
+        public override WaitFor? WaitFor => new(every: TimeSpan.FromMinutes(5), upTo: TimeSpan.FromMinutes(minutes));
+
+        public override IEnumerable<Target> Output() => [store.Target($"vendor/{Date:yyyy-MM-dd}.csv")];
+    }
+
     private sealed class VendorDrop(InMemoryTargetStore store) : ExternalTask
     {
         [Parameter]

@@ -48,3 +48,7 @@ public sealed class GraphOrderTestsOnSqlite() : GraphOrderTests(QueueKind.Sqlite
 public sealed class TaskExclusionTestsInMemory() : TaskExclusionTests(QueueKind.Memory);
 
 public sealed class TaskExclusionTestsOnSqlite() : TaskExclusionTests(QueueKind.Sqlite);
+
+public sealed class DynamicRequirementTestsInMemory() : DynamicRequirementTests(QueueKind.Memory);
+
+public sealed class DynamicRequirementTestsOnSqlite() : DynamicRequirementTests(QueueKind.Sqlite);

@@ -8,13 +8,18 @@ namespace Luigi.Engine;
 /// </summary>
 public sealed class TaskContext
 {
-    internal TaskContext(LuigiTask task, string runId, int attempt, int worker, ILogger logger)
+    private readonly Func<IReadOnlyList<string>, CancellationToken, Task<IReadOnlySet<string>>>? _satisfiedInRun;
+
+    internal TaskContext(
+        LuigiTask task, string runId, int attempt, int worker, ILogger logger,
+        Func<IReadOnlyList<string>, CancellationToken, Task<IReadOnlySet<string>>>? satisfiedInRun = null)
     {
         Task = task;
         RunId = runId;
         Attempt = attempt;
         Worker = worker;
         Logger = logger;
+        _satisfiedInRun = satisfiedInRun;
     }
 
     /// <summary>The task being run.</summary>
@@ -34,4 +39,65 @@ public sealed class TaskContext
 
     /// <summary>Shorthand for an information line.</summary>
     public void Log(string message) => Logger.Log(LogLevel.Information, message);
+
+    /// <summary>
+    /// Requires more tasks at run time, when the task learns only while it runs what it needs (Luigi's dynamic dependencies:
+    /// list the files that arrived, then require one cleaning task per file). When every task asked for is complete, or
+    /// already done in this run, it returns their outputs at once and the attempt goes on. Otherwise the attempt is
+    /// suspended: this method throws <see cref="DynamicRequirementsPendingException"/> (let it through: do not catch it),
+    /// the tasks join the run's graph (merged by task id, complete ones pruned, a cycle refused with an error that fails this
+    /// task), and this task waits for them holding no worker. Once they are done it is claimed again and
+    /// <see cref="LuigiTask.RunAsync"/> is called again <em>from the start</em>: everything before the request must be safe to
+    /// do twice (idempotent up to the request, as in Luigi), and asking for the same tasks again then returns at once. A
+    /// suspension is no failure and uses none of the task's retries; the suspended attempt is taken back.
+    /// </summary>
+    /// <returns>The outputs of the tasks, in order.</returns>
+    /// <exception cref="DynamicRequirementsPendingException">Some task is not complete yet: the attempt is suspended.</exception>
+    public async Task<IReadOnlyList<Target>> RequireAsync(IEnumerable<LuigiTask> tasks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        var requested = tasks.ToList();
+        if (requested.Exists(t => t is null))
+        {
+            throw new ArgumentException($"{Task.TaskId} required a null task at run time.", nameof(tasks));
+        }
+
+        var missing = new List<LuigiTask>();
+        foreach (var task in requested)
+        {
+            if (!await task.CompleteAsync(cancellationToken).ConfigureAwait(false))
+            {
+                missing.Add(task);
+            }
+        }
+
+        if (missing.Count > 0 && _satisfiedInRun is not null)
+        {
+            // A task with no outputs is never complete: it counts as done once it ran in this run, as a static requirement does.
+            var done = await _satisfiedInRun(missing.Select(t => t.TaskId).ToList(), cancellationToken).ConfigureAwait(false);
+            missing.RemoveAll(t => done.Contains(t.TaskId));
+        }
+
+        if (missing.Count > 0)
+        {
+            throw new DynamicRequirementsPendingException(Task, requested);
+        }
+
+        return requested.SelectMany(t => t.Output()).ToArray();
+    }
+
+    /// <summary>Requires one more task at run time: see <see cref="RequireAsync(IEnumerable{LuigiTask}, CancellationToken)"/>.</summary>
+    public Task<IReadOnlyList<Target>> RequireAsync(LuigiTask task, CancellationToken cancellationToken) => RequireAsync([task], cancellationToken);
+}
+
+/// <summary>
+/// Thrown by <see cref="TaskContext.RequireAsync(IEnumerable{LuigiTask}, CancellationToken)"/> when a task required at run time
+/// is not complete: the attempt is suspended until it is. Let it through <see cref="LuigiTask.RunAsync"/>; a task that
+/// catches it and returns normally is taken as done without its requirements.
+/// </summary>
+public sealed class DynamicRequirementsPendingException(LuigiTask requester, IReadOnlyList<LuigiTask> tasks)
+    : Exception($"{requester.TaskId} requires at run time: {string.Join(", ", tasks.Select(t => t.TaskId).Take(5))}{(tasks.Count > 5 ? $" and {tasks.Count - 5} more" : "")}")
+{
+    /// <summary>The tasks asked for.</summary>
+    public IReadOnlyList<LuigiTask> Tasks { get; } = tasks;
 }

@@ -6,12 +6,15 @@ namespace Luigi.Engine.Execution;
 /// Runs one attempt of one task and decides how it ended, the same way for every executor: the
 /// attempt's token fires when the run is cancelled or the task's timeout passes; a timeout becomes a
 /// <see cref="TimeoutException"/>; a failure with retries left (and the run not cancelled) is
-/// <see cref="TaskState.RetryWaiting"/>, otherwise <see cref="TaskState.Failed"/>.
+/// <see cref="TaskState.RetryWaiting"/>, otherwise <see cref="TaskState.Failed"/>. A check of an external task that waits
+/// for its data (<see cref="ExternalTask.WaitFor"/>) and found it missing is RetryWaiting until its next check, whatever
+/// its retry policy, and Failed ("never arrived") once the deadline, counted from <c>runStarted</c>, has passed.
 /// </summary>
 internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, LuigiEngineOptions options)
 {
     public async ValueTask<AttemptOutcome> RunAsync(
-        LuigiTask task, string taskId, string runId, AttemptRecord attempt, TimeSpan? timeout, RetryPolicy retry, CancellationToken runToken)
+        LuigiTask task, string taskId, string runId, AttemptRecord attempt, TimeSpan? timeout, RetryPolicy retry, CancellationToken runToken,
+        DateTimeOffset? runStarted = null, Func<IReadOnlyList<string>, CancellationToken, Task<IReadOnlySet<string>>>? satisfiedInRun = null)
     {
         Exception? error = null;
         var timedOut = false;
@@ -21,7 +24,7 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
             var token = linked?.Token ?? runToken;
             var logger = new AttemptLogger(taskId, attempt, loggers.CreateLogger("Luigi.Tasks." + task.Family), time,
                 options.MaxLogLinesPerAttempt, options.MaxLogLineLength);
-            var context = new TaskContext(task, runId, attempt.Number, attempt.Worker, logger);
+            var context = new TaskContext(task, runId, attempt.Number, attempt.Worker, logger, satisfiedInRun);
             try
             {
                 await (task.RunAsync(context, token)
@@ -39,22 +42,38 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
             error = new TimeoutException($"{taskId} attempt {attempt.Number} timed out after {timeout}.", error);
         }
 
+        var finishedAt = time.GetUtcNow();
+        if (error is DynamicRequirementsPendingException pending && !runToken.IsCancellationRequested)
+        {
+            return new AttemptOutcome(TaskState.Pending, null, finishedAt, null) { Requested = pending.Tasks }; // suspended, not failed
+        }
+
+        if (error is ExternalDataMissingException missing && missing.Task.WaitFor is { } policy && !runToken.IsCancellationRequested)
+        {
+            return policy.NextCheck(runStarted ?? attempt.StartedAt, finishedAt) is { } next
+                ? new AttemptOutcome(TaskState.RetryWaiting, new ExternalDataMissingException(missing.Task, next), finishedAt, next)
+                : new AttemptOutcome(TaskState.Failed, missing.NeverArrived(policy), finishedAt, null);
+        }
+
         var outcome = error switch
         {
             null => TaskState.Done,
-            OperationCanceledException when runToken.IsCancellationRequested => TaskState.Cancelled,
+            OperationCanceledException or DynamicRequirementsPendingException or ExternalDataMissingException when runToken.IsCancellationRequested => TaskState.Cancelled,
             _ when !runToken.IsCancellationRequested && retry.ShouldRetry(attempt.Number) => TaskState.RetryWaiting,
             _ => TaskState.Failed,
         };
-        var finishedAt = time.GetUtcNow();
         var retryAt = outcome == TaskState.RetryWaiting ? finishedAt + retry.DelayAfter(attempt.Number) : (DateTimeOffset?)null;
         return new AttemptOutcome(outcome, error, finishedAt, retryAt);
     }
 }
 
 /// <summary>How an attempt ended.</summary>
-/// <param name="State">Done, Cancelled, RetryWaiting or Failed.</param>
+/// <param name="State">Done, Cancelled, RetryWaiting or Failed; Pending when the attempt was suspended for <see cref="Requested"/>.</param>
 /// <param name="Error">What it threw, if anything.</param>
 /// <param name="FinishedAt">When it ended.</param>
 /// <param name="RetryAt">For RetryWaiting: when the next attempt may start.</param>
-internal sealed record AttemptOutcome(TaskState State, Exception? Error, DateTimeOffset FinishedAt, DateTimeOffset? RetryAt);
+internal sealed record AttemptOutcome(TaskState State, Exception? Error, DateTimeOffset FinishedAt, DateTimeOffset? RetryAt)
+{
+    /// <summary>The tasks a suspended attempt required at run time (see <see cref="TaskContext.RequireAsync(IEnumerable{LuigiTask}, CancellationToken)"/>).</summary>
+    public IReadOnlyList<LuigiTask>? Requested { get; init; }
+}

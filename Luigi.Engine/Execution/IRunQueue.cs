@@ -41,6 +41,9 @@ internal interface IRunQueue
     /// <summary>The task ids of the run's graph (to find the task instances again on another host).</summary>
     Task<IReadOnlyCollection<string>> TaskIdsAsync(Guid runId, CancellationToken cancellationToken);
 
+    /// <summary>A task's family and parameters as the run keeps them (to make again a task found at run time), or null.</summary>
+    Task<(string Family, IReadOnlyDictionary<string, string> Parameters)?> DescribeTaskAsync(Guid runId, string taskId, CancellationToken cancellationToken);
+
     /// <summary>
     /// Brings the nodes of <paramref name="graph"/> (the run's graph as resolved in this process) up to date with what
     /// the queue holds: each task's state, error and blocker, and its attempts with their logs. A queue in memory keeps
@@ -73,6 +76,19 @@ internal interface IRunQueue
     /// </summary>
     Task<(CompletionResult?[] Results, List<ClaimedTask> Claimed)> CompleteAsync(
         string hostId, IReadOnlyList<TaskCompletion> completions, ClaimRequest? claim, CancellationToken cancellationToken);
+
+    /// <summary>The ids among <paramref name="taskIds"/> of tasks that are Done or Complete in the run (a task required at run
+    /// time counts as done once it ran, even with no outputs).</summary>
+    Task<IReadOnlySet<string>> SatisfiedAsync(Guid runId, IReadOnlyList<string> taskIds, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Suspends a running task that required <paramref name="requested"/> at run time (resolved on their own), all or
+    /// nothing: the tasks are merged into the run's graph (<see cref="GraphExtension"/>) and written like the others, and the
+    /// requester goes back to Pending until they are satisfied (or UpstreamFailed, with its downstream, when one has failed
+    /// already), its attempt taken back. A request that would close a cycle changes nothing: the plan's
+    /// <see cref="GraphExtension.CycleError"/> says why, and the caller fails the task. Null when this host no longer holds the task.
+    /// </summary>
+    Task<SuspendResult?> SuspendAsync(string hostId, ClaimedTask requester, TaskGraph requested, CancellationToken cancellationToken);
 
     /// <summary>Gives a running task back without judging it (its host is stopping); the attempt is closed as cancelled.</summary>
     Task ReleaseAsync(string hostId, ClaimedTask task, CancellationToken cancellationToken);

@@ -80,6 +80,17 @@ internal sealed class MemoryRunQueue(TimeProvider time, IReadOnlyDictionary<stri
     }
 
     /// <inheritdoc />
+    public Task<(string Family, IReadOnlyDictionary<string, string> Parameters)?> DescribeTaskAsync(Guid runId, string taskId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var node = _runs.GetValueOrDefault(runId)?.Graph?.Find(taskId);
+            return Task.FromResult<(string, IReadOnlyDictionary<string, string>)?>(
+                node is null ? null : (node.Family, node.Task.DescribeParameters().ToDictionary(p => p.Key, p => p.Value)));
+        }
+    }
+
+    /// <inheritdoc />
     public Task LoadAsync(Guid runId, TaskGraph graph, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
@@ -188,6 +199,95 @@ internal sealed class MemoryRunQueue(TimeProvider time, IReadOnlyDictionary<stri
             var claimed = claim is { Workers.Count: > 0 } ? Claim(claim.Workers, claim.OnlyRun) : [];
             return Task.FromResult((results, claimed));
         }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlySet<string>> SatisfiedAsync(Guid runId, IReadOnlyList<string> taskIds, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var graph = _runs.GetValueOrDefault(runId)?.Graph;
+            IReadOnlySet<string> done = taskIds.Where(id => graph?.Find(id)?.State.IsSatisfied() == true).ToHashSet(StringComparer.Ordinal);
+            return Task.FromResult(done);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<SuspendResult?> SuspendAsync(string hostId, ClaimedTask requester, TaskGraph requested, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (Holding(requester.RunId, requester.TaskIndex, requester.Attempt) is not ({ } run, { } node))
+            {
+                return Task.FromResult<SuspendResult?>(null);
+            }
+
+            var graph = run.Graph!;
+            var plan = GraphExtension.Plan(requested, node.TaskId, node.Index,
+                id => graph.Find(id) is { } known ? new RunTaskState(known.Index, known.TaskId, known.State, known.BlockedBy) : null,
+                Downstream(graph, node), graph.Nodes.Count);
+            if (plan.CycleError is not null)
+            {
+                return Task.FromResult<SuspendResult?>(new SuspendResult(plan, [], null));
+            }
+
+            DynamicRequirements.Merge(graph, plan);
+            foreach (var added in plan.Added)
+            {
+                var task = graph.Nodes[added.Index];
+                if (!task.State.IsTerminal())
+                {
+                    run.Unfinished++;
+                    if (task.State == TaskState.Pending && task.RemainingRequirements == 0)
+                    {
+                        run.Ready.Push(task, task.Priority);
+                    }
+                }
+            }
+
+            run.Record.TaskCount = graph.Nodes.Count;
+            node.DropLastAttempt(); // suspended: the attempt is taken back, no retry used
+            Stopped(node);
+            IReadOnlyList<(int Index, string TaskId)> blocked = [];
+            if (plan.RequesterBlockedBy is { } blocker)
+            {
+                node.State = TaskState.UpstreamFailed;
+                node.BlockedBy = blocker;
+                blocked = [(node.Index, node.TaskId), .. Block(run, node)];
+                run.Unfinished -= blocked.Count;
+            }
+            else
+            {
+                node.State = TaskState.Pending;
+                node.RemainingRequirements = plan.RequesterRemaining;
+                if (plan.RequesterRemaining == 0)
+                {
+                    run.Ready.Push(node, node.Priority);
+                }
+            }
+
+            CancelWaitingIfCancelling(run);
+            return Task.FromResult<SuspendResult?>(new SuspendResult(plan, blocked, FinishIfDone(run)));
+        }
+    }
+
+    /// <summary>The ids of <paramref name="node"/> and of every task downstream of it.</summary>
+    private static HashSet<string> Downstream(TaskGraph graph, TaskNode node)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal) { node.TaskId };
+        var stack = new Stack<TaskNode>([node]);
+        while (stack.TryPop(out var current))
+        {
+            foreach (var dependent in current.Dependents)
+            {
+                if (ids.Add(graph.Nodes[dependent].TaskId))
+                {
+                    stack.Push(graph.Nodes[dependent]);
+                }
+            }
+        }
+
+        return ids;
     }
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using Luigi.Engine.Graph;
 using Luigi.Engine.Storage.Entities;
 
 namespace Luigi.Engine.Execution;
@@ -66,6 +67,12 @@ internal sealed record TaskCompletion(
 /// <param name="RunFinished">The run's final state, when this outcome ended it.</param>
 /// <param name="Pipeline">The pipeline of the run, when this outcome ended it.</param>
 internal sealed record CompletionResult(int Released, IReadOnlyList<(int Index, string TaskId)> Blocked, RunState? RunFinished, string? Pipeline = null);
+
+/// <summary>What suspending a task for its requirements found at run time did.</summary>
+/// <param name="Plan">How the requested tasks joined the run (nothing joined when it has a cycle error).</param>
+/// <param name="Blocked">The requester and its downstream, when a requested task had failed already (now UpstreamFailed).</param>
+/// <param name="RunFinished">The run's end, when blocking the requester ended it.</param>
+internal sealed record SuspendResult(GraphExtension Plan, IReadOnlyList<(int Index, string TaskId)> Blocked, RunStateChange? RunFinished);
 
 /// <summary>A run's state as a statement left it, with the waiting tasks that statement cancelled (a cancel).</summary>
 internal sealed record RunStateChange(Guid RunId, string Pipeline, RunState State)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Luigi.Engine.Graph;
 using Luigi.Engine.Monitoring;
 using Microsoft.Extensions.Logging;
 using Luigi.Engine.Events;
@@ -22,7 +23,7 @@ internal sealed class WorkerPool
     private readonly RunningAttempt?[] _running;
     private readonly ConcurrentDictionary<ITimer, byte> _retryTimers = new();
     private readonly SemaphoreSlim _commitGate = new(1, 1);
-    private readonly ConcurrentDictionary<Guid, string> _pipelineNames = new();
+    private readonly ConcurrentDictionary<Guid, RunInfo> _runs = new();
     private RunIdString? _lastRunId;
 
     public WorkerPool(ExecutorContext context, Guid? onlyRun)
@@ -268,10 +269,11 @@ internal sealed class WorkerPool
             }
 
             using var span = _context.Telemetry is { } telemetry && telemetry.Source.HasListeners()
-                ? telemetry.StartAttempt(claimed.RunId, await PipelineOfAsync(claimed.RunId, stoppingToken).ConfigureAwait(false), claimed.TaskId, claimed.Attempt, claimed.Worker)
+                ? telemetry.StartAttempt(claimed.RunId, (await RunInfoAsync(claimed.RunId, stoppingToken).ConfigureAwait(false)).Pipeline, claimed.TaskId, claimed.Attempt, claimed.Worker)
                 : null;
+            var runStarted = task is ExternalTask { WaitFor: not null } ? (await RunInfoAsync(claimed.RunId, stoppingToken).ConfigureAwait(false)).StartedAt : null;
             outcome = await _context.Attempts.RunAsync(task, claimed.TaskId, RunIdText(claimed.RunId), attempt, task.Timeout,
-                task.Retry ?? _context.Engine.DefaultRetry, attemptToken.Token).ConfigureAwait(false);
+                task.Retry ?? _context.Engine.DefaultRetry, attemptToken.Token, runStarted, (ids, ct) => SatisfiedAsync(claimed.RunId, ids, ct)).ConfigureAwait(false);
             LuigiTelemetry.EndAttempt(span, outcome.State, outcome.Error);
         }
         catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
@@ -293,8 +295,86 @@ internal sealed class WorkerPool
             return null;
         }
 
+        if (outcome is { State: TaskState.Pending, Requested: { } requested })
+        {
+            return await SuspendAsync(claimed, attempt, requested, stoppingToken).ConfigureAwait(false);
+        }
+
         return new TaskCompletion(claimed.RunId, claimed.TaskIndex, claimed.TaskId, claimed.Attempt, outcome.State,
             outcome.Error?.ToString(), outcome.RetryAt?.UtcDateTime, attempt.Log, attempt.TruncatedLines, outcome.FinishedAt.UtcDateTime);
+    }
+
+    /// <summary>Which of these tasks are done in the run (for <see cref="TaskContext.RequireAsync(IEnumerable{LuigiTask}, CancellationToken)"/>).</summary>
+    private async Task<IReadOnlySet<string>> SatisfiedAsync(Guid runId, IReadOnlyList<string> taskIds, CancellationToken cancellationToken) =>
+        await _context.Retry.RunAsync("read the tasks done in the run", ct => _context.Queue.SatisfiedAsync(runId, taskIds, ct), cancellationToken).ConfigureAwait(false)
+        ?? throw new OperationCanceledException(cancellationToken);
+
+    /// <summary>
+    /// The attempt required tasks at run time that are not complete: they are resolved here (completeness, requirements, a
+    /// cycle among them, resources) and merged into the run with the requester suspended, in one step of the queue. Returns
+    /// the outcome to commit when the request itself fails the task (a cycle, a resource that cannot be met), else null.
+    /// </summary>
+    private async ValueTask<TaskCompletion?> SuspendAsync(ClaimedTask claimed, AttemptRecord attempt, IReadOnlyList<LuigiTask> requested, CancellationToken stoppingToken)
+    {
+        TaskCompletion Fail(string error) => new(claimed.RunId, claimed.TaskIndex, claimed.TaskId, claimed.Attempt, TaskState.Failed, error, null,
+            attempt.Log, attempt.TruncatedLines, _context.Time.GetUtcNow().UtcDateTime);
+
+        TaskGraph graph;
+        try
+        {
+            graph = await GraphBuilder.BuildAsync(requested, _context.Engine.CompletenessCheckConcurrency, stoppingToken).ConfigureAwait(false);
+            ResourceCheck.Validate(graph, _context.Engine.Resources);
+        }
+        catch (Exception exception) when (exception is DependencyCycleException or ResourceException)
+        {
+            return Fail($"{claimed.TaskId} required at run time: {exception.Message}");
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            await ReleaseAsync(claimed).ConfigureAwait(false);
+            return null;
+        }
+
+        SuspendResult? result;
+        await _commitGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            result = await _context.Retry.RunAsync("suspend a task for its requirements", ct => _context.Queue.SuspendAsync(HostId, claimed, graph, ct),
+                CancellationToken.None, untilStopped: false).ConfigureAwait(false);
+            if (result is null)
+            {
+                _context.Logger.LogWarning("{TaskId} attempt {Attempt} required tasks at run time, but the lease was lost: dropped", claimed.TaskId, claimed.Attempt);
+                return null;
+            }
+
+            if (result.Plan.CycleError is { } cycle)
+            {
+                return Fail(cycle);
+            }
+
+            _context.Tasks.AddFound(claimed.RunId, result.Plan.Added.Select(a => a.Source.Task));
+            if (_context.Tasks.GraphOf(claimed.RunId) is { } local)
+            {
+                DynamicRequirements.Merge(local, result.Plan); // the graph this process resolved (a queue in memory has merged it already)
+            }
+
+            foreach (var change in DynamicRequirements.Changes(claimed, result, _context.Time.GetUtcNow().UtcDateTime))
+            {
+                _context.Observers.TaskChanged(change);
+            }
+        }
+        finally
+        {
+            _commitGate.Release();
+        }
+
+        if (result.RunFinished is { } finished)
+        {
+            _context.Finished(finished.RunId, finished.Pipeline, finished.State);
+        }
+
+        _dispatcher.Pulse();
+        return null;
     }
 
     /// <summary>
@@ -349,16 +429,17 @@ internal sealed class WorkerPool
         return last.Text;
     }
 
-    /// <summary>The pipeline of a run (for its attempts' spans), read once per run.</summary>
-    private async Task<string> PipelineOfAsync(Guid runId, CancellationToken stoppingToken)
+    /// <summary>The pipeline of a run (for its attempts' spans) and when it started (the deadline of a wait for data), read once per run.</summary>
+    private async Task<RunInfo> RunInfoAsync(Guid runId, CancellationToken stoppingToken)
     {
-        if (_pipelineNames.TryGetValue(runId, out var name))
+        if (_runs.TryGetValue(runId, out var info))
         {
-            return name;
+            return info;
         }
 
         var run = await _context.Retry.RunAsync("read the run", ct => _context.Queue.FindRunAsync(runId, ct), stoppingToken).ConfigureAwait(false);
-        return _pipelineNames[runId] = run?.Pipeline ?? "";
+        return _runs[runId] = new RunInfo(run?.Pipeline ?? "",
+            run?.StartedAt is { } started ? new DateTimeOffset(DateTime.SpecifyKind(started, DateTimeKind.Utc)) : null);
     }
 
     /// <summary>The host is stopping, not the run: the task goes back to the queue for another host.</summary>
@@ -387,7 +468,7 @@ internal sealed class WorkerPool
 
         if (result.RunFinished is { } finished)
         {
-            _pipelineNames.TryRemove(completion.RunId, out _);
+            _runs.TryRemove(completion.RunId, out _);
             _context.Finished(completion.RunId, result.Pipeline ?? "", finished);
         }
 
@@ -434,4 +515,6 @@ internal sealed class WorkerPool
     private sealed record RunningAttempt(Guid RunId, int TaskIndex, CancellationTokenSource Token);
 
     private sealed record RunIdString(Guid Id, string Text);
+
+    private sealed record RunInfo(string Pipeline, DateTimeOffset? StartedAt);
 }

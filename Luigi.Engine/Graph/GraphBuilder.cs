@@ -52,8 +52,7 @@ public static class GraphBuilder
 
                 if (node.Task is ExternalTask external)
                 {
-                    node.State = TaskState.Failed;
-                    node.Error = new ExternalDependencyMissingException(external).Message;
+                    FailUnlessItWaits(node, external); // one that waits for its data is checked again when claimed
                     continue;
                 }
 
@@ -93,6 +92,26 @@ public static class GraphBuilder
                 node.Error = $"Reading the settings (Priority, Retry, Timeout, Resources) of {node.TaskId} threw: {exception}";
             }
         }
+    }
+
+    private static void FailUnlessItWaits(TaskNode node, ExternalTask external)
+    {
+        try
+        {
+            if (external.WaitFor is not null)
+            {
+                return;
+            }
+        }
+        catch (Exception exception)
+        {
+            node.State = TaskState.Failed;
+            node.Error = $"Reading the WaitFor policy of {node.TaskId} threw: {exception}";
+            return;
+        }
+
+        node.State = TaskState.Failed;
+        node.Error = new ExternalDependencyMissingException(external).Message;
     }
 
     private static void Expand(TaskNode node, List<TaskNode> nodes, Dictionary<string, TaskNode> byId, List<TaskNode> next)

@@ -7,9 +7,11 @@ namespace Luigi.Engine.Graph;
 public sealed class TaskGraph
 {
     private readonly Dictionary<string, TaskNode> _byId;
+    private readonly List<TaskNode> _nodes;
 
     internal TaskGraph(List<TaskNode> nodes, IReadOnlyList<int> roots, Dictionary<string, TaskNode> byId)
     {
+        _nodes = nodes;
         Nodes = nodes;
         Roots = roots;
         _byId = byId;
@@ -30,4 +32,16 @@ public sealed class TaskGraph
     /// <summary>Every edge as (requirement, dependent): the requirement runs first.</summary>
     public IEnumerable<(TaskNode Requirement, TaskNode Dependent)> Edges() =>
         Nodes.SelectMany(n => n.Requirements.Select(r => (Nodes[r], n)));
+
+    /// <summary>Adds a task a running task required at run time (see <see cref="GraphExtension"/>); its index is the next one.</summary>
+    internal void Append(TaskNode node)
+    {
+        if (node.Index != _nodes.Count)
+        {
+            throw new InvalidOperationException($"Task {node.TaskId} was numbered {node.Index}, not {_nodes.Count}.");
+        }
+
+        _nodes.Add(node);
+        _byId.Add(node.TaskId, node);
+    }
 }

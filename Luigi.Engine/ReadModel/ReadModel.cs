@@ -41,6 +41,10 @@ public sealed record TaskView(
 {
     /// <summary>While <see cref="TaskState.Waiting"/>: the run running an attempt of this task id, which this task waits for.</summary>
     public Guid? WaitingForRun => ReadModel.WaitingFor(State, BlockedBy);
+
+    /// <summary>While <see cref="TaskState.RetryWaiting"/>: when its next attempt may start (a retry, or the next check of an
+    /// external task waiting for its data).</summary>
+    public DateTime? NextAttemptAt { get; init; }
 }
 
 /// <summary>A task with its full error and each attempt's log.</summary>

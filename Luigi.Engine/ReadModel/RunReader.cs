@@ -270,7 +270,10 @@ public sealed class RunReader(LuigiStore store, RunLimits? limits = null)
 
     private static TaskView ToView(RunTaskRecord t, IReadOnlyList<AttemptView> attempts) => new(
         t.TaskIndex, t.TaskId, t.Family, t.Parameters, t.IsRoot, t.State, t.AttemptCount, t.StartedAt, t.FinishedAt, t.HostId, t.Worker,
-        t.ErrorSummary, t.BlockedBy, attempts);
+        t.ErrorSummary, t.BlockedBy, attempts)
+    {
+        NextAttemptAt = t.State == TaskState.RetryWaiting ? t.NotBefore : null,
+    };
 
     private static AttemptView ToView(AttemptEntity a, IReadOnlyList<LogLineView>? log) => new(
         a.Number, a.StartedAt, a.FinishedAt, a.Outcome, a.HostId, a.Worker, a.Error, a.TruncatedLogLines, log);

@@ -228,7 +228,7 @@ internal static class GraphWriter
         }
     }
 
-    private static Dictionary<string, string> SafeParameters(TaskNode node)
+    internal static Dictionary<string, string> SafeParameters(TaskNode node)
     {
         try
         {

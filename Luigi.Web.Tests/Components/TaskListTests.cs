@@ -2,8 +2,10 @@ using Bunit;
 using Luigi.Engine;
 using Luigi.Web.Components.Runs;
 using Luigi.Web.Dashboard;
+using Luigi.Web.Live;
 using Luigi.Engine.Execution;
 using Luigi.Engine.ReadModel;
+using Luigi.Engine.Events;
 
 namespace Luigi.Web.Tests.Components;
 
@@ -42,6 +44,33 @@ public sealed class TaskListTests : IAsyncDisposable
         Assert.Equal(["Load(part=0000)", "Load(part=0003)", "Load(part=0006)"], Shown(list));
         Assert.All(list.FindAll("[data-testid=task-row]"), r => Assert.Equal("Failed", r.GetAttribute("data-state")));
         Assert.Equal("3 of 9 tasks", list.Find("[data-testid=task-count]").TextContent);
+    }
+
+    [Fact]
+    public void ATaskWaitingForItsData_ShowsItsNextCheck()
+    {
+        var next = TestRuns.Start.AddMinutes(5);
+        var view = new TaskView(0, "VendorDrop(date=2026-11-26)", "VendorDrop", new Dictionary<string, string>(), true, TaskState.RetryWaiting, 1,
+            TestRuns.Start, null, "host", null, "VendorDrop(date=2026-11-26) has not arrived yet: vendor.csv; next check at 2026-11-26 09:05:00Z", null, [])
+        {
+            NextAttemptAt = next,
+        };
+        var run = new LiveRun(new RunDetail(
+            new RunListItem(Guid.NewGuid(), "Vendor", RunState.Running, RunTrigger.Api, null, TestRuns.Start, TestRuns.Start, null, 1, 1, null, null, null),
+            new Dictionary<string, string>(), null, new Dictionary<TaskState, int>(), [view], []));
+
+        var list = Render(run);
+
+        Assert.Equal($"next {Format.Time(next)}", list.Find("[data-testid=next-attempt]").TextContent);
+    }
+
+    [Fact]
+    public void AChangeOfATaskTheRunFoundAtRunTime_HasThePageReadTheRunAgain()
+    {
+        var run = Run(3);
+        var found = new TaskChange(run.Id, 3, "Clean(file=a.csv)", TaskState.Pending, 0, null, null, null, TestRuns.Start);
+
+        Assert.Equal(LiveApply.Reload, run.Apply(new LiveBatch([found], [], Resync: false))); // the list and the graph get the new task and its edges
     }
 
     [Fact]

@@ -6,7 +6,8 @@ namespace Luigi.Web.Tests.Email;
 /// Independent tasks, some of which fail every attempt: <see cref="Fail"/> names them (comma-separated, or
 /// <c>*</c> for all). Every task carries <see cref="Note"/> as a significant parameter, so it shows in ids and e-mail.
 /// With <see cref="Dependents"/> above 0, each task has that many dependents (<see cref="EmailDependent"/>), which
-/// a failure blocks.
+/// a failure blocks. With <see cref="Discover"/>, one <see cref="EmailDiscoverer"/> requires the tasks at run time instead;
+/// with <see cref="AwaitExport"/>, an <see cref="EmailExport"/> that never arrives is waited for (with no time to wait) as well.
 /// </summary>
 public sealed class EmailTestPipeline : Pipeline
 {
@@ -18,9 +19,23 @@ public sealed class EmailTestPipeline : Pipeline
 
     [Parameter] public int Dependents { get; init; }
 
+    [Parameter] public bool Discover { get; init; }
+
+    [Parameter] public bool AwaitExport { get; init; }
+
     public override IEnumerable<LuigiTask> Roots()
     {
         var steps = Tasks.Split(',').Select(name => new EmailStep { Name = name, Note = Note, Fails = Fail == "*" || Fail.Split(',').Contains(name) });
+        if (AwaitExport)
+        {
+            return [.. steps, new EmailExport { Note = Note }];
+        }
+
+        if (Discover)
+        {
+            return [new EmailDiscoverer { Note = Note, Steps = [.. steps] }];
+        }
+
         return Dependents == 0
             ? steps
             : steps.SelectMany(step => Enumerable.Range(0, Dependents).Select(k => (LuigiTask)new EmailDependent { Of = step.Name, K = k, Step = step }));
@@ -59,4 +74,24 @@ public sealed class EmailStep : LuigiTask
 
         return Fails ? throw new InvalidOperationException($"{Name} could not load the orders (attempt {context.Attempt})") : Task.CompletedTask;
     }
+}
+
+/// <summary>Requires its steps at run time, as a task that learns what it needs only when it runs.</summary>
+public sealed class EmailDiscoverer : LuigiTask
+{
+    [Parameter] public string Note { get; init; } = "";
+
+    public required IReadOnlyList<EmailStep> Steps { get; init; }
+
+    public override async Task RunAsync(TaskContext context, CancellationToken cancellationToken) => await context.RequireAsync(Steps, cancellationToken);
+}
+
+/// <summary>Another system's export, which never arrives: waited for with no time to wait, so it fails at its first check.</summary>
+public sealed class EmailExport : ExternalTask
+{
+    [Parameter] public string Note { get; init; } = "";
+
+    public override WaitFor? WaitFor => new(every: TimeSpan.FromMinutes(5), upTo: TimeSpan.Zero);
+
+    public override IEnumerable<Target> Output() => [new LocalFileTarget($"email-tests/{Note}/never-arrives.csv")];
 }

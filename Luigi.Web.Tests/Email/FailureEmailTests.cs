@@ -60,6 +60,37 @@ public sealed class FailureEmailTests(PostgresServer postgres) : IClassFixture<P
     }
 
     [Fact]
+    public async Task AFailedTaskRequiredAtRunTime_IsNamed_WithTheRequesterItBlocked()
+    {
+        await using var smtp = SmtpTestServer.Start();
+        await using var host = await EmailHost.StartAsync(postgres, smtp.Port);
+
+        var runId = await host.RunAsync(new { tasks = "A,B", fail = "A", discover = true }, RunState.Failed);
+
+        await host.SettledAsync(runId);
+        var message = Assert.Single(smtp.Messages);
+        Assert.Equal($"[Luigi] EmailTestPipeline: EmailStep(name=A, note=nightly) failed on {Environment.MachineName}", message.Subject);
+        var text = message.TextBody ?? "";
+        Assert.True(text.Contains("Blocked 1 task (EmailDiscoverer 1): EmailDiscoverer(note=nightly)", StringComparison.Ordinal), text);
+        Assert.Contains("A could not load the orders (attempt 2)", text);
+    }
+
+    [Fact]
+    public async Task AnExportThatNeverArrived_IsNamedWithWhatWasWaitedFor()
+    {
+        await using var smtp = SmtpTestServer.Start();
+        await using var host = await EmailHost.StartAsync(postgres, smtp.Port);
+
+        var runId = await host.RunAsync(new { tasks = "A", awaitExport = true, note = "export-" + Guid.NewGuid().ToString("N")[..8] }, RunState.Failed);
+
+        await host.SettledAsync(runId);
+        var message = Assert.Single(smtp.Messages);
+        var text = message.TextBody ?? "";
+        Assert.Contains("EmailExport(note=export-", message.Subject);
+        Assert.Matches(@"EmailExport\(note=export-\w+\) never arrived: \S+never-arrives\.csv", text);
+    }
+
+    [Fact]
     public async Task Digest_SaysWhatFailedWhereAndWhy_WithALinkToTheTask()
     {
         await using var smtp = SmtpTestServer.Start();

@@ -78,6 +78,25 @@ public sealed class HostFaultTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HostKilled_WhileTheGraphGrowsAtRunTime_TheOtherHostMakesTheFoundTasksAgain_TheRunSucceeds_NoTaskCompletesTwice()
+    {
+        var a = await StartHostAsync();
+        var b = await StartHostAsync();
+        var run = await a.TriggerAsync(nameof(DynamicFaultProbe), new Dictionary<string, object> { ["key"] = _key, ["tasks"] = 24, ["delayMs"] = 1000 });
+
+        // Once tasks found at run time are running on host A: SIGKILL.
+        await WhenAsync(() => Events().Count(e => e.Kind == ProbeJournal.End) >= 4 && Unfinished(a).Any(t => t.StartsWith(nameof(DynamicProbeTask), StringComparison.Ordinal)));
+        await a.KillAsync();
+        var orphans = Unfinished(a).Where(t => t.StartsWith(nameof(DynamicProbeTask), StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(RunState.Succeeded, await FinalStateAsync(run));
+        var events = Events();
+        Assert.All(orphans, task => Assert.Single(events, e => e.TaskId == task && e.Kind == ProbeJournal.End && e.ProcessId == b.ProcessId));
+        // The fan-out and the 24 tasks it found; the fan-out started twice (suspended, then resumed once they were done) and completed once.
+        await AssertEachTaskDoneOnceAsync(run, 25, events, except: a.ProcessId);
+    }
+
+    [Fact]
     public async Task HostPausedPastItsLease_ThenResumed_StopsTheTasksTakenOver_AndCommitsNoneOfThem()
     {
         var a = await StartHostAsync();

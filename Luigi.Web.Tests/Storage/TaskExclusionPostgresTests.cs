@@ -16,23 +16,14 @@ namespace Luigi.Web.Tests.Storage;
 /// Luigi's guarantees across runs and hosts on one PostgreSQL: a task id runs in one attempt at a time, tasks with outputs
 /// run once however many runs need them, and a resource is never held beyond its total.
 /// </summary>
-public sealed class TaskExclusionPostgresTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IDisposable
+public sealed class TaskExclusionPostgresTests(PostgresServer postgres) : PostgresStoreTests(postgres, "luigi-overlap-")
 {
-    private readonly StoreFactory _stores = new(postgres);
-    private readonly string _folder = Directory.CreateTempSubdirectory("luigi-overlap-").FullName;
-
-    public void Dispose()
-    {
-        _stores.Dispose();
-        Directory.Delete(_folder, recursive: true);
-    }
-
     [Fact]
     public async Task TwoHosts_TwoOverlappingRuns_NeverRunOneTaskIdInTwoAttemptsAtOnce_AndRunTasksWithOutputsOnce()
     {
-        var store = await _stores.CreateAsync(StoreProvider.Postgres);
-        var parameters = new Dictionary<string, string> { ["folder"] = _folder, ["tasks"] = "200" };
-        var started = OverlapTask.StartedSignal(_folder, 40);
+        var store = await Stores.CreateAsync(StoreProvider.Postgres);
+        var parameters = new Dictionary<string, string> { ["folder"] = Folder, ["tasks"] = "200" };
+        var started = OverlapTask.StartedSignal(Folder, 40);
         await using var one = new RunningHost(store, Executor(store, "one"));
         await using var two = new RunningHost(store, Executor(store, "two"));
 
@@ -42,7 +33,7 @@ public sealed class TaskExclusionPostgresTests(PostgresServer postgres) : IClass
 
         Assert.Equal(RunState.Succeeded, await one.WaitAsync(first));
         Assert.Equal(RunState.Succeeded, await one.WaitAsync(second));
-        var attempts = File.ReadAllLines(Path.Combine(_folder, "attempts.log"))
+        var attempts = File.ReadAllLines(Path.Combine(Folder, "attempts.log"))
             .Select(line => line.Split('|'))
             .GroupBy(f => f[1])
             .ToDictionary(g => g.Key, g => g.ToList());
@@ -76,7 +67,7 @@ public sealed class TaskExclusionPostgresTests(PostgresServer postgres) : IClass
     [Fact]
     public async Task ResourceOfTotalOne_IsNeverHeldByTwoAttemptsAtOnce_AcrossTwoHosts()
     {
-        var store = await _stores.CreateAsync(StoreProvider.Postgres);
+        var store = await Stores.CreateAsync(StoreProvider.Postgres);
         var resources = new Dictionary<string, int> { ["warehouse"] = 1 };
         await using var one = new RunningHost(store, Executor(store, "one", resources));
         await using var two = new RunningHost(store, Executor(store, "two", resources));
@@ -85,7 +76,7 @@ public sealed class TaskExclusionPostgresTests(PostgresServer postgres) : IClass
         foreach (var tag in new[] { "a", "b" })
         {
             runs.Add(await (tag == "a" ? one : two).Executor.EnqueueAsync(new RunRequest(nameof(WarehousePipeline),
-                new Dictionary<string, string> { ["folder"] = _folder, ["tag"] = tag, ["size"] = "8" }, RunTrigger.Api)));
+                new Dictionary<string, string> { ["folder"] = Folder, ["tag"] = tag, ["size"] = "8" }, RunTrigger.Api)));
         }
 
         foreach (var run in runs)
@@ -93,7 +84,7 @@ public sealed class TaskExclusionPostgresTests(PostgresServer postgres) : IClass
             Assert.Equal(RunState.Succeeded, await one.WaitAsync(run));
         }
 
-        var holds = File.ReadAllLines(Path.Combine(_folder, "attempts.log")).Select(line => line.Split('|')).ToList();
+        var holds = File.ReadAllLines(Path.Combine(Folder, "attempts.log")).Select(line => line.Split('|')).ToList();
         Assert.Equal(32, holds.Count); // 16 tasks, a start and an end each
         var held = 0;
         foreach (var line in holds.OrderBy(l => long.Parse(l[2], CultureInfo.InvariantCulture)).ThenBy(l => l[0] == "end" ? 0 : 1))
@@ -106,7 +97,7 @@ public sealed class TaskExclusionPostgresTests(PostgresServer postgres) : IClass
     [Fact]
     public async Task ResourceUse_ShowsTheHolderAndWhatWaitsForIt_WhileTheTotalIsTaken()
     {
-        var store = await _stores.CreateAsync(StoreProvider.Postgres);
+        var store = await Stores.CreateAsync(StoreProvider.Postgres);
         var resources = new Dictionary<string, int> { ["warehouse"] = 1, ["printer"] = 2 };
         var changes = new TaskChangeWaiter();
         await using var host = new RunningHost(store, Executor(store, "one", resources, changes));

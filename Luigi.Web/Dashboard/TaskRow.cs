@@ -26,6 +26,7 @@ public sealed class TaskRow
         Worker = view.Worker;
         ErrorSummary = view.ErrorSummary;
         BlockedBy = view.BlockedBy;
+        NextAttemptAt = view.NextAttemptAt;
         Order = TaskChange.OrderOf(view.AttemptCount, view.State);
     }
 
@@ -60,6 +61,9 @@ public sealed class TaskRow
     /// <summary>The order of the last change applied (see <see cref="TaskChange.Order"/>).</summary>
     public long Order { get; private set; }
 
+    /// <summary>While RetryWaiting, as read from the store: when the next attempt (a retry, or the next check for its data) may start.</summary>
+    public DateTime? NextAttemptAt { get; private set; }
+
     /// <summary>Applies <paramref name="change"/> when it is newer than what the row shows; true when it was.</summary>
     public bool Apply(TaskChange change)
     {
@@ -84,6 +88,7 @@ public sealed class TaskRow
         }
 
         ErrorSummary = change.ErrorSummary ?? ErrorSummary;
+        NextAttemptAt = null; // a live change does not carry it: the error summary of a wait says when the next check is
         BlockedBy = change.State is TaskState.UpstreamFailed or TaskState.Waiting ? change.BlockedBy ?? BlockedBy : null;
         return true;
     }
