@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Luigi.Engine.Execution;
@@ -8,7 +9,9 @@ namespace Luigi.Engine.Execution;
 /// <see cref="TimeoutException"/>; a failure with retries left (and the run not cancelled) is
 /// <see cref="TaskState.RetryWaiting"/>, otherwise <see cref="TaskState.Failed"/>.
 /// </summary>
-internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, LuigiEngineOptions options)
+/// The attempt gets a scope of the host's services (<see cref="TaskContext.Services"/>), disposed when it ends, and is
+/// the current attempt of its flow for <see cref="TaskLogProvider"/>.
+internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, LuigiEngineOptions options, IServiceProvider services)
 {
     public async ValueTask<AttemptOutcome> RunAsync(
         LuigiTask task, string taskId, string runId, AttemptRecord attempt, TimeSpan? timeout, RetryPolicy retry, CancellationToken runToken)
@@ -21,7 +24,9 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
             var token = linked?.Token ?? runToken;
             var logger = new AttemptLogger(taskId, attempt, loggers.CreateLogger("Luigi.Tasks." + task.Family), time,
                 options.MaxLogLinesPerAttempt, options.MaxLogLineLength);
-            var context = new TaskContext(task, runId, attempt.Number, attempt.Worker, logger);
+            var scope = services.CreateAsyncScope();
+            var context = new TaskContext(task, runId, attempt.Number, attempt.Worker, logger, scope.ServiceProvider);
+            TaskLogProvider.Current.Value = logger;
             try
             {
                 await (task.RunAsync(context, token)
@@ -31,6 +36,11 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
             {
                 error = exception;
                 timedOut = timeoutSource?.IsCancellationRequested == true && !runToken.IsCancellationRequested;
+            }
+            finally
+            {
+                TaskLogProvider.Current.Value = null;
+                error = await DisposeAsync(scope, taskId, error).ConfigureAwait(false);
             }
         }
 
@@ -49,6 +59,21 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
         var finishedAt = time.GetUtcNow();
         var retryAt = outcome == TaskState.RetryWaiting ? finishedAt + retry.DelayAfter(attempt.Number) : (DateTimeOffset?)null;
         return new AttemptOutcome(outcome, error, finishedAt, retryAt);
+    }
+
+    /// <summary>Disposes the attempt's scope; a service that fails to dispose fails the attempt (its work may not be
+    /// committed), unless the attempt already failed.</summary>
+    private static async ValueTask<Exception?> DisposeAsync(AsyncServiceScope scope, string taskId, Exception? error)
+    {
+        try
+        {
+            await scope.DisposeAsync().ConfigureAwait(false);
+            return error;
+        }
+        catch (Exception exception)
+        {
+            return error ?? new InvalidOperationException($"{taskId}: a service of its attempt failed to dispose: {exception.Message}", exception);
+        }
     }
 }
 
