@@ -24,19 +24,28 @@ public static class LuigiWebSetup
     /// <summary>
     /// The pipelines this host offers: the examples shipped with it and, given the configuration, those of the
     /// assemblies listed in <c>Luigi:Pipelines:Assemblies</c> (relative paths start at <paramref name="baseDirectory"/>,
-    /// by default the current directory).
+    /// by default the current directory) and those registered with <c>AddLuigiPipelines</c>, with the parameter defaults
+    /// of <c>Luigi:Pipelines:&lt;Pipeline&gt;:Parameters</c>. Pipelines are created with <paramref name="services"/>, and each
+    /// attempt of their tasks gets a scope of them.
     /// </summary>
     /// <exception cref="PipelineAssemblyException">A listed assembly cannot be used; the message says which and why.</exception>
-    public static PipelineRegistry CreatePipelineRegistry(IConfiguration? configuration = null, string? baseDirectory = null)
+    /// <exception cref="PipelineActivationException">A pipeline's constructor needs a service that is not registered.</exception>
+    /// <exception cref="PipelineSettingException">A configured default does not fit its pipeline.</exception>
+    public static PipelineRegistry CreatePipelineRegistry(IConfiguration? configuration = null, string? baseDirectory = null, IServiceProvider? services = null)
     {
-        var registry = new PipelineRegistry().AddAssembly(typeof(LuigiWebSetup).Assembly);
+        var registry = new PipelineRegistry(services).AddAssembly(typeof(LuigiWebSetup).Assembly);
+        if (services is not null)
+        {
+            registry.AddRegisteredAssemblies(services);
+        }
+
         if (configuration is null)
         {
             return registry;
         }
 
         registry.BindingOptions = ReadParameterOptions(configuration);
-        return registry.AddConfiguredAssemblies(configuration, baseDirectory ?? Directory.GetCurrentDirectory());
+        return registry.AddConfiguredAssemblies(configuration, baseDirectory ?? Directory.GetCurrentDirectory()).ApplyConfiguredDefaults(configuration);
     }
 
     /// <summary>Limits on every parameter value: <c>Luigi:Parameters</c> (<c>MaxTextLength</c>), validated.</summary>
@@ -127,7 +136,8 @@ public static class LuigiWebSetup
         services.AddSingleton(executorOptions);
         services.AddSingleton(retentionOptions);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => CreatePipelineRegistry(configuration, sp.GetService<IHostEnvironment>()?.ContentRootPath).AddRegisteredAssemblies(sp));
+        services.AddLuigiTaskServices(configuration);
+        services.AddSingleton(sp => CreatePipelineRegistry(configuration, sp.GetService<IHostEnvironment>()?.ContentRootPath, sp));
         services.AddSingleton(_ => LuigiStore.Create(storeOptions));
         services.AddSingleton(sp => new HostIdentity(engineOptions.Workers, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new StoreExecutor(

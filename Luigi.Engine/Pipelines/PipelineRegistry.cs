@@ -143,17 +143,22 @@ public sealed class PipelineInfo
 
     /// <summary>An instance with the given parameter values (and the configured defaults of those not given), checked by
     /// <see cref="ParameterSchema.Bind(IEnumerable{KeyValuePair{string, string}}, ParameterBindingOptions?)"/>.</summary>
-    public Pipeline Create(IEnumerable<KeyValuePair<string, string>> parameters, ParameterBindingOptions? options = null)
+    public Pipeline Create(IEnumerable<KeyValuePair<string, string>> parameters, ParameterBindingOptions? options = null) =>
+        (Pipeline)ParameterSchema.For(Type).Bind(WithConfiguredDefaults(parameters), options, Activate);
+
+    /// <summary>The given values and, for the parameters not given, their configured defaults (by their schema names): what a
+    /// run records, so that it shows and re-runs with the values it ran with.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> WithConfiguredDefaults(IEnumerable<KeyValuePair<string, string>> parameters)
     {
-        var schema = ParameterSchema.For(Type);
         var given = parameters.ToList();
         if (_defaults.Count > 0)
         {
+            var schema = ParameterSchema.For(Type);
             var named = given.Select(p => schema.Find(p.Key)?.Name ?? p.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            given.AddRange(_defaults.Where(d => !named.Contains(schema.Find(d.Key)!.Name)));
+            given.AddRange(_defaults.Where(d => !named.Contains(schema.Find(d.Key)!.Name)).Select(d => KeyValuePair.Create(schema.Find(d.Key)!.Name, d.Value)));
         }
 
-        return (Pipeline)schema.Bind(given, options, Activate);
+        return given;
     }
 
     private object Activate() => PipelineActivation.Create(Type, _services);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Luigi.Engine.Pipelines;
+using Microsoft.Extensions.DependencyInjection;
 using Luigi.Web.Pipelines;
 
 namespace Luigi.Web.Cli;
@@ -22,18 +23,27 @@ public static class CliApp
 
     /// <summary>
     /// Runs a verb with the pipelines of the configuration: the examples and the assemblies listed in
-    /// <c>Luigi:Pipelines:Assemblies</c> (relative to the current directory). A listed assembly that cannot be
-    /// used is a usage error, reported before anything runs.
+    /// <c>Luigi:Pipelines:Assemblies</c> (relative to the current directory), with their configured defaults, created with
+    /// the services every host offers (<see cref="PipelineSettings.AddLuigiTaskServices"/>; tasks' own log lines are
+    /// printed). A listed assembly that cannot be used, a pipeline needing a service that is not registered, or a
+    /// configured default that does not fit is a usage error, reported before anything runs.
     /// </summary>
     public static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
     {
+        output = TextWriter.Synchronized(output ?? Console.Out);
+        await using var services = new ServiceCollection()
+            .AddLuigiTaskServices(configuration)
+            .AddSingleton(TimeProvider.System)
+            .AddLogging(logging => logging.AddProvider(new TextWriterLoggerProvider(output, TimeProvider.System, LogLevel.Information))
+                .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning))
+            .BuildServiceProvider();
         PipelineRegistry registry;
         try
         {
-            registry = LuigiWebSetup.CreatePipelineRegistry(configuration);
+            registry = LuigiWebSetup.CreatePipelineRegistry(configuration, services: services);
             LuigiWebSetup.ApplyDataRoot(configuration, Directory.GetCurrentDirectory());
         }
-        catch (Exception exception) when (exception is PipelineAssemblyException or ArgumentException)
+        catch (Exception exception) when (exception is PipelineAssemblyException or PipelineActivationException or PipelineSettingException or ArgumentException)
         {
             await (error ?? Console.Error).WriteLineAsync($"error: {exception.Message}");
             return UsageError;

@@ -7,7 +7,7 @@ namespace Luigi.Web.Pipelines;
 public static class PipelineServiceCollectionExtensions
 {
     /// <summary>
-    /// Offers every public, non-abstract <c>Pipeline</c> subclass with a parameterless constructor of
+    /// Offers every public, non-abstract <c>Pipeline</c> subclass with a public constructor (which may take services) of
     /// <paramref name="assemblies"/> next to the examples and the assemblies listed in
     /// <c>Luigi:Pipelines:Assemblies</c>. Call it before or after <c>AddLuigiWeb</c>, as often as needed.
     /// </summary>
