@@ -22,7 +22,8 @@ namespace Luigi.Web;
 public static class LuigiWebSetup
 {
     /// <summary>
-    /// The pipelines this host offers: the examples shipped with it and, given the configuration, those of the
+    /// The pipelines this host offers: the examples shipped with it when <c>Luigi:Examples:Enabled</c> is true (always when
+    /// no configuration is given: a registry for a test), those of the
     /// assemblies listed in <c>Luigi:Pipelines:Assemblies</c> (relative paths start at <paramref name="baseDirectory"/>,
     /// by default the current directory) and those registered with <c>AddLuigiPipelines</c>, with the parameter defaults
     /// of <c>Luigi:Pipelines:&lt;Pipeline&gt;:Parameters</c>. Pipelines are created with <paramref name="services"/>, and each
@@ -33,7 +34,12 @@ public static class LuigiWebSetup
     /// <exception cref="PipelineSettingException">A configured default does not fit its pipeline.</exception>
     public static PipelineRegistry CreatePipelineRegistry(IConfiguration? configuration = null, string? baseDirectory = null, IServiceProvider? services = null)
     {
-        var registry = new PipelineRegistry(services).AddAssembly(typeof(LuigiWebSetup).Assembly);
+        var registry = new PipelineRegistry(services);
+        if (configuration is null || ExamplesEnabled(configuration))
+        {
+            registry.AddAssembly(typeof(LuigiWebSetup).Assembly);
+        }
+
         if (services is not null)
         {
             registry.AddRegisteredAssemblies(services);
@@ -47,6 +53,13 @@ public static class LuigiWebSetup
         registry.BindingOptions = ReadParameterOptions(configuration);
         return registry.AddConfiguredAssemblies(configuration, baseDirectory ?? Directory.GetCurrentDirectory()).ApplyConfiguredDefaults(configuration);
     }
+
+    /// <summary>The setting that offers the example pipelines (<c>Luigi__Examples__Enabled=true</c>); off by default, so that a
+    /// production host lists only its team's pipelines. <c>./run.sh</c> turns it on.</summary>
+    public const string ExamplesSetting = "Luigi:Examples:Enabled";
+
+    /// <summary>Whether <see cref="ExamplesSetting"/> is on.</summary>
+    public static bool ExamplesEnabled(IConfiguration configuration) => configuration.GetValue<bool>(ExamplesSetting);
 
     /// <summary>Limits on every parameter value: <c>Luigi:Parameters</c> (<c>MaxTextLength</c>), validated.</summary>
     public static ParameterBindingOptions ReadParameterOptions(IConfiguration configuration)

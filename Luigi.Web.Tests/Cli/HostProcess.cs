@@ -14,6 +14,7 @@ internal static class HostProcess
             start.ArgumentList.Add(arg);
         }
 
+        start.Environment["Luigi__Examples__Enabled"] = "true"; // the command-line tests list and run the examples; a test may turn them off
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
