@@ -126,7 +126,7 @@ public sealed class PipelineServicesTests(PostgresServer postgres) : IClassFixtu
     public async Task WebHost_DoesNotStart_WhenAPipelineNeedsAServiceThatIsNotRegistered_NamingTypeAssemblyAndService()
     {
         await using var host = (await StartAsync()).WithWebHostBuilder(builder =>
-            builder.ConfigureServices(services => services.AddLuigiPipelines(typeof(NeedsAClock).Assembly)));
+            builder.ConfigureServices(services => services.AddLuigiPipeline<NeedsAClock>()));
 
         var exception = Assert.Throws<PipelineActivationException>(() => host.CreateClient());
 
@@ -148,11 +148,26 @@ public sealed class PipelineServicesTests(PostgresServer postgres) : IClassFixtu
         });
     }
 
-    /// <summary>A service no host registers.</summary>
-    public interface IWarehouseClock;
+    [Fact]
+    public async Task WebHost_OffersAPipelineWhoseServiceTheTeamRegistered()
+    {
+        await using var host = (await StartAsync()).WithWebHostBuilder(builder => builder.ConfigureServices(services =>
+            services.AddSingleton<IWarehouseClock, WarehouseClock>().AddLuigiPipeline<NeedsAClock>()));
 
-    /// <summary>A pipeline of a team's host whose constructor needs <see cref="IWarehouseClock"/>.</summary>
-    public sealed class NeedsAClock(IWarehouseClock clock) : Pipeline
+        var pipelines = await host.CreateClient().GetFromJsonAsync<List<PipelineDto>>("/api/pipelines", Json);
+
+        Assert.Contains(pipelines!, p => p.Name == nameof(NeedsAClock));
+        Assert.IsType<WarehouseClock>(((NeedsAClock)host.Services.GetRequiredService<PipelineRegistry>().Create(nameof(NeedsAClock), [])).Clock);
+    }
+
+    /// <summary>A service no host registers unless a test does.</summary>
+    internal interface IWarehouseClock;
+
+    private sealed class WarehouseClock : IWarehouseClock;
+
+    /// <summary>A pipeline of a team's host whose constructor needs <see cref="IWarehouseClock"/>; not public, so that the
+    /// hosts that offer every pipeline of this assembly do not see it.</summary>
+    internal sealed class NeedsAClock(IWarehouseClock clock) : Pipeline
     {
         public IWarehouseClock Clock { get; } = clock;
 
