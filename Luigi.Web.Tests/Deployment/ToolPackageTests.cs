@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Luigi.Web.Tests.Cli;
 using Luigi.Web.Tests.Pipelines;
 
 namespace Luigi.Web.Tests.Deployment;
@@ -41,17 +41,8 @@ public sealed class ToolPackageTests : IDisposable
     /// <summary>Runs a program to its end and returns what it printed; fails the test, with its output, if it exits non-zero.</summary>
     private static async Task<string> RunAsync(string program, string[] args, string workingDirectory, IDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo(program, args) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)} exited {process.ExitCode}\n{await output}\n{await error}");
-        return await output;
+        var (exitCode, output, error) = await HostProcess.RunProgramAsync(program, args, environment, workingDirectory);
+        Assert.True(exitCode == 0, $"{program} {string.Join(' ', args)} exited {exitCode}\n{output}\n{error}");
+        return output;
     }
 }
