@@ -6,7 +6,8 @@ using Luigi.Web.Pipelines;
 namespace Luigi.Web.Cli;
 
 /// <summary>
-/// The command-line verbs of the host binary: <c>run</c>, <c>backfill</c>, <c>list</c> and <c>bench</c>. Exit codes:
+/// The command-line verbs of the host binary (and the <c>luigi</c> tool): <c>run</c>, <c>backfill</c>, <c>list</c> and <c>bench</c>
+/// in this process, <c>trigger</c> and <c>status</c> against a running host (<see cref="ServerCommands"/>). Exit codes:
 /// 0 when everything requested is done or was already complete, 1 when something failed, 2 for a
 /// usage error (unknown pipeline, unknown or malformed parameter, bad option).
 /// </summary>
@@ -15,7 +16,7 @@ public static class CliApp
     /// <summary>Exit code of a usage error.</summary>
     public const int UsageError = 2;
 
-    private static readonly string[] Verbs = ["run", "backfill", "list", "bench"];
+    private static readonly string[] Verbs = ["run", "backfill", "list", "bench", "trigger", "status"];
 
     /// <summary>True when the arguments name a verb (or ask for help) rather than starting the web host.</summary>
     public static bool IsCliInvocation(string[] args) =>
@@ -63,6 +64,8 @@ public static class CliApp
             BackfillCommand.Create(registry, output, error),
             ListCommand.Create(registry, output),
             BenchCommand.Create(output),
+            ServerCommands.Trigger(output, error),
+            ServerCommands.Status(output, error),
         };
 
         var parsed = root.Parse(args);
