@@ -150,6 +150,7 @@ public static class LuigiWebSetup
         services.AddSingleton(retentionOptions);
         services.AddSingleton(TimeProvider.System);
         services.AddLuigiTaskServices(configuration);
+        services.AddConfiguredPipelineServices(configuration, configuration[HostDefaults.ContentRootKey] ?? Directory.GetCurrentDirectory());
         services.AddSingleton(sp => CreatePipelineRegistry(configuration, sp.GetService<IHostEnvironment>()?.ContentRootPath, sp));
         services.AddSingleton(_ => LuigiStore.Create(storeOptions));
         services.AddSingleton(sp => new HostIdentity(engineOptions.Workers, sp.GetRequiredService<TimeProvider>()));

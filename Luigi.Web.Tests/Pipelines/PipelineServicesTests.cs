@@ -21,8 +21,9 @@ namespace Luigi.Web.Tests.Pipelines;
 
 /// <summary>
 /// A team's pipeline gets the host's services: samples/Acme.Pipelines's SupplierPrices takes an IHttpClientFactory in its
-/// constructor and fetches a price list from a real HTTP server on loopback; its task's ILogger lines land in its attempt's
-/// log; its source comes from <c>Luigi:Pipelines:SupplierPrices:Parameters:source</c>.
+/// constructor and fetches a price list from a real HTTP server on loopback, with the HTTP client its assembly registers
+/// (<c>IPipelineServices</c>); its task's ILogger lines land in its attempt's log; its source comes from
+/// <c>Luigi:Pipelines:SupplierPrices:Parameters:source</c>.
 /// </summary>
 public sealed class PipelineServicesTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IAsyncLifetime
 {
@@ -31,13 +32,18 @@ public sealed class PipelineServicesTests(PostgresServer postgres) : IClassFixtu
 
     private readonly string _scratch = Directory.CreateTempSubdirectory("luigi-services-").FullName;
     private WebApplication? _supplier;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _callers = new(); // the User-Agent of each request
     private string _priceList = "";
 
     public async Task InitializeAsync()
     {
         var builder = LoopbackApp.CreateBuilder();
         _supplier = builder.Build();
-        _supplier.MapGet("/prices.csv", () => Results.Text("sku,price\nbolt-m6,0.12\nnut-m6,0.05\nhinge-40,2.80\n", "text/csv"));
+        _supplier.MapGet("/prices.csv", (HttpRequest request) =>
+        {
+            _callers.Enqueue(request.Headers.UserAgent.ToString());
+            return Results.Text("sku,price\nbolt-m6,0.12\nnut-m6,0.05\nhinge-40,2.80\n", "text/csv");
+        });
         _supplier.MapGet("/not-prices", () => Results.Text("<html>maintenance</html>", "text/html"));
         _priceList = await LoopbackApp.StartAsync(_supplier) + "/prices.csv";
     }
@@ -69,6 +75,7 @@ public sealed class PipelineServicesTests(PostgresServer postgres) : IClassFixtu
         var task = Assert.Single(run.Tasks);
         var detail = (await client.GetFromJsonAsync<TaskDetail>($"{accepted.Url}/tasks/{task.Index}", Json))!;
         Assert.Contains($"Fetched 3 prices for 2026-11-26 from {_priceList}.", Assert.Single(detail.Attempts).Log!.Select(l => l.Message));
+        Assert.Equal(["Acme.Pipelines/1.0"], _callers); // the client the plugin registered (AcmeServices)
     }
 
     [Fact]
@@ -101,6 +108,7 @@ public sealed class PipelineServicesTests(PostgresServer postgres) : IClassFixtu
         Assert.True(exitCode == 0, output + error);
         Assert.Contains($"Fetched 3 prices for 2026-11-26 from {_priceList}.", output);
         Assert.Equal(4, (await File.ReadAllLinesAsync(Path.Combine(_scratch, "prices", "2026-11-26.csv"))).Length);
+        Assert.Equal(["Acme.Pipelines/1.0"], _callers);
     }
 
     [Theory]

@@ -32,25 +32,35 @@ public static class CliApp
     public static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
     {
         output = TextWriter.Synchronized(output ?? Console.Out);
-        await using var services = new ServiceCollection()
+        var writer = output;
+        var collection = new ServiceCollection()
             .AddLuigiTaskServices(configuration)
             .AddSingleton(TimeProvider.System)
-            .AddLogging(logging => logging.AddProvider(new TextWriterLoggerProvider(output, TimeProvider.System, LogLevel.Information))
-                .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning))
-            .BuildServiceProvider();
+            .AddLogging(logging => logging.AddProvider(new TextWriterLoggerProvider(writer, TimeProvider.System, LogLevel.Information))
+                .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning));
+        ServiceProvider? services = null;
         PipelineRegistry registry;
         try
         {
+            services = collection.AddConfiguredPipelineServices(configuration, Directory.GetCurrentDirectory()).BuildServiceProvider();
             registry = LuigiWebSetup.CreatePipelineRegistry(configuration, services: services);
             LuigiWebSetup.ApplyDataRoot(configuration, Directory.GetCurrentDirectory());
         }
         catch (Exception exception) when (exception is PipelineAssemblyException or PipelineActivationException or PipelineSettingException or ArgumentException)
         {
             await (error ?? Console.Error).WriteLineAsync($"error: {exception.Message}");
+            if (services is not null)
+            {
+                await services.DisposeAsync();
+            }
+
             return UsageError;
         }
 
-        return await RunAsync(args, registry, output, error, cancellationToken);
+        await using (services)
+        {
+            return await RunAsync(args, registry, output, error, cancellationToken);
+        }
     }
 
     /// <summary>Parses and runs a verb, writing to the given writers (the console by default).</summary>

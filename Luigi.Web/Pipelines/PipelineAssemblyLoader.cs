@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using Luigi.Engine;
 using Luigi.Engine.Pipelines;
 
 namespace Luigi.Web.Pipelines;
@@ -26,6 +27,51 @@ public static class PipelineAssemblyLoader
     /// </exception>
     public static PipelineRegistry AddConfiguredAssemblies(this PipelineRegistry registry, IConfiguration configuration, string baseDirectory)
     {
+        foreach (var (listed, assembly) in LoadConfigured(configuration, baseDirectory))
+        {
+            try
+            {
+                registry.AddAssembly(assembly);
+            }
+            catch (Exception exception)
+            {
+                throw new PipelineAssemblyException($"{listed} could not be registered: {exception.Message}", exception);
+            }
+        }
+
+        return registry;
+    }
+
+    /// <summary>
+    /// Lets every assembly listed in <see cref="Setting"/> register the services its pipelines and tasks need: each public
+    /// <see cref="IPipelineServices"/> class of the assembly is created and called, before the host's container is built.
+    /// </summary>
+    /// <exception cref="PipelineAssemblyException">A listed assembly cannot be loaded, or its registration throws; the message
+    /// names the path, the setting and the class.</exception>
+    public static IServiceCollection AddConfiguredPipelineServices(this IServiceCollection services, IConfiguration configuration, string baseDirectory)
+    {
+        foreach (var (listed, assembly) in LoadConfigured(configuration, baseDirectory))
+        {
+            foreach (var type in assembly.GetExportedTypes().Where(t => typeof(IPipelineServices).IsAssignableFrom(t) && !t.IsAbstract))
+            {
+                try
+                {
+                    ((IPipelineServices)Activator.CreateInstance(type)!).ConfigureServices(services, configuration);
+                }
+                catch (Exception exception)
+                {
+                    var error = exception is TargetInvocationException { InnerException: { } inner } ? inner : exception;
+                    throw new PipelineAssemblyException($"{listed} could not register its services ({type.FullName}): {error.Message}", error);
+                }
+            }
+        }
+
+        return services;
+    }
+
+    /// <summary>The assemblies listed in <see cref="Setting"/>, loaded, each with the words that name it in messages.</summary>
+    private static IEnumerable<(string Listed, Assembly Assembly)> LoadConfigured(IConfiguration configuration, string baseDirectory)
+    {
         foreach (var (setting, path) in ConfiguredPaths(configuration))
         {
             if (string.IsNullOrWhiteSpace(path))
@@ -51,17 +97,8 @@ public static class PipelineAssemblyLoader
                 throw new PipelineAssemblyException($"{listed} could not be loaded: {exception.Message}", exception);
             }
 
-            try
-            {
-                registry.AddAssembly(assembly);
-            }
-            catch (Exception exception)
-            {
-                throw new PipelineAssemblyException($"{listed} could not be registered: {exception.Message}", exception);
-            }
+            yield return (listed, assembly);
         }
-
-        return registry;
     }
 
     /// <summary>
