@@ -66,6 +66,20 @@ public sealed class PluginLoadingTests : IDisposable
             error);
     }
 
+    [Fact]
+    public async Task Cli_ExitsWithAUsageErrorNamingThePluginAndItsClass_WhenItsServiceRegistrationThrows()
+    {
+        var environment = TeamPipelines.Listing(ProbePath);
+        environment["PluginProbe__FailServices"] = "true";
+
+        var (exitCode, output, error) = await HostProcess.RunAsync(["list"], environment);
+
+        Assert.True(exitCode == 2, $"exit {exitCode}\n{output}\n{error}");
+        Assert.Contains(
+            $"error: The pipeline assembly '{ProbePath}' listed in Luigi:Pipelines:Assemblies:0 could not register its services " +
+            "(Luigi.PluginProbe.ProbeServices): the probe was told to fail (PluginProbe:FailServices).", error);
+    }
+
     /// <summary>A copy of the probe's whole build output in a folder of the test's own; the path of its assembly.</summary>
     private string CopyProbe(string name)
     {
