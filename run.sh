@@ -5,4 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/ensure-node.sh
+# The example pipelines are offered here (Luigi:Examples:Enabled), unless the environment says otherwise.
+export Luigi__Examples__Enabled="${Luigi__Examples__Enabled:-true}"
 exec dotnet run --project Luigi.Web "$@"

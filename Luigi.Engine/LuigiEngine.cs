@@ -16,28 +16,33 @@ namespace Luigi.Engine;
 /// </summary>
 public sealed class LuigiEngine
 {
-    private static readonly PipelineRegistry NoPipelines = new();
-
     private readonly LuigiEngineOptions _options;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly IReadOnlyList<IRunObserver> _observers;
     private readonly Func<TimeProvider, IRunQueue> _queue;
+    private readonly PipelineRegistry _services;
 
     /// <summary>Creates an engine.</summary>
     /// <param name="options">Validated here.</param>
     /// <param name="time">The clock for timings, retry delays and timeouts; <see cref="TimeProvider.System"/> by default.</param>
     /// <param name="loggers">Where engine and task logs also go.</param>
     /// <param name="observers">Told of the run's graph once resolved and of every change (see <see cref="IRunObserver"/>).</param>
-    public LuigiEngine(LuigiEngineOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null, IEnumerable<IRunObserver>? observers = null)
-        : this(options, time, loggers, observers, clock => new MemoryRunQueue(clock, options.Resources))
+    /// <param name="services">What each attempt gets a scope of (<see cref="TaskContext.Services"/>); none by default. Add
+    /// <see cref="TaskLogProvider"/> to its logging (<c>AddLuigiTaskLogs</c>) to keep tasks' own log lines with their attempts.</param>
+    public LuigiEngine(
+        LuigiEngineOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null, IEnumerable<IRunObserver>? observers = null,
+        IServiceProvider? services = null)
+        : this(options, time, loggers, observers, clock => new MemoryRunQueue(clock, options.Resources), services)
     {
     }
 
     /// <summary>An engine whose runs go through <paramref name="queue"/> (made per run): the semantics suite runs on every queue.</summary>
     internal LuigiEngine(
-        LuigiEngineOptions options, TimeProvider? time, ILoggerFactory? loggers, IEnumerable<IRunObserver>? observers, Func<TimeProvider, IRunQueue> queue)
+        LuigiEngineOptions options, TimeProvider? time, ILoggerFactory? loggers, IEnumerable<IRunObserver>? observers, Func<TimeProvider, IRunQueue> queue,
+        IServiceProvider? services = null)
     {
+        _services = new PipelineRegistry(services);
         options.Validate();
         _queue = queue;
         _options = options;
@@ -71,7 +76,7 @@ public sealed class LuigiEngine
         var graph = await GraphBuilder.BuildAsync(roots, _options.CompletenessCheckConcurrency, cancellationToken).ConfigureAwait(false);
         ResourceCheck.Validate(graph, _options.Resources);
         var queue = _queue(_time);
-        var executor = new StoreExecutor(queue, NoPipelines, _options, new StoreExecutorOptions(), _time, _loggers, "memory", _observers);
+        var executor = new StoreExecutor(queue, _services, _options, new StoreExecutorOptions(), _time, _loggers, "memory", _observers);
         var pipeline = string.Join(", ", graph.Roots.Select(r => graph.Nodes[r].Family).Distinct());
         await executor.RunGraphToEndAsync(graph, new RunRequest(pipeline, new Dictionary<string, string>(), RunTrigger.Cli, Id: id), cancellationToken)
             .ConfigureAwait(false);

@@ -3,17 +3,18 @@ using Microsoft.Extensions.Logging;
 namespace Luigi.Engine;
 
 /// <summary>
-/// What a running attempt gets from the engine: who it is and a logger whose lines are kept with this
-/// attempt (and shown on the dashboard under it).
+/// What a running attempt gets from the engine: who it is, a logger whose lines are kept with this
+/// attempt (and shown on the dashboard under it), and the host's services in a scope of its own.
 /// </summary>
 public sealed class TaskContext
 {
     private readonly Func<IReadOnlyList<string>, CancellationToken, Task<IReadOnlySet<string>>>? _satisfiedInRun;
 
     internal TaskContext(
-        LuigiTask task, string runId, int attempt, int worker, ILogger logger,
+        LuigiTask task, string runId, int attempt, int worker, ILogger logger, IServiceProvider services,
         Func<IReadOnlyList<string>, CancellationToken, Task<IReadOnlySet<string>>>? satisfiedInRun = null)
     {
+        Services = services;
         Task = task;
         RunId = runId;
         Attempt = attempt;
@@ -36,6 +37,14 @@ public sealed class TaskContext
 
     /// <summary>Lines logged here are kept per attempt.</summary>
     public ILogger Logger { get; }
+
+    /// <summary>
+    /// The host's services, in a scope made for this attempt and disposed when it ends: a scoped service (a
+    /// <c>DbContext</c>) is one instance per attempt, never shared between attempts or retries. Lines that the task's own
+    /// code writes to an <see cref="ILogger{TCategoryName}"/> from here during the attempt are kept with it too, as those of
+    /// <see cref="Logger"/> are.
+    /// </summary>
+    public IServiceProvider Services { get; }
 
     /// <summary>Shorthand for an information line.</summary>
     public void Log(string message) => Logger.Log(LogLevel.Information, message);

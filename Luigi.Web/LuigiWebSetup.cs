@@ -25,22 +25,44 @@ namespace Luigi.Web;
 public static class LuigiWebSetup
 {
     /// <summary>
-    /// The pipelines this host offers: the examples shipped with it and, given the configuration, those of the
+    /// The pipelines this host offers: the examples shipped with it when <c>Luigi:Examples:Enabled</c> is true (always when
+    /// no configuration is given: a registry for a test), those of the
     /// assemblies listed in <c>Luigi:Pipelines:Assemblies</c> (relative paths start at <paramref name="baseDirectory"/>,
-    /// by default the current directory).
+    /// by default the current directory) and those registered with <c>AddLuigiPipelines</c>, with the parameter defaults
+    /// of <c>Luigi:Pipelines:&lt;Pipeline&gt;:Parameters</c>. Pipelines are created with <paramref name="services"/>, and each
+    /// attempt of their tasks gets a scope of them.
     /// </summary>
     /// <exception cref="PipelineAssemblyException">A listed assembly cannot be used; the message says which and why.</exception>
-    public static PipelineRegistry CreatePipelineRegistry(IConfiguration? configuration = null, string? baseDirectory = null)
+    /// <exception cref="PipelineActivationException">A pipeline's constructor needs a service that is not registered.</exception>
+    /// <exception cref="PipelineSettingException">A configured default does not fit its pipeline.</exception>
+    public static PipelineRegistry CreatePipelineRegistry(IConfiguration? configuration = null, string? baseDirectory = null, IServiceProvider? services = null)
     {
-        var registry = new PipelineRegistry().AddAssembly(typeof(LuigiWebSetup).Assembly);
+        var registry = new PipelineRegistry(services);
+        if (configuration is null || ExamplesEnabled(configuration))
+        {
+            registry.AddAssembly(typeof(LuigiWebSetup).Assembly);
+        }
+
+        if (services is not null)
+        {
+            registry.AddRegisteredAssemblies(services);
+        }
+
         if (configuration is null)
         {
             return registry;
         }
 
         registry.BindingOptions = ReadParameterOptions(configuration);
-        return registry.AddConfiguredAssemblies(configuration, baseDirectory ?? Directory.GetCurrentDirectory());
+        return registry.AddConfiguredAssemblies(configuration, baseDirectory ?? Directory.GetCurrentDirectory()).ApplyConfiguredDefaults(configuration);
     }
+
+    /// <summary>The setting that offers the example pipelines (<c>Luigi__Examples__Enabled=true</c>); off by default, so that a
+    /// production host lists only its team's pipelines. <c>./run.sh</c> turns it on.</summary>
+    public const string ExamplesSetting = "Luigi:Examples:Enabled";
+
+    /// <summary>Whether <see cref="ExamplesSetting"/> is on.</summary>
+    public static bool ExamplesEnabled(IConfiguration configuration) => configuration.GetValue<bool>(ExamplesSetting);
 
     /// <summary>Limits on every parameter value: <c>Luigi:Parameters</c> (<c>MaxTextLength</c>), validated.</summary>
     public static ParameterBindingOptions ReadParameterOptions(IConfiguration configuration)
@@ -130,7 +152,9 @@ public static class LuigiWebSetup
         services.AddSingleton(executorOptions);
         services.AddSingleton(retentionOptions);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => CreatePipelineRegistry(configuration, sp.GetService<IHostEnvironment>()?.ContentRootPath).AddRegisteredAssemblies(sp));
+        services.AddLuigiTaskServices(configuration);
+        services.AddConfiguredPipelineServices(configuration, configuration[HostDefaults.ContentRootKey] ?? Directory.GetCurrentDirectory());
+        services.AddSingleton(sp => CreatePipelineRegistry(configuration, sp.GetService<IHostEnvironment>()?.ContentRootPath, sp));
         services.AddSingleton(_ => LuigiStore.Create(storeOptions));
         services.AddSingleton(sp => new HostIdentity(engineOptions.Workers, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new StoreExecutor(

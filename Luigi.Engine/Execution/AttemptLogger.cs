@@ -20,17 +20,23 @@ internal sealed class AttemptLogger(string taskId, AttemptRecord attempt, ILogge
         }
 
         var text = formatter(state, exception);
-        var message = exception is null ? text : $"{text}{Environment.NewLine}{exception}";
+        Keep(logLevel, text, exception);
+        if (forward.IsEnabled(logLevel))
+        {
+            forward.Log(logLevel, eventId, exception, "{TaskId} (attempt {Attempt}): {Message}", taskId, attempt.Number, text);
+        }
+    }
 
+    /// <summary>Keeps one line with the attempt (not passed on: a line routed here by <see cref="TaskLogProvider"/> already
+    /// goes to the host's other loggers).</summary>
+    public void Keep(LogLevel logLevel, string text, Exception? exception)
+    {
+        var message = exception is null ? text : $"{text}{Environment.NewLine}{exception}";
         if (message.Length > maxLineLength)
         {
             message = string.Concat(message.AsSpan(0, maxLineLength), $"… [line truncated, {message.Length - maxLineLength} more characters]");
         }
 
         attempt.Append(new LogLine(time.GetUtcNow(), logLevel, message), cap);
-        if (forward.IsEnabled(logLevel))
-        {
-            forward.Log(logLevel, eventId, exception, "{TaskId} (attempt {Attempt}): {Message}", taskId, attempt.Number, text);
-        }
     }
 }

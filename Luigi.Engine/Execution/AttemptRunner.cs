@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Luigi.Engine.Execution;
@@ -10,7 +11,9 @@ namespace Luigi.Engine.Execution;
 /// for its data (<see cref="ExternalTask.WaitFor"/>) and found it missing is RetryWaiting until its next check, whatever
 /// its retry policy, and Failed ("never arrived") once the deadline, counted from <c>runStarted</c>, has passed.
 /// </summary>
-internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, LuigiEngineOptions options)
+/// The attempt gets a scope of the host's services (<see cref="TaskContext.Services"/>), disposed when it ends, and is
+/// the current attempt of its flow for <see cref="TaskLogProvider"/>.
+internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, LuigiEngineOptions options, IServiceProvider services)
 {
     public async ValueTask<AttemptOutcome> RunAsync(
         LuigiTask task, string taskId, string runId, AttemptRecord attempt, TimeSpan? timeout, RetryPolicy retry, CancellationToken runToken,
@@ -24,7 +27,9 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
             var token = linked?.Token ?? runToken;
             var logger = new AttemptLogger(taskId, attempt, loggers.CreateLogger("Luigi.Tasks." + task.Family), time,
                 options.MaxLogLinesPerAttempt, options.MaxLogLineLength);
-            var context = new TaskContext(task, runId, attempt.Number, attempt.Worker, logger, satisfiedInRun);
+            var scope = services.CreateAsyncScope();
+            var context = new TaskContext(task, runId, attempt.Number, attempt.Worker, logger, scope.ServiceProvider, satisfiedInRun);
+            TaskLogProvider.Current.Value = logger;
             try
             {
                 await (task.RunAsync(context, token)
@@ -34,6 +39,11 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
             {
                 error = exception;
                 timedOut = timeoutSource?.IsCancellationRequested == true && !runToken.IsCancellationRequested;
+            }
+            finally
+            {
+                TaskLogProvider.Current.Value = null;
+                error = await DisposeAsync(scope, taskId, error).ConfigureAwait(false);
             }
         }
 
@@ -64,6 +74,21 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
         };
         var retryAt = outcome == TaskState.RetryWaiting ? finishedAt + retry.DelayAfter(attempt.Number) : (DateTimeOffset?)null;
         return new AttemptOutcome(outcome, error, finishedAt, retryAt);
+    }
+
+    /// <summary>Disposes the attempt's scope; a service that fails to dispose fails the attempt (its work may not be
+    /// committed), unless the attempt already failed.</summary>
+    private static async ValueTask<Exception?> DisposeAsync(AsyncServiceScope scope, string taskId, Exception? error)
+    {
+        try
+        {
+            await scope.DisposeAsync().ConfigureAwait(false);
+            return error;
+        }
+        catch (Exception exception)
+        {
+            return error ?? new InvalidOperationException($"{taskId}: a service of its attempt failed to dispose: {exception.Message}", exception);
+        }
     }
 }
 

@@ -31,7 +31,7 @@ internal sealed class ExecutorContext
         Retry = new DatabaseRetry(Logger, time, options);
         Tasks = new RunTaskCache(queue, pipelines);
         Limits = RunLimits.For(pipelines, engine.MaxActiveRuns);
-        Attempts = new AttemptRunner(time, loggers, engine);
+        Attempts = new AttemptRunner(time, loggers, engine, pipelines.Services);
         Signals.RunEnded += Tasks.Forget;
     }
 

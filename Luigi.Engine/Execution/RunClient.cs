@@ -21,6 +21,11 @@ public sealed class RunClient
     public async Task<Guid> EnqueueAsync(RunRequest request, CancellationToken cancellationToken = default)
     {
         _context.Pipelines.Create(request.Pipeline, request.Parameters).Roots().ToList();
+        if (_context.Pipelines.Find(request.Pipeline)!.WithConfiguredDefaults(request.Parameters) is { } all && all.Count > request.Parameters.Count)
+        {
+            request = request with { Parameters = all.ToDictionary() }; // the configured defaults it runs with are kept with it
+        }
+
         var id = await _context.Queue.EnqueueAsync(request, cancellationToken).ConfigureAwait(false);
         _context.Observers.RunChanged(id, request.Pipeline, RunState.Queued);
         _context.Signals.Work.Pulse();

@@ -19,6 +19,22 @@ public sealed class ParameterDescriptor
         Limits = ParameterLimits.For(property);
     }
 
+    private ParameterDescriptor(ParameterDescriptor source, object? defaultValue)
+    {
+        Property = source.Property;
+        Name = source.Name;
+        Significant = source.Significant;
+        Required = false;
+        Description = source.Description;
+        DefaultValue = defaultValue;
+        Kind = source.Kind;
+        Limits = source.Limits;
+    }
+
+    /// <summary>The same parameter with another default (a configured one, or one read from an instance activated through
+    /// dependency injection); a parameter with a default is never required.</summary>
+    internal ParameterDescriptor WithDefault(object? defaultValue) => new(this, defaultValue);
+
     /// <summary>The name on the command line and in the task id.</summary>
     public string Name { get; }
 

@@ -64,7 +64,15 @@ public sealed class ParameterSchema
     /// </summary>
     /// <param name="values">The values by name, as typed.</param>
     /// <param name="options">Limits for every parameter; <see cref="ParameterBindingOptions.Default"/> when null.</param>
-    public object Bind(IEnumerable<KeyValuePair<string, string>> values, ParameterBindingOptions? options = null)
+    public object Bind(IEnumerable<KeyValuePair<string, string>> values, ParameterBindingOptions? options = null) => Bind(values, options, create: null);
+
+    /// <summary>As <see cref="Bind(IEnumerable{KeyValuePair{string, string}}, ParameterBindingOptions?)"/>, creating the
+    /// instance with <paramref name="create"/> (a pipeline activated through dependency injection) when it is given.</summary>
+    /// <param name="values">The values by name, as typed.</param>
+    /// <param name="options">Limits for every parameter; <see cref="ParameterBindingOptions.Default"/> when null.</param>
+    /// <param name="create">Makes the instance; a public parameterless constructor when null.</param>
+    /// <param name="requireAll">False to bind only some values (configured defaults), leaving required parameters unset.</param>
+    internal object Bind(IEnumerable<KeyValuePair<string, string>> values, ParameterBindingOptions? options, Func<object>? create, bool requireAll = true)
     {
         var maxTextLength = (options ?? ParameterBindingOptions.Default).MaxTextLength;
         var errors = new List<ParameterError>();
@@ -108,7 +116,7 @@ public sealed class ParameterSchema
             }
         }
 
-        foreach (var missing in Parameters.Where(p => p.Required && !seen.Contains(p.Name)))
+        foreach (var missing in Parameters.Where(p => requireAll && p.Required && !seen.Contains(p.Name)))
         {
             errors.Add(new ParameterError(missing.Name, $"Parameter '{missing.Name}' is required ({missing.ExpectedForm})."));
         }
@@ -118,12 +126,12 @@ public sealed class ParameterSchema
             throw new ParameterException(errors);
         }
 
-        if (Type.GetConstructor(Type.EmptyTypes) is null)
+        if (create is null && Type.GetConstructor(Type.EmptyTypes) is null)
         {
             throw new InvalidOperationException($"{Type.Name} needs a public parameterless constructor to be created from parameters.");
         }
 
-        var instance = Activator.CreateInstance(Type)!;
+        var instance = create?.Invoke() ?? Activator.CreateInstance(Type)!;
         foreach (var (descriptor, value) in parsed)
         {
             descriptor.Property.SetValue(instance, value);

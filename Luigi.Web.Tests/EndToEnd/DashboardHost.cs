@@ -59,6 +59,7 @@ public sealed class DashboardHost : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Development");
         builder.UseSetting("Luigi:Auth:BootstrapAdmin:ApiToken", AdminToken);
+        builder.UseSetting(LuigiWebSetup.ExamplesSetting, "true"); // the dashboard tests run the examples
         builder.UseSetting("Luigi:Store:Provider", nameof(StoreProvider.Postgres));
         builder.UseSetting("ConnectionStrings:Luigi", _connectionString);
         builder.UseSetting("Luigi:Executor:PollInterval", "00:00:00.050");

@@ -63,6 +63,7 @@ internal sealed class HostProcess : IAsyncDisposable
             ["Luigi:Data:Root"] = dataRoot,
             ["Luigi:Auth:BootstrapAdmin:ApiToken"] = token,
             ["Luigi:Engine:Workers"] = "2",
+            ["Luigi:Examples:Enabled"] = "true", // the metrics tests run ComplexExample
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

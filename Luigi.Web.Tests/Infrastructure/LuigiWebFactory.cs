@@ -34,6 +34,7 @@ public sealed class LuigiWebFactory(StoreProvider provider, string connectionStr
         builder.UseSetting("Luigi:Executor:HeartbeatInterval", "00:00:00.200");
         builder.UseSetting("Luigi:Executor:Lease", "00:00:02");
         builder.UseSetting("Luigi:Engine:Workers", "2");
+        builder.UseSetting(LuigiWebSetup.ExamplesSetting, "true"); // many tests run the examples
         // No schedule fires on its own (DailySales's at 06:00 UTC would land in whichever test runs then); a test of the
         // ticker turns it on.
         builder.UseSetting("Luigi:Schedules:Enabled", "false");

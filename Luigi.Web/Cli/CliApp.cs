@@ -1,11 +1,13 @@
 using System.CommandLine;
 using Luigi.Engine.Pipelines;
+using Microsoft.Extensions.DependencyInjection;
 using Luigi.Web.Pipelines;
 
 namespace Luigi.Web.Cli;
 
 /// <summary>
-/// The command-line verbs of the host binary: <c>run</c>, <c>backfill</c>, <c>list</c> and <c>bench</c>. Exit codes:
+/// The command-line verbs of the host binary (and the <c>luigi</c> tool): <c>run</c>, <c>backfill</c>, <c>list</c> and <c>bench</c>
+/// in this process, <c>trigger</c> and <c>status</c> against a running host (<see cref="ServerCommands"/>). Exit codes:
 /// 0 when everything requested is done or was already complete, 1 when something failed, 2 for a
 /// usage error (unknown pipeline, unknown or malformed parameter, bad option).
 /// </summary>
@@ -14,7 +16,7 @@ public static class CliApp
     /// <summary>Exit code of a usage error.</summary>
     public const int UsageError = 2;
 
-    private static readonly string[] Verbs = ["run", "backfill", "list", "bench"];
+    private static readonly string[] Verbs = ["run", "backfill", "list", "bench", "trigger", "status"];
 
     /// <summary>True when the arguments name a verb (or ask for help) rather than starting the web host.</summary>
     public static bool IsCliInvocation(string[] args) =>
@@ -22,24 +24,43 @@ public static class CliApp
 
     /// <summary>
     /// Runs a verb with the pipelines of the configuration: the examples and the assemblies listed in
-    /// <c>Luigi:Pipelines:Assemblies</c> (relative to the current directory). A listed assembly that cannot be
-    /// used is a usage error, reported before anything runs.
+    /// <c>Luigi:Pipelines:Assemblies</c> (relative to the current directory), with their configured defaults, created with
+    /// the services every host offers (<see cref="PipelineSettings.AddLuigiTaskServices"/>; tasks' own log lines are
+    /// printed). A listed assembly that cannot be used, a pipeline needing a service that is not registered, or a
+    /// configured default that does not fit is a usage error, reported before anything runs.
     /// </summary>
     public static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
     {
+        output = TextWriter.Synchronized(output ?? Console.Out);
+        var writer = output;
+        var collection = new ServiceCollection()
+            .AddLuigiTaskServices(configuration)
+            .AddSingleton(TimeProvider.System)
+            .AddLogging(logging => logging.AddProvider(new TextWriterLoggerProvider(writer, TimeProvider.System, LogLevel.Information))
+                .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning));
+        ServiceProvider? services = null;
         PipelineRegistry registry;
         try
         {
-            registry = LuigiWebSetup.CreatePipelineRegistry(configuration);
+            services = collection.AddConfiguredPipelineServices(configuration, Directory.GetCurrentDirectory()).BuildServiceProvider();
+            registry = LuigiWebSetup.CreatePipelineRegistry(configuration, services: services);
             LuigiWebSetup.ApplyDataRoot(configuration, Directory.GetCurrentDirectory());
         }
-        catch (Exception exception) when (exception is PipelineAssemblyException or ArgumentException)
+        catch (Exception exception) when (exception is PipelineAssemblyException or PipelineActivationException or PipelineSettingException or ArgumentException)
         {
             await (error ?? Console.Error).WriteLineAsync($"error: {exception.Message}");
+            if (services is not null)
+            {
+                await services.DisposeAsync();
+            }
+
             return UsageError;
         }
 
-        return await RunAsync(args, registry, output, error, cancellationToken);
+        await using (services)
+        {
+            return await RunAsync(args, registry, output, error, cancellationToken);
+        }
     }
 
     /// <summary>Parses and runs a verb, writing to the given writers (the console by default).</summary>
@@ -53,6 +74,8 @@ public static class CliApp
             BackfillCommand.Create(registry, output, error),
             ListCommand.Create(registry, output),
             BenchCommand.Create(output),
+            ServerCommands.Trigger(output, error),
+            ServerCommands.Status(output, error),
         };
 
         var parsed = root.Parse(args);

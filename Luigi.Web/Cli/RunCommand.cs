@@ -123,7 +123,7 @@ internal static class RunCommand
             return await StoreRun.RunAsync(registry, storeOptions, name, parameters, settings, output, loggers, cancellationToken);
         }
 
-        var engine = new LuigiEngine(settings, time, loggers, [new ConsoleProgressObserver(output, time)]);
+        var engine = new LuigiEngine(settings, time, loggers, [new ConsoleProgressObserver(output, time)], registry.Services);
         try
         {
             var result = await engine.RunAsync(roots, cancellationToken);

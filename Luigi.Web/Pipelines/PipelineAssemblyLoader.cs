@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
-using System.Runtime.Loader;
+using Luigi.Engine;
 using Luigi.Engine.Pipelines;
 
 namespace Luigi.Web.Pipelines;
@@ -8,17 +8,15 @@ namespace Luigi.Web.Pipelines;
 /// <summary>
 /// A team's pipelines from its own assemblies, listed in the setting <c>Luigi:Pipelines:Assemblies</c> (paths of
 /// .dll files; relative paths start at the web host's content root, or the current directory on the command
-/// line). Each assembly goes into the default load context, so that its tasks share the host's Luigi.Engine
-/// types; the assemblies it depends on are looked for in its own folder.
+/// line). Each assembly goes into a load context of its own that finds its dependencies through its <c>.deps.json</c>
+/// and shares the host's Luigi.Engine and framework (<see cref="PipelineLoadContext"/>).
 /// </summary>
 public static class PipelineAssemblyLoader
 {
     /// <summary>The setting that lists the assemblies (<c>Luigi__Pipelines__Assemblies__0</c> in the environment).</summary>
     public const string Setting = "Luigi:Pipelines:Assemblies";
 
-    private static readonly ConcurrentDictionary<string, bool> Folders = new(StringComparer.Ordinal);
-    private static readonly Lock LoadLock = new();
-    private static bool _resolverInstalled;
+    private static readonly ConcurrentDictionary<string, Assembly> Loaded = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Adds the pipelines of every assembly listed in <see cref="Setting"/> to <paramref name="registry"/>.
@@ -28,6 +26,51 @@ public static class PipelineAssemblyLoader
     /// The message names the path and the setting.
     /// </exception>
     public static PipelineRegistry AddConfiguredAssemblies(this PipelineRegistry registry, IConfiguration configuration, string baseDirectory)
+    {
+        foreach (var (listed, assembly) in LoadConfigured(configuration, baseDirectory))
+        {
+            try
+            {
+                registry.AddAssembly(assembly);
+            }
+            catch (Exception exception)
+            {
+                throw new PipelineAssemblyException($"{listed} could not be registered: {exception.Message}", exception);
+            }
+        }
+
+        return registry;
+    }
+
+    /// <summary>
+    /// Lets every assembly listed in <see cref="Setting"/> register the services its pipelines and tasks need: each public
+    /// <see cref="IPipelineServices"/> class of the assembly is created and called, before the host's container is built.
+    /// </summary>
+    /// <exception cref="PipelineAssemblyException">A listed assembly cannot be loaded, or its registration throws; the message
+    /// names the path, the setting and the class.</exception>
+    public static IServiceCollection AddConfiguredPipelineServices(this IServiceCollection services, IConfiguration configuration, string baseDirectory)
+    {
+        foreach (var (listed, assembly) in LoadConfigured(configuration, baseDirectory))
+        {
+            foreach (var type in assembly.GetExportedTypes().Where(t => typeof(IPipelineServices).IsAssignableFrom(t) && !t.IsAbstract))
+            {
+                try
+                {
+                    ((IPipelineServices)Activator.CreateInstance(type)!).ConfigureServices(services, configuration);
+                }
+                catch (Exception exception)
+                {
+                    var error = exception is TargetInvocationException { InnerException: { } inner } ? inner : exception;
+                    throw new PipelineAssemblyException($"{listed} could not register its services ({type.FullName}): {error.Message}", error);
+                }
+            }
+        }
+
+        return services;
+    }
+
+    /// <summary>The assemblies listed in <see cref="Setting"/>, loaded, each with the words that name it in messages.</summary>
+    private static IEnumerable<(string Listed, Assembly Assembly)> LoadConfigured(IConfiguration configuration, string baseDirectory)
     {
         foreach (var (setting, path) in ConfiguredPaths(configuration))
         {
@@ -49,44 +92,21 @@ public static class PipelineAssemblyLoader
             {
                 assembly = Load(fullPath);
             }
-            catch (Exception exception) when (exception is IOException or BadImageFormatException)
+            catch (Exception exception) when (exception is IOException or BadImageFormatException or InvalidOperationException)
             {
                 throw new PipelineAssemblyException($"{listed} could not be loaded: {exception.Message}", exception);
             }
 
-            try
-            {
-                registry.AddAssembly(assembly);
-            }
-            catch (Exception exception)
-            {
-                throw new PipelineAssemblyException($"{listed} could not be registered: {exception.Message}", exception);
-            }
+            yield return (listed, assembly);
         }
-
-        return registry;
     }
 
     /// <summary>
-    /// Loads an assembly into the default load context (once per path), and from then on resolves the
-    /// assemblies it depends on from its folder when the host has no copy of its own.
+    /// Loads a pipeline assembly into a load context of its own (<see cref="PipelineLoadContext"/>: dependencies from its
+    /// <c>.deps.json</c>, runtime-specific and native assets included; the host's own assemblies shared), once per path.
     /// </summary>
-    public static Assembly Load(string path)
-    {
-        var fullPath = Path.GetFullPath(path);
-        lock (LoadLock)
-        {
-            if (!_resolverInstalled)
-            {
-                AssemblyLoadContext.Default.Resolving += ResolveFromPipelineFolders;
-                _resolverInstalled = true;
-            }
-
-            Folders.TryAdd(Path.GetDirectoryName(fullPath)!, true);
-            return AssemblyLoadContext.Default.Assemblies.FirstOrDefault(a => !a.IsDynamic && a.Location == fullPath)
-                ?? AssemblyLoadContext.Default.LoadFromAssemblyPath(fullPath);
-        }
-    }
+    public static Assembly Load(string path) =>
+        Loaded.GetOrAdd(Path.GetFullPath(path), static fullPath => new PipelineLoadContext(fullPath).LoadFromAssemblyPath(fullPath));
 
     /// <summary>The paths in <see cref="Setting"/>, each with the full name of its setting: an array, or one path.</summary>
     private static IEnumerable<(string Setting, string? Path)> ConfiguredPaths(IConfiguration configuration)
@@ -96,17 +116,4 @@ public static class PipelineAssemblyLoader
         return items.Count == 0 && !string.IsNullOrEmpty(section.Value) ? [(section.Path, section.Value)] : items;
     }
 
-    private static Assembly? ResolveFromPipelineFolders(AssemblyLoadContext context, AssemblyName name)
-    {
-        foreach (var folder in Folders.Keys)
-        {
-            var candidate = Path.Combine(folder, name.Name + ".dll");
-            if (File.Exists(candidate))
-            {
-                return context.LoadFromAssemblyPath(candidate);
-            }
-        }
-
-        return null;
-    }
 }

@@ -7,7 +7,7 @@ namespace Luigi.Web.Pipelines;
 public static class PipelineServiceCollectionExtensions
 {
     /// <summary>
-    /// Offers every public, non-abstract <c>Pipeline</c> subclass with a parameterless constructor of
+    /// Offers every public, non-abstract <c>Pipeline</c> subclass with a public constructor (which may take services) of
     /// <paramref name="assemblies"/> next to the examples and the assemblies listed in
     /// <c>Luigi:Pipelines:Assemblies</c>. Call it before or after <c>AddLuigiWeb</c>, as often as needed.
     /// </summary>
@@ -22,16 +22,28 @@ public static class PipelineServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Adds the assemblies registered with <see cref="AddLuigiPipelines"/>.</summary>
+    /// <summary>Offers one pipeline class, public or not; its constructor may take services.</summary>
+    /// <example><c>builder.Services.AddLuigiPipeline&lt;InventorySnapshot&gt;();</c></example>
+    public static IServiceCollection AddLuigiPipeline<TPipeline>(this IServiceCollection services) where TPipeline : Engine.Pipeline =>
+        services.AddSingleton(new PipelineAssembly(null, typeof(TPipeline)));
+
+    /// <summary>Adds the assemblies and classes registered with <see cref="AddLuigiPipelines"/> and <see cref="AddLuigiPipeline{TPipeline}"/>.</summary>
     internal static PipelineRegistry AddRegisteredAssemblies(this PipelineRegistry registry, IServiceProvider services)
     {
         foreach (var registration in services.GetServices<PipelineAssembly>())
         {
-            registry.AddAssembly(registration.Assembly);
+            if (registration.Assembly is not null)
+            {
+                registry.AddAssembly(registration.Assembly);
+            }
+            else
+            {
+                registry.Add(registration.Type!);
+            }
         }
 
         return registry;
     }
 
-    private sealed record PipelineAssembly(Assembly Assembly);
+    private sealed record PipelineAssembly(Assembly? Assembly, Type? Type = null);
 }
