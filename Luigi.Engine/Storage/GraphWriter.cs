@@ -3,6 +3,7 @@ using System.Text.Json;
 using Luigi.Engine.Graph;
 using Npgsql;
 using NpgsqlTypes;
+using Microsoft.Extensions.Logging;
 
 namespace Luigi.Engine.Storage;
 
@@ -119,10 +120,10 @@ internal static class GraphWriter
     /// gather them (a table never analyzed was read by sequential scans, ten times slower on a fresh database). The
     /// tenth is autovacuum's own default (<c>autovacuum_analyze_scale_factor</c>), applied at once instead of at its next
     /// round. ANALYZE reads a sample of fixed size (300 × the statistics target), so it costs about the same at any size.
-    /// It is an optimisation only: the graph is committed, so a failure here (the role does not own the tables, a lock
-    /// held too long) is ignored and autovacuum gathers the statistics later.
+    /// It is an optimisation only: the graph is committed, so a failure here (a lock held too long, the server going away)
+    /// is logged as a warning and the run goes on; autovacuum gathers the statistics later.
     /// </summary>
-    public static async Task RefreshStatisticsAsync(SqlCommands sql, int tasks, int edges, CancellationToken cancellationToken)
+    public static async Task RefreshStatisticsAsync(SqlCommands sql, int tasks, int edges, ILogger logger, CancellationToken cancellationToken)
     {
         if (!sql.IsPostgres || tasks < AnalyzeFromTasks)
         {
@@ -153,7 +154,10 @@ internal static class GraphWriter
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // Ignored on purpose (see above): the run goes on with the statistics it has.
+            // Not the run's failure (see above): it goes on with the statistics it has, and the warning says why it may be slow.
+            logger.LogWarning(exception,
+                "The statistics of run_tasks and run_edges could not be refreshed after writing a graph of {Tasks} tasks; its statements are planned " +
+                "with the statistics there are until autovacuum analyzes the tables", tasks);
         }
     }
 

@@ -156,6 +156,34 @@ public sealed class RunQueueTests(PostgresServer postgres) : IClassFixture<Postg
         Assert.True(runEdges > tasks, $"run_edges analyzed with {runEdges} rows");
     }
 
+    [Fact]
+    public async Task SaveGraph_WhenTheStatisticsCannotBeRefreshed_KeepsTheGraph_AndLogsAWarning()
+    {
+        var store = await _stores.CreateAsync(StoreProvider.Postgres);
+        var logs = new CapturingLoggerProvider();
+        // Another session holds a lock that ANALYZE needs (and a COPY does not) until the refresh gives up (its lock_timeout).
+        await using var holder = new Npgsql.NpgsqlConnection(store.ConnectionString);
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await using (var command = new Npgsql.NpgsqlCommand("LOCK TABLE run_edges IN SHARE UPDATE EXCLUSIVE MODE", holder, transaction))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var tasks = GraphWriter.AnalyzeFromTasks + 200;
+        var (_, runId, index) = await SavedRunAsync(store, TimeProvider.System, tasks, width: 100, logs.CreateLogger("RunQueue"));
+        await transaction.RollbackAsync();
+
+        Assert.Equal(tasks, index.Count);
+        await using var context = store.CreateDbContext();
+        Assert.Equal(RunState.Running, (await context.Runs.SingleAsync(r => r.Id == runId)).State);
+        Assert.Equal(tasks, await context.RunTasks.CountAsync(t => t.RunId == runId));
+        Assert.Equal((null, null), await StatisticsAsync(store));
+        var warning = Assert.Single(logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal));
+        Assert.Contains($"could not be refreshed after writing a graph of {tasks} tasks", warning);
+        Assert.Contains("lock timeout", warning);
+    }
+
     /// <summary>The rows run_tasks and run_edges were last analyzed with by an ANALYZE statement (null when never).</summary>
     private static async Task<(long? RunTasks, long? RunEdges)> StatisticsAsync(LuigiStore store)
     {
@@ -177,9 +205,9 @@ public sealed class RunQueueTests(PostgresServer postgres) : IClassFixture<Postg
     }
 
     private static async Task<(RunQueue Queue, Guid RunId, Dictionary<string, int> Index)> SavedRunAsync(
-        LuigiStore store, TimeProvider time, int tasks, int width)
+        LuigiStore store, TimeProvider time, int tasks, int width, ILogger? logger = null)
     {
-        var queue = new RunQueue(store, time);
+        var queue = new RunQueue(store, time, logger: logger);
         var runId = await queue.EnqueueAsync(new RunRequest("CountingPipeline",
             new Dictionary<string, string> { ["key"] = Guid.NewGuid().ToString("N"), ["tasks"] = tasks.ToString(), ["width"] = width.ToString() },
             RunTrigger.Api), CancellationToken.None);
