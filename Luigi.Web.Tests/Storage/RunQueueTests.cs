@@ -157,6 +157,56 @@ public sealed class RunQueueTests(PostgresServer postgres) : IClassFixture<Postg
     }
 
     [Fact]
+    public async Task SaveGraph_WhoseCopyOutlastsTheCommandTimeout_IsWrittenOnce()
+    {
+        var migrated = await _stores.CreateAsync(StoreProvider.Postgres);
+        // Every command of this store gives up after 1 s; a graph's COPY must not (a large one takes longer than any such limit).
+        var store = LuigiStore.Create(new StoreOptions { Provider = StoreProvider.Postgres, ConnectionString = migrated.ConnectionString + ";Command Timeout=1" });
+        var queue = new RunQueue(store, TimeProvider.System);
+        var runId = await queue.EnqueueAsync(new RunRequest("CountingPipeline",
+            new Dictionary<string, string> { ["key"] = Guid.NewGuid().ToString("N"), ["tasks"] = "40", ["width"] = "10" }, RunTrigger.Api),
+            CancellationToken.None);
+        var run = (await queue.TakeQueuedRunAsync("resolver", runId, RunLimits.None, CancellationToken.None))!;
+        var graph = await GraphBuilder.BuildAsync(StoreFactory.Pipelines.Create(run.Pipeline, run.Parameters).Roots(), 4, CancellationToken.None);
+
+        // Another session locks the run's row: the COPY's foreign-key checks, made as it completes, wait for it.
+        await using var holder = new Npgsql.NpgsqlConnection(migrated.ConnectionString);
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await using (var command = new Npgsql.NpgsqlCommand("SELECT 1 FROM runs WHERE id = @run FOR UPDATE", holder, transaction))
+        {
+            command.Parameters.AddWithValue("run", runId);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var save = queue.SaveGraphAsync(runId, graph, CancellationToken.None);
+        // Watched from a third session: pg_stat_activity holds still within a transaction, and so does now().
+        await using var watcher = new Npgsql.NpgsqlConnection(migrated.ConnectionString);
+        await watcher.OpenAsync();
+        await using (var waited = new Npgsql.NpgsqlCommand(
+            """
+            SELECT count(*) FROM pg_stat_activity
+            WHERE query LIKE 'COPY run_tasks%' AND wait_event_type = 'Lock' AND clock_timestamp() - query_start > interval '2 seconds'
+            """, watcher))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (Convert.ToInt64(await waited.ExecuteScalarAsync()) == 0)
+            {
+                Assert.False(save.IsCompleted, $"the graph's write ended while the run was locked: {save.Exception?.GetBaseException().Message}");
+                Assert.True(DateTime.UtcNow < deadline, "the graph's COPY never waited on the run's lock");
+                await Task.Delay(50);
+            }
+        }
+
+        await transaction.RollbackAsync();
+        var saved = await save;
+
+        Assert.Equal(RunState.Running, saved.State);
+        await using var context = migrated.CreateDbContext();
+        Assert.Equal(40, await context.RunTasks.CountAsync(t => t.RunId == runId));
+    }
+
+    [Fact]
     public async Task SaveGraph_WhenTheStatisticsCannotBeRefreshed_KeepsTheGraph_AndLogsAWarning()
     {
         var store = await _stores.CreateAsync(StoreProvider.Postgres);
