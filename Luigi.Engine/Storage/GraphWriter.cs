@@ -168,7 +168,7 @@ internal static class GraphWriter
             COPY run_tasks (run_id, task_index, task_id, family, parameters, is_root, state, priority, critical_path,
                 remaining_requirements, attempt_count, error_summary, error, blocked_by, finished_at, forced, recheck, resources) FROM STDIN (FORMAT BINARY)
             """, cancellationToken).ConfigureAwait(false);
-        NoTimeout(writer);
+        LongTimeout(writer);
         foreach (var row in rows)
         {
             writer.StartRow();
@@ -207,7 +207,7 @@ internal static class GraphWriter
     {
         await using var writer = await connection.BeginBinaryImportAsync(
             "COPY run_edges (run_id, requirement_index, dependent_index) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
-        NoTimeout(writer);
+        LongTimeout(writer);
         foreach (var node in graph.Nodes)
         {
             foreach (var requirement in node.Requirements)
@@ -223,12 +223,13 @@ internal static class GraphWriter
     }
 
     /// <summary>
-    /// A graph's COPY has no time limit of its own (the host's stopping token still ends it). It had the connection's command
+    /// A graph's COPY may take an hour (the host's stopping token still ends it sooner). It had the connection's command
     /// timeout (30 s by default), which its completion, where PostgreSQL checks every row's foreign key, passed for a
     /// million-task graph on a loaded machine: the write was broken off, rolled back and tried again from the start, again
-    /// and again. (Npgsql reads a zero timeout as none.)
+    /// and again. Not "no limit" (a zero timeout): with that, the two-host exclusion test saw an attempt start twice, every
+    /// time it ran (the importer's timeout seems to stay with the pooled connection); with an hour it did not.
     /// </summary>
-    private static void NoTimeout(NpgsqlBinaryImporter writer) => writer.Timeout = TimeSpan.Zero;
+    private static void LongTimeout(NpgsqlBinaryImporter writer) => writer.Timeout = TimeSpan.FromHours(1);
 
     private static void WriteNullable(NpgsqlBinaryImporter writer, string? value, NpgsqlDbType type)
     {
