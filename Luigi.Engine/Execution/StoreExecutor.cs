@@ -28,7 +28,7 @@ public sealed class StoreExecutor
         LuigiStore store, PipelineRegistry pipelines, LuigiEngineOptions engine, StoreExecutorOptions options,
         TimeProvider? time = null, ILoggerFactory? loggers = null, string? hostName = null, IEnumerable<IRunObserver>? observers = null,
         HostIdentity? identity = null, LuigiTelemetry? telemetry = null)
-        : this(new RunQueue(store, time ?? TimeProvider.System, resources: engine.Resources), pipelines, engine, options, time, loggers, hostName, observers, identity, telemetry)
+        : this(new RunQueue(store, time ?? TimeProvider.System, resources: engine.Resources, logger: loggers?.CreateLogger<RunQueue>()), pipelines, engine, options, time, loggers, hostName, observers, identity, telemetry)
     {
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Luigi.Engine.Graph;
 using Npgsql;
 using NpgsqlTypes;
+using Microsoft.Extensions.Logging;
 
 namespace Luigi.Engine.Storage;
 
@@ -119,10 +120,10 @@ internal static class GraphWriter
     /// gather them (a table never analyzed was read by sequential scans, ten times slower on a fresh database). The
     /// tenth is autovacuum's own default (<c>autovacuum_analyze_scale_factor</c>), applied at once instead of at its next
     /// round. ANALYZE reads a sample of fixed size (300 × the statistics target), so it costs about the same at any size.
-    /// It is an optimisation only: the graph is committed, so a failure here (the role does not own the tables, a lock
-    /// held too long) is ignored and autovacuum gathers the statistics later.
+    /// It is an optimisation only: the graph is committed, so a failure here (a lock held too long, the server going away)
+    /// is logged as a warning and the run goes on; autovacuum gathers the statistics later.
     /// </summary>
-    public static async Task RefreshStatisticsAsync(SqlCommands sql, int tasks, int edges, CancellationToken cancellationToken)
+    public static async Task RefreshStatisticsAsync(SqlCommands sql, int tasks, int edges, ILogger logger, CancellationToken cancellationToken)
     {
         if (!sql.IsPostgres || tasks < AnalyzeFromTasks)
         {
@@ -153,7 +154,10 @@ internal static class GraphWriter
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // Ignored on purpose (see above): the run goes on with the statistics it has.
+            // Not the run's failure (see above): it goes on with the statistics it has, and the warning says why it may be slow.
+            logger.LogWarning(exception,
+                "The statistics of run_tasks and run_edges could not be refreshed after writing a graph of {Tasks} tasks; its statements are planned " +
+                "with the statistics there are until autovacuum analyzes the tables", tasks);
         }
     }
 
@@ -164,6 +168,7 @@ internal static class GraphWriter
             COPY run_tasks (run_id, task_index, task_id, family, parameters, is_root, state, priority, critical_path,
                 remaining_requirements, attempt_count, error_summary, error, blocked_by, finished_at, forced, recheck, resources) FROM STDIN (FORMAT BINARY)
             """, cancellationToken).ConfigureAwait(false);
+        LongTimeout(writer);
         foreach (var row in rows)
         {
             writer.StartRow();
@@ -202,6 +207,7 @@ internal static class GraphWriter
     {
         await using var writer = await connection.BeginBinaryImportAsync(
             "COPY run_edges (run_id, requirement_index, dependent_index) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        LongTimeout(writer);
         foreach (var node in graph.Nodes)
         {
             foreach (var requirement in node.Requirements)
@@ -215,6 +221,15 @@ internal static class GraphWriter
 
         await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// A graph's COPY may take an hour (the host's stopping token still ends it sooner). It had the connection's command
+    /// timeout (30 s by default), which its completion, where PostgreSQL checks every row's foreign key, passed for a
+    /// million-task graph on a loaded machine: the write was broken off, rolled back and tried again from the start, again
+    /// and again. Not "no limit" (a zero timeout): with that, the two-host exclusion test saw an attempt start twice, every
+    /// time it ran (the importer's timeout seems to stay with the pooled connection); with an hour it did not.
+    /// </summary>
+    private static void LongTimeout(NpgsqlBinaryImporter writer) => writer.Timeout = TimeSpan.FromHours(1);
 
     private static void WriteNullable(NpgsqlBinaryImporter writer, string? value, NpgsqlDbType type)
     {

@@ -2,6 +2,8 @@ using Luigi.Engine.Execution;
 using Luigi.Engine.Graph;
 using Luigi.Engine.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Luigi.Engine.Storage;
 
@@ -25,12 +27,15 @@ namespace Luigi.Engine.Storage;
 /// file): no heartbeat, lease renewal or polling is needed then.</param>
 /// <param name="resources">The resources' totals (<see cref="LuigiEngineOptions.Resources"/>); with none, no task can need any,
 /// and claims never look for such tasks.</param>
-internal sealed partial class RunQueue(LuigiStore store, TimeProvider time, bool shared = true, IReadOnlyDictionary<string, int>? resources = null) : IRunQueue
+/// <param name="logger">Where what goes wrong without failing anything is told (a refresh of the statistics that failed).</param>
+internal sealed partial class RunQueue(
+    LuigiStore store, TimeProvider time, bool shared = true, IReadOnlyDictionary<string, int>? resources = null, ILogger? logger = null) : IRunQueue
 {
     private const long TakeLock = 0x4C756967_69510001;
 
     private readonly SqlCommands _sql = new(store);
     private readonly IReadOnlyDictionary<string, int> _resources = resources ?? new Dictionary<string, int>();
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
     /// <inheritdoc />
     public bool IsShared => shared;
@@ -156,7 +161,7 @@ internal sealed partial class RunQueue(LuigiStore store, TimeProvider time, bool
         var cancelled = await RunEndSql.CancelWaitingTasksIfCancellingAsync(_sql, connection, transaction, runId, Now, cancellationToken).ConfigureAwait(false);
         var finished = await RunEndSql.FinishIfDoneAsync(_sql, connection, transaction, runId, Now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        await GraphWriter.RefreshStatisticsAsync(_sql, graph.Nodes.Count, graph.EdgeCount, cancellationToken).ConfigureAwait(false);
+        await GraphWriter.RefreshStatisticsAsync(_sql, graph.Nodes.Count, graph.EdgeCount, _logger, cancellationToken).ConfigureAwait(false);
         return (finished ?? started.Single()) with { CancelledTasks = cancelled };
     }
 

@@ -156,6 +156,84 @@ public sealed class RunQueueTests(PostgresServer postgres) : IClassFixture<Postg
         Assert.True(runEdges > tasks, $"run_edges analyzed with {runEdges} rows");
     }
 
+    [Fact]
+    public async Task SaveGraph_WhoseCopyOutlastsTheCommandTimeout_IsWrittenOnce()
+    {
+        var migrated = await _stores.CreateAsync(StoreProvider.Postgres);
+        // Every command of this store gives up after 1 s; a graph's COPY must not (a large one takes longer than any such limit).
+        var store = LuigiStore.Create(new StoreOptions { Provider = StoreProvider.Postgres, ConnectionString = migrated.ConnectionString + ";Command Timeout=1" });
+        var queue = new RunQueue(store, TimeProvider.System);
+        var runId = await queue.EnqueueAsync(new RunRequest("CountingPipeline",
+            new Dictionary<string, string> { ["key"] = Guid.NewGuid().ToString("N"), ["tasks"] = "40", ["width"] = "10" }, RunTrigger.Api),
+            CancellationToken.None);
+        var run = (await queue.TakeQueuedRunAsync("resolver", runId, RunLimits.None, CancellationToken.None))!;
+        var graph = await GraphBuilder.BuildAsync(StoreFactory.Pipelines.Create(run.Pipeline, run.Parameters).Roots(), 4, CancellationToken.None);
+
+        // Another session locks the run's row: the COPY's foreign-key checks, made as it completes, wait for it.
+        await using var holder = new Npgsql.NpgsqlConnection(migrated.ConnectionString);
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await using (var command = new Npgsql.NpgsqlCommand("SELECT 1 FROM runs WHERE id = @run FOR UPDATE", holder, transaction))
+        {
+            command.Parameters.AddWithValue("run", runId);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var save = queue.SaveGraphAsync(runId, graph, CancellationToken.None);
+        // Watched from a third session: pg_stat_activity holds still within a transaction, and so does now().
+        await using var watcher = new Npgsql.NpgsqlConnection(migrated.ConnectionString);
+        await watcher.OpenAsync();
+        await using (var waited = new Npgsql.NpgsqlCommand(
+            """
+            SELECT count(*) FROM pg_stat_activity
+            WHERE query LIKE 'COPY run_tasks%' AND wait_event_type = 'Lock' AND clock_timestamp() - query_start > interval '2 seconds'
+            """, watcher))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (Convert.ToInt64(await waited.ExecuteScalarAsync()) == 0)
+            {
+                Assert.False(save.IsCompleted, $"the graph's write ended while the run was locked: {save.Exception?.GetBaseException().Message}");
+                Assert.True(DateTime.UtcNow < deadline, "the graph's COPY never waited on the run's lock");
+                await Task.Delay(50);
+            }
+        }
+
+        await transaction.RollbackAsync();
+        var saved = await save;
+
+        Assert.Equal(RunState.Running, saved.State);
+        await using var context = migrated.CreateDbContext();
+        Assert.Equal(40, await context.RunTasks.CountAsync(t => t.RunId == runId));
+    }
+
+    [Fact]
+    public async Task SaveGraph_WhenTheStatisticsCannotBeRefreshed_KeepsTheGraph_AndLogsAWarning()
+    {
+        var store = await _stores.CreateAsync(StoreProvider.Postgres);
+        var logs = new CapturingLoggerProvider();
+        // Another session holds a lock that ANALYZE needs (and a COPY does not) until the refresh gives up (its lock_timeout).
+        await using var holder = new Npgsql.NpgsqlConnection(store.ConnectionString);
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await using (var command = new Npgsql.NpgsqlCommand("LOCK TABLE run_edges IN SHARE UPDATE EXCLUSIVE MODE", holder, transaction))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var tasks = GraphWriter.AnalyzeFromTasks + 200;
+        var (_, runId, index) = await SavedRunAsync(store, TimeProvider.System, tasks, width: 100, logs.CreateLogger("RunQueue"));
+        await transaction.RollbackAsync();
+
+        Assert.Equal(tasks, index.Count);
+        await using var context = store.CreateDbContext();
+        Assert.Equal(RunState.Running, (await context.Runs.SingleAsync(r => r.Id == runId)).State);
+        Assert.Equal(tasks, await context.RunTasks.CountAsync(t => t.RunId == runId));
+        Assert.Equal((null, null), await StatisticsAsync(store));
+        var warning = Assert.Single(logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal));
+        Assert.Contains($"could not be refreshed after writing a graph of {tasks} tasks", warning);
+        Assert.Contains("lock timeout", warning);
+    }
+
     /// <summary>The rows run_tasks and run_edges were last analyzed with by an ANALYZE statement (null when never).</summary>
     private static async Task<(long? RunTasks, long? RunEdges)> StatisticsAsync(LuigiStore store)
     {
@@ -177,9 +255,9 @@ public sealed class RunQueueTests(PostgresServer postgres) : IClassFixture<Postg
     }
 
     private static async Task<(RunQueue Queue, Guid RunId, Dictionary<string, int> Index)> SavedRunAsync(
-        LuigiStore store, TimeProvider time, int tasks, int width)
+        LuigiStore store, TimeProvider time, int tasks, int width, ILogger? logger = null)
     {
-        var queue = new RunQueue(store, time);
+        var queue = new RunQueue(store, time, logger: logger);
         var runId = await queue.EnqueueAsync(new RunRequest("CountingPipeline",
             new Dictionary<string, string> { ["key"] = Guid.NewGuid().ToString("N"), ["tasks"] = tasks.ToString(), ["width"] = width.ToString() },
             RunTrigger.Api), CancellationToken.None);
