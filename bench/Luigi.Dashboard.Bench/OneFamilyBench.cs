@@ -104,11 +104,28 @@ internal static class OneFamilyBench
             var biggest = await graph.EvaluateAsync<string>("e => e.luigiGraph.groups()[0].id");
             var size = await graph.EvaluateAsync<int>("e => e.luigiGraph.groups()[0].size");
             var xy = await graph.EvaluateAsync<double[]>($"e => {{ const p = e.luigiGraph.position({System.Text.Json.JsonSerializer.Serialize(biggest)}); return [p.x, p.y]; }}");
+            // LUIGI_BENCH_PROFILE=<folder>: the browser's CPU profile of opening the group, for Chromium's DevTools.
+            var profileDir = Environment.GetEnvironmentVariable("LUIGI_BENCH_PROFILE");
+            var cdp = profileDir is null ? null : await page.Context.NewCDPSessionAsync(page);
+            if (cdp is not null)
+            {
+                await cdp.SendAsync("Profiler.enable");
+                await cdp.SendAsync("Profiler.setSamplingInterval", new() { ["interval"] = 200 });
+                await cdp.SendAsync("Profiler.start");
+            }
+
             clock.Restart();
             await graph.ClickAsync(new() { Position = new Position { X = (float)xy[0], Y = (float)xy[1] } });
             await page.WaitForFunctionAsync($"() => {{ const e = document.querySelector('[data-testid=graph]'); return e.dataset.ready === 'true' && Number(e.dataset.groups) < {groups}; }}",
                 null, new() { Timeout = 300_000, PollingInterval = 20 });
             var expandMs = clock.Elapsed.TotalMilliseconds;
+            if (cdp is not null)
+            {
+                var profile = await cdp.SendAsync("Profiler.stop");
+                Directory.CreateDirectory(profileDir!);
+                await File.WriteAllTextAsync(Path.Combine(profileDir!, $"expand-{size}-{DateTime.UtcNow:HHmmssfff}.cpuprofile"),
+                    profile!.Value.GetProperty("profile").GetRawText(), ct);
+            }
             var expanded = new Load(tasksMs, graphMs, layoutMs, read, model, viewMs, renderMs, nodes, groups, mode, groupedPan, size, expandMs,
                 await DoubleAsync(graph, "data-layout-ms"), await graph.GetAttributeAsync("data-layout-engine") ?? "",
                 await IntAsync(graph, "data-nodes"), await IntAsync(graph, "data-edges"), new Pan(0, 0));
