@@ -61,6 +61,14 @@ public sealed class RunReader(LuigiStore store, RunLimits? limits = null)
         return new RunPage(runs.Select(ToListItem).ToList(), total, page, size);
     }
 
+    /// <summary>One run as lists show it (its row alone, none of its tasks); null when there is none.</summary>
+    public async Task<RunListItem?> FindAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        await using var context = store.CreateDbContext();
+        var run = await context.Runs.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, cancellationToken);
+        return run is null ? null : ToListItem(run);
+    }
+
     /// <summary>One run with everything about it but log lines; null when there is none.</summary>
     public async Task<RunDetail?> GetAsync(Guid runId, CancellationToken cancellationToken = default)
     {

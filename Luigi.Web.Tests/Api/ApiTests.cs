@@ -63,6 +63,9 @@ public sealed class ApiTests(PostgresServer postgres) : IClassFixture<PostgresSe
         Assert.Contains("TaskE failed on purpose", detail.Error);
         Assert.Equal("TaskE starts working for 0 ms (attempt 1).", Assert.Single(detail.Attempts).Log![0].Message);
 
+        var summary = (await client.GetFromJsonAsync<RunListItem>($"{accepted.Url}/summary", Json))!;
+        Assert.Equal((accepted.Id, RunState.Failed, 7), (summary.Id, summary.State, summary.TaskCount));
+
         var list = (await client.GetFromJsonAsync<RunPage>("/api/runs?pipeline=ComplexExample&state=Failed", Json))!;
         Assert.Equal(accepted.Id, Assert.Single(list.Items).Id);
         Assert.Empty((await client.GetFromJsonAsync<RunPage>("/api/runs?state=Succeeded", Json))!.Items);
@@ -93,10 +96,11 @@ public sealed class ApiTests(PostgresServer postgres) : IClassFixture<PostgresSe
 
         var trigger = await client.PostAsJsonAsync("/api/pipelines/NoSuchPipeline/runs", new { });
         var run = await client.GetAsync($"/api/runs/{Guid.NewGuid()}");
+        var summary = await client.GetAsync($"/api/runs/{Guid.NewGuid()}/summary");
         var cancel = await client.PostAsync($"/api/runs/{Guid.NewGuid()}/cancel", null);
         var rerun = await client.PostAsJsonAsync($"/api/runs/{Guid.NewGuid()}/rerun", new { scope = "All" });
 
-        foreach (var response in new[] { trigger, run, cancel, rerun })
+        foreach (var response in new[] { trigger, run, summary, cancel, rerun })
         {
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
@@ -174,7 +178,7 @@ public sealed class ApiTests(PostgresServer postgres) : IClassFixture<PostgresSe
         var document = await host.CreateClient().GetStringAsync("/openapi/v1.json");
 
         foreach (var path in new[] { "/api/pipelines", "/api/pipelines/{name}/runs", "/api/runs", "/api/runs/{id}", "/api/runs/{id}/tasks/{index}",
-                     "/api/runs/{id}/rerun", "/api/runs/{id}/tasks/{index}/rerun", "/api/runs/{id}/cancel", "/api/runs/{id}/audit" })
+                     "/api/runs/{id}/rerun", "/api/runs/{id}/tasks/{index}/rerun", "/api/runs/{id}/cancel", "/api/runs/{id}/audit", "/api/runs/{id}/summary" })
         {
             Assert.Contains($"\"{path}\"", document);
         }

@@ -25,6 +25,11 @@ internal static class RunsApi
             .WithName("GetRun").WithSummary("One run with its tasks, their attempts, and the edges between tasks.")
             .Produces<RunDetail>().ProducesProblem(StatusCodes.Status404NotFound);
 
+        api.MapGet("/runs/{id}/summary", async (Guid id, RunReader reader, CancellationToken ct) =>
+                await reader.FindAsync(id, ct) is { } run ? Results.Ok(run) : RunNotFound(id))
+            .WithName("GetRunSummary").WithSummary("One run as lists show it (state, times, counts), without its tasks: cheap to poll.")
+            .Produces<RunListItem>().ProducesProblem(StatusCodes.Status404NotFound);
+
         api.MapGet("/resources", async (LuigiEngineOptions engine, RunReader reader, CancellationToken ct) =>
                 Results.Ok(await reader.GetResourcesAsync(engine.Resources, 50, ct)))
             .WithName("ListResources")
@@ -44,7 +49,7 @@ internal static class RunsApi
             .Produces<RootCauses>().ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapGet("/runs/{id}/audit", async (Guid id, RunReader reader, CancellationToken ct) =>
-                await reader.GetAsync(id, ct) is null ? RunNotFound(id) : Results.Ok(await reader.GetAuditAsync(id, ct)))
+                await reader.FindAsync(id, ct) is null ? RunNotFound(id) : Results.Ok(await reader.GetAuditAsync(id, ct)))
             .WithName("GetRunAudit").WithSummary("Who asked for the run, re-ran it or cancelled it, when and from where, oldest first.")
             .Produces<IReadOnlyList<AuditView>>().ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -145,8 +150,8 @@ internal static class RunsApi
         {
             CancelResult.NotFound => RunNotFound(id),
             CancelResult.AlreadyFinished => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Run already finished",
-                detail: $"Run {id} has already finished ({(await reader.GetAsync(id, ct))?.Run.State}); there is nothing to cancel."),
-            _ => Results.Accepted($"/api/runs/{id}", new CancelAccepted(id, (await reader.GetAsync(id, ct))!.Run.State)),
+                detail: $"Run {id} has already finished ({(await reader.FindAsync(id, ct))?.State}); there is nothing to cancel."),
+            _ => Results.Accepted($"/api/runs/{id}", new CancelAccepted(id, (await reader.FindAsync(id, ct))!.State)),
         };
 
     private static IResult RunNotFound(Guid id) =>

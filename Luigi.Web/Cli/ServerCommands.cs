@@ -84,19 +84,18 @@ internal static class ServerCommands
         return command;
     }
 
+    /// <summary>Polls the run's summary (its row, not its tasks) until it ends, then reads the whole run once to report it.</summary>
     private static async Task<int> WaitAsync(HttpClient client, Guid runId, TimeSpan poll, TextWriter output, CancellationToken cancellationToken)
     {
-        while (true)
+        while ((await client.GetFromJsonAsync<RunListItem>($"api/runs/{runId}/summary", Json, cancellationToken))!.State
+               is not (RunState.Succeeded or RunState.Failed or RunState.Cancelled))
         {
-            var detail = (await client.GetFromJsonAsync<RunDetail>($"api/runs/{runId}", Json, cancellationToken))!;
-            if (detail.Run.State is RunState.Succeeded or RunState.Failed or RunState.Cancelled)
-            {
-                await WriteStatusAsync(detail, output);
-                return detail.Run.State == RunState.Succeeded ? 0 : 1;
-            }
-
             await Task.Delay(poll, cancellationToken);
         }
+
+        var detail = (await client.GetFromJsonAsync<RunDetail>($"api/runs/{runId}", Json, cancellationToken))!;
+        await WriteStatusAsync(detail, output);
+        return detail.Run.State == RunState.Succeeded ? 0 : 1;
     }
 
     private static async Task<RunDetail?> ReadRunAsync(HttpClient client, Guid runId, TextWriter error, CancellationToken cancellationToken)
