@@ -15,6 +15,7 @@ RUN apt-get update \
 # The tool manifest (.config/dotnet-tools.json, dotnet-ef) is only needed to author migrations, not here.
 COPY Directory.Build.props Directory.Packages.props ./
 COPY Luigi.Engine/Luigi.Engine.csproj Luigi.Engine/
+COPY Luigi.Storage/Luigi.Storage.csproj Luigi.Storage/
 COPY Luigi.Web/Luigi.Web.csproj Luigi.Web/
 RUN dotnet restore Luigi.Web/Luigi.Web.csproj
 
@@ -24,6 +25,7 @@ COPY Luigi.Web/client/package.json Luigi.Web/client/package-lock.json Luigi.Web/
 RUN cd Luigi.Web/client && npm ci --no-audit --no-fund
 
 COPY Luigi.Engine/ Luigi.Engine/
+COPY Luigi.Storage/ Luigi.Storage/
 COPY Luigi.Web/ Luigi.Web/
 RUN dotnet publish Luigi.Web/Luigi.Web.csproj --configuration Release --no-restore \
     --output /app/publish -p:UseAppHost=false

@@ -1,7 +1,5 @@
 using System.Data.Common;
-using Luigi.Engine.Storage;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace Luigi.Engine.Execution;
 
@@ -12,9 +10,11 @@ namespace Luigi.Engine.Execution;
 /// that goes away stalls the host instead of failing its runs or losing the outcomes it has computed. The first
 /// operation that gets through after failing wakes every other one waiting to try again, so the host resumes as soon as
 /// one of its operations finds the database back (the heartbeat tries at least once a heartbeat interval) rather than
-/// at each operation's next backoff step.
+/// at each operation's next backoff step. What only the database's driver can tell (an error in the data itself, a pool of
+/// dead connections to drop) is asked of the run queue (<see cref="IRunQueue.IsDataError"/>,
+/// <see cref="IRunQueue.ForgetBrokenConnections"/>), so that this class needs no driver.
 /// </summary>
-internal sealed class DatabaseRetry(ILogger logger, TimeProvider time, StoreExecutorOptions options)
+internal sealed class DatabaseRetry(ILogger logger, TimeProvider time, StoreExecutorOptions options, IRunQueue queue)
 {
     private TaskCompletionSource _back = NewSignal();
 
@@ -54,7 +54,7 @@ internal sealed class DatabaseRetry(ILogger logger, TimeProvider time, StoreExec
             {
                 logger.LogWarning(exception, "Could not {What} (try {Attempt}); retrying in {Delay}", what, attempt, delay);
                 onTransient?.Invoke();
-                ForgetBrokenConnections(exception);
+                queue.ForgetBrokenConnections(exception);
                 var back = Volatile.Read(ref _back).Task;
                 await Task.WhenAny(Task.Delay(delay, time, token), back).ConfigureAwait(false);
                 if (token.IsCancellationRequested)
@@ -78,35 +78,14 @@ internal sealed class DatabaseRetry(ILogger logger, TimeProvider time, StoreExec
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>
-    /// After a server shut down or restarted, the pool's idle connections are dead too: they are dropped, so that the next
-    /// try opens a new connection instead of meeting the same failure on the next pooled one.
-    /// </summary>
-    private static void ForgetBrokenConnections(Exception exception)
-    {
-        var npgsql = exception as NpgsqlException ?? exception.InnerException as NpgsqlException;
-        if (npgsql is not null && (npgsql is not PostgresException postgres || postgres.SqlState.StartsWith("57", StringComparison.Ordinal)
-            || postgres.SqlState.StartsWith("08", StringComparison.Ordinal)))
-        {
-            NpgsqlConnection.ClearAllPools();
-        }
-    }
-
     /// <summary>The database could not be reached or answered in time (EF wraps these in InvalidOperationException).</summary>
     public static bool IsTransient(Exception exception) =>
         exception is DbException or TimeoutException || exception.InnerException is DbException or TimeoutException;
 
     /// <summary>
-    /// As <see cref="IsTransient"/>, except for errors in the data itself (PostgreSQL classes 22 and 23): such
+    /// As <see cref="IsTransient"/>, except for errors in the data itself (<see cref="IRunQueue.IsDataError"/>): such
     /// an error belongs to one outcome of the group and would come back on every try, so the group is not
-    /// retried but committed again outcome by outcome, and only the faulty one is lost (and logged). A second running
-    /// row for one task id (<c>ux_run_tasks_running_task</c>) is not such an error: it comes from the claim at the end of
-    /// the group, which lost a race for that id to another host, and trying again sees the winner.
+    /// retried but committed again outcome by outcome, and only the faulty one is lost (and logged).
     /// </summary>
-    public static bool IsTransientForGroup(Exception exception) =>
-        IsTransient(exception) && (exception is not PostgresException { SqlState: ['2', '2' or '3', ..] } || LostTaskIdRace(exception));
-
-    /// <summary>Two hosts claimed one task id at once and the database refused the second (see <c>ClaimSql</c>).</summary>
-    public static bool LostTaskIdRace(Exception exception) =>
-        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ux_run_tasks_running_task" };
+    public bool IsTransientForGroup(Exception exception) => IsTransient(exception) && !queue.IsDataError(exception);
 }

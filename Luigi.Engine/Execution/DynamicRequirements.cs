@@ -1,6 +1,5 @@
 using Luigi.Engine.Events;
 using Luigi.Engine.Graph;
-using Luigi.Engine.Storage;
 
 namespace Luigi.Engine.Execution;
 

@@ -28,7 +28,7 @@ internal sealed class ExecutorContext
         Loggers = loggers;
         Logger = loggers.CreateLogger("Luigi.Engine.Host");
         Observers = new StoreObservers([.. observers], Logger, time, identity.Id);
-        Retry = new DatabaseRetry(Logger, time, options);
+        Retry = new DatabaseRetry(Logger, time, options, queue);
         Tasks = new RunTaskCache(queue, pipelines);
         Limits = RunLimits.For(pipelines, engine.MaxActiveRuns);
         Attempts = new AttemptRunner(time, loggers, engine, pipelines.Services);

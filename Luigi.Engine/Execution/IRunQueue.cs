@@ -1,5 +1,4 @@
 using Luigi.Engine.Graph;
-using Luigi.Engine.Storage;
 using Luigi.Engine.Storage.Entities;
 
 namespace Luigi.Engine.Execution;
@@ -11,7 +10,7 @@ namespace Luigi.Engine.Execution;
 /// answers with the consequences of each change in one step (an outcome commits with the dependents it releases
 /// or blocks and the run it ends). Two implementations: <see cref="MemoryRunQueue"/> (one process, nothing
 /// persisted: the command line's <c>--store memory</c>, <see cref="LuigiEngine"/>, the engine's tests) and
-/// <see cref="RunQueue"/> (SQLite or PostgreSQL, shared by every host of a store). Both pass the engine's one
+/// <c>RunQueue</c> (in Luigi.Storage: SQLite or PostgreSQL, shared by every host of a store). Both pass the engine's one
 /// semantics suite.
 /// </summary>
 internal interface IRunQueue
@@ -28,6 +27,17 @@ internal interface IRunQueue
     /// worth gathering into one transaction (group commit). A queue in memory commits each outcome from its worker.
     /// </summary>
     bool GroupsCommits { get; }
+
+    /// <summary>
+    /// True when <paramref name="exception"/>, thrown by an operation of this queue, is an error in the data itself (on
+    /// PostgreSQL, classes 22 and 23), which would come back on every try; false for a database that could not be reached.
+    /// A queue in memory never reaches a database.
+    /// </summary>
+    bool IsDataError(Exception exception);
+
+    /// <summary>After an operation failed because the database could not be reached: drops what the failure showed to be
+    /// broken (the pool's dead connections after a server restarted), so that the next try opens new ones.</summary>
+    void ForgetBrokenConnections(Exception exception);
 
     /// <summary>Writes a queued run (and its audit entry) and returns its id.</summary>
     Task<Guid> EnqueueAsync(RunRequest request, CancellationToken cancellationToken);

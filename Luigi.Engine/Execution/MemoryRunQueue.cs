@@ -1,6 +1,5 @@
 using Luigi.Engine.Graph;
 using Luigi.Engine.Scheduling;
-using Luigi.Engine.Storage;
 using Luigi.Engine.Storage.Entities;
 
 namespace Luigi.Engine.Execution;
@@ -31,6 +30,14 @@ internal sealed class MemoryRunQueue(TimeProvider time, IReadOnlyDictionary<stri
 
     /// <inheritdoc />
     public bool GroupsCommits => false;
+
+    /// <inheritdoc />
+    public bool IsDataError(Exception exception) => false;
+
+    /// <inheritdoc />
+    public void ForgetBrokenConnections(Exception exception)
+    {
+    }
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -127,7 +134,7 @@ internal sealed class MemoryRunQueue(TimeProvider time, IReadOnlyDictionary<stri
     /// <inheritdoc />
     public Task<RunStateChange> SaveGraphAsync(Guid runId, TaskGraph graph, CancellationToken cancellationToken)
     {
-        var (states, blockedBy) = GraphWriter.InitialStates(graph);
+        var (states, blockedBy) = GraphOrder.InitialStates(graph);
         lock (_lock)
         {
             var run = _runs[runId];
@@ -613,7 +620,7 @@ internal sealed class MemoryRunQueue(TimeProvider time, IReadOnlyDictionary<stri
         return cancelled;
     }
 
-    /// <summary>Ends the run once nothing is unfinished, by the same rule as the store's (<see cref="RunEndSql"/>).</summary>
+    /// <summary>Ends the run once nothing is unfinished, by the same rule as the store's (<c>RunEndSql</c>).</summary>
     private RunStateChange? FinishIfDone(MemoryRun run)
     {
         if (run.Unfinished > 0 || run.Graph is null || run.Record.State is not (RunState.Running or RunState.Cancelling))

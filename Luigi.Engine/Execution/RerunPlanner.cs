@@ -1,8 +1,5 @@
 using Luigi.Engine.Graph;
 using Luigi.Engine.Storage.Entities;
-using Microsoft.EntityFrameworkCore;
-using Luigi.Engine.Execution;
-using Luigi.Engine.Storage;
 
 namespace Luigi.Engine.Execution;
 
@@ -15,26 +12,10 @@ namespace Luigi.Engine.Execution;
 /// <item><see cref="RerunScope.TaskAndDownstream"/>: the task and everything that depended on it run even if
 /// their outputs exist; they overwrite them (atomically) when they succeed.</item>
 /// </list>
+/// The queue reads the repeated run's tasks and edges (<see cref="IRunQueue.PlanRerunAsync"/>); this turns them into overrides.
 /// </summary>
 internal static class RerunPlanner
 {
-    public static async Task<ResolutionOverrides?> PlanAsync(LuigiStore store, RunRecord run, CancellationToken cancellationToken)
-    {
-        if (run.ParentRunId is not { } parentId || run.RerunScope is null or RerunScope.All)
-        {
-            return null;
-        }
-
-        await using var context = store.CreateDbContext();
-        var tasks = await context.RunTasks.AsNoTracking().Where(t => t.RunId == parentId)
-            .Select(t => new { t.TaskIndex, t.TaskId, t.State }).ToListAsync(cancellationToken).ConfigureAwait(false);
-        var edges = run.RerunScope == RerunScope.TaskAndDownstream
-            ? await context.RunEdges.AsNoTracking().Where(e => e.RunId == parentId)
-                .Select(e => new { e.RequirementIndex, e.DependentIndex }).ToListAsync(cancellationToken).ConfigureAwait(false)
-            : [];
-        return Plan(run, tasks.ConvertAll(t => (t.TaskIndex, t.TaskId, t.State)), edges.ToLookup(e => e.RequirementIndex, e => e.DependentIndex));
-    }
-
     /// <summary>The overrides for <paramref name="run"/> (a re-run), from the tasks of the run it repeats (index, id, final
     /// state) and their dependents by index; null when the scope needs none.</summary>
     public static ResolutionOverrides? Plan(RunRecord run, IReadOnlyList<(int Index, string TaskId, TaskState State)> tasks, ILookup<int, int> dependents)

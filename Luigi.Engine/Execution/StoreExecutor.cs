@@ -7,7 +7,6 @@ using Luigi.Engine.Storage.Entities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Luigi.Engine.Events;
-using Luigi.Engine.Storage;
 
 namespace Luigi.Engine.Execution;
 
@@ -23,16 +22,16 @@ public sealed class StoreExecutor
     private readonly ExecutorContext _context;
     private readonly ExecutorHost _host;
 
-    /// <summary>An executor over the store <paramref name="store"/>.</summary>
+    /// <summary>An executor over the store <paramref name="store"/> (the store package's <c>LuigiStore</c>).</summary>
     public StoreExecutor(
-        LuigiStore store, PipelineRegistry pipelines, LuigiEngineOptions engine, StoreExecutorOptions options,
+        RunStore store, PipelineRegistry pipelines, LuigiEngineOptions engine, StoreExecutorOptions options,
         TimeProvider? time = null, ILoggerFactory? loggers = null, string? hostName = null, IEnumerable<IRunObserver>? observers = null,
         HostIdentity? identity = null, LuigiTelemetry? telemetry = null)
-        : this(new RunQueue(store, time ?? TimeProvider.System, resources: engine.Resources, logger: loggers?.CreateLogger<RunQueue>()), pipelines, engine, options, time, loggers, hostName, observers, identity, telemetry)
+        : this(store.CreateQueue(time ?? TimeProvider.System, engine.Resources, loggers), pipelines, engine, options, time, loggers, hostName, observers, identity, telemetry)
     {
     }
 
-    /// <summary>An executor over any run queue: the store's (<see cref="RunQueue"/>) or one in memory (<see cref="MemoryRunQueue"/>).</summary>
+    /// <summary>An executor over any run queue: the store's (<see cref="RunStore"/>) or one in memory (<see cref="MemoryRunQueue"/>).</summary>
     internal StoreExecutor(
         IRunQueue queue, PipelineRegistry pipelines, LuigiEngineOptions engine, StoreExecutorOptions options,
         TimeProvider? time = null, ILoggerFactory? loggers = null, string? hostName = null, IEnumerable<IRunObserver>? observers = null,

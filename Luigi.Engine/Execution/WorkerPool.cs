@@ -135,7 +135,7 @@ internal sealed class WorkerPool
         {
             var started = _context.Time.GetTimestamp();
             var committed = await _context.Retry.RunAsync("commit outcomes", ct => _context.Queue.CompleteAsync(HostId, group, claim, ct), CancellationToken.None,
-                untilStopped: false, isTransient: DatabaseRetry.IsTransientForGroup).ConfigureAwait(false);
+                untilStopped: false, isTransient: _context.Retry.IsTransientForGroup).ConfigureAwait(false);
             claimed = committed.Claimed;
             if (claim is not null)
             {

@@ -7,7 +7,7 @@ namespace Luigi.Engine.Monitoring;
 /// <summary>
 /// The engine's metrics and traces, through <see cref="System.Diagnostics"/> only: a <see cref="Meter"/> and an
 /// <see cref="ActivitySource"/> both named <see cref="Name"/>, which OpenTelemetry (or <c>dotnet-counters</c>) listens
-/// to; the engine references no exporter. Counters are fed by <see cref="TelemetryObserver"/> from what the executor
+/// to; the engine references no exporter. Counters are fed by <c>TelemetryObserver</c> from what the executor
 /// commits, the gauges by <see cref="UpdateStore"/> from store queries (<see cref="StoreGauges"/>); claim latency and
 /// attempt spans come from the executor through <see cref="RecordClaim"/> and <see cref="StartAttempt"/>.
 /// </summary>

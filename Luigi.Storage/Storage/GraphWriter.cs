@@ -15,34 +15,6 @@ namespace Luigi.Engine.Storage;
 /// </summary>
 internal static class GraphWriter
 {
-    /// <summary>The states the tasks start the run in: tasks that failed during resolution block their
-    /// dependents at once, so the stored graph is consistent before any worker sees it.</summary>
-    public static (TaskState[] States, string?[] BlockedBy) InitialStates(TaskGraph graph)
-    {
-        var nodes = graph.Nodes;
-        var states = nodes.Select(n => n.State).ToArray();
-        var blockedBy = new string?[nodes.Count];
-        var stack = new Stack<int>();
-        foreach (var failed in nodes.Where(n => n.State == TaskState.Failed))
-        {
-            stack.Push(failed.Index);
-            while (stack.TryPop(out var current))
-            {
-                foreach (var dependent in nodes[current].Dependents)
-                {
-                    if (states[dependent] == TaskState.Pending)
-                    {
-                        states[dependent] = TaskState.UpstreamFailed;
-                        blockedBy[dependent] = failed.TaskId;
-                        stack.Push(dependent);
-                    }
-                }
-            }
-        }
-
-        return (states, blockedBy);
-    }
-
     public static async Task WriteAsync(
         SqlCommands sql, DbConnection connection, DbTransaction transaction, Guid runId, TaskGraph graph,
         TaskState[] states, string?[] blockedBy, DateTime now, CancellationToken cancellationToken)

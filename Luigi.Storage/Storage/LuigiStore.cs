@@ -1,6 +1,8 @@
+using Luigi.Engine.Execution;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Luigi.Engine.Storage;
 
@@ -8,7 +10,7 @@ namespace Luigi.Engine.Storage;
 /// Opens short-lived <see cref="LuigiDbContext"/>s on the configured provider and applies its migrations.
 /// One instance per process; contexts are created per unit of work and disposed right after.
 /// </summary>
-public sealed class LuigiStore : IDbContextFactory<LuigiDbContext>
+public sealed class LuigiStore : RunStore, IDbContextFactory<LuigiDbContext>
 {
     private readonly Func<LuigiDbContext> _create;
 
@@ -57,6 +59,10 @@ public sealed class LuigiStore : IDbContextFactory<LuigiDbContext>
 
     /// <inheritdoc />
     public LuigiDbContext CreateDbContext() => _create();
+
+    /// <inheritdoc />
+    internal override IRunQueue CreateQueue(TimeProvider time, IReadOnlyDictionary<string, int> resources, ILoggerFactory? loggers) =>
+        new RunQueue(this, time, resources: resources, logger: loggers?.CreateLogger<RunQueue>());
 
     /// <summary>Creates the database if needed and applies every pending migration.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken = default)

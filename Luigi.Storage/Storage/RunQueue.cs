@@ -89,7 +89,22 @@ internal sealed partial class RunQueue(
     }
 
     /// <inheritdoc />
-    public Task<ResolutionOverrides?> PlanRerunAsync(RunRecord run, CancellationToken cancellationToken) => RerunPlanner.PlanAsync(store, run, cancellationToken);
+    public async Task<ResolutionOverrides?> PlanRerunAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        if (run.ParentRunId is not { } parentId || run.RerunScope is null or RerunScope.All)
+        {
+            return null;
+        }
+
+        await using var context = store.CreateDbContext();
+        var tasks = await context.RunTasks.AsNoTracking().Where(t => t.RunId == parentId)
+            .Select(t => new { t.TaskIndex, t.TaskId, t.State }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var edges = run.RerunScope == RerunScope.TaskAndDownstream
+            ? await context.RunEdges.AsNoTracking().Where(e => e.RunId == parentId)
+                .Select(e => new { e.RequirementIndex, e.DependentIndex }).ToListAsync(cancellationToken).ConfigureAwait(false)
+            : [];
+        return RerunPlanner.Plan(run, tasks.ConvertAll(t => (t.TaskIndex, t.TaskId, t.State)), edges.ToLookup(e => e.RequirementIndex, e => e.DependentIndex));
+    }
 
     /// <summary>
     /// Takes the oldest queued run for <paramref name="hostId"/> to resolve, or null. A run whose pipeline has as many active
@@ -143,7 +158,7 @@ internal sealed partial class RunQueue(
     /// </summary>
     public async Task<RunStateChange> SaveGraphAsync(Guid runId, TaskGraph graph, CancellationToken cancellationToken)
     {
-        var (states, blockedBy) = GraphWriter.InitialStates(graph);
+        var (states, blockedBy) = GraphOrder.InitialStates(graph);
         var unfinished = states.Count(s => !s.IsTerminal());
         await using var connection = await _sql.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
