@@ -1,0 +1,99 @@
+using System.IO.Compression;
+using System.Text.Json;
+using System.Xml.Linq;
+using Luigi.Engine;
+using Luigi.Engine.Pipelines;
+using Luigi.Web.Pipelines;
+using Luigi.Web.Tests.Cli;
+using Luigi.Web.Tests.Pipelines;
+
+namespace Luigi.Web.Tests.Deployment;
+
+/// <summary>
+/// The packages a team adopts: Luigi.Engine, what its pipeline projects reference, brings no database driver; Luigi.Storage
+/// brings the store for both providers. Packed from this build (<c>dotnet pack --no-build</c>) and read as NuGet reads them.
+/// A team's pipeline project (samples/Acme.Pipelines, which references Luigi.Engine alone) restores no driver either and
+/// runs its pipeline in memory.
+/// </summary>
+public sealed class EnginePackageTests : IDisposable
+{
+    private static readonly string[] DatabaseDrivers = ["Microsoft.EntityFrameworkCore", "Npgsql", "Microsoft.Data.Sqlite", "SQLitePCLRaw"];
+
+    private readonly string _scratch = Directory.CreateTempSubdirectory("luigi-packages-").FullName;
+
+    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+
+    [Fact]
+    public async Task Packages_CarryTheirMetadata_AndTheEngineNoDatabaseDriver()
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // Debug or Release, as the tests were built
+        foreach (var project in new[] { "Luigi.Engine/Luigi.Engine.csproj", "Luigi.Storage/Luigi.Storage.csproj" })
+        {
+            await RunAsync("dotnet", ["pack", RepositoryFiles.PathOf(project), "--no-build", "-c", configuration, "-o", _scratch], RepositoryFiles.Root);
+        }
+
+        var engine = ReadPackage("Luigi.Engine");
+        var storage = ReadPackage("Luigi.Storage");
+
+        Assert.DoesNotContain(engine.Dependencies, IsDatabaseDriver);
+        Assert.Contains("Cronos", engine.Dependencies); // the list is real: what the engine does use is there
+        Assert.Contains("Luigi.Engine", storage.Dependencies);
+        Assert.Contains("Npgsql.EntityFrameworkCore.PostgreSQL", storage.Dependencies);
+        Assert.Contains("Microsoft.EntityFrameworkCore.Sqlite", storage.Dependencies);
+        Assert.Equal(engine.Version, storage.Version);
+        foreach (var package in new[] { engine, storage })
+        {
+            Assert.Equal("Apache-2.0", package.Metadata("license"));
+            Assert.Equal("Luigi for .NET contributors", package.Metadata("authors"));
+            Assert.Equal("README.md", package.Metadata("readme"));
+            Assert.Contains($"# {package.Id}", package.Readme);
+            Assert.False(string.IsNullOrWhiteSpace(package.Metadata("description")));
+            Assert.True(File.Exists(Path.Combine(_scratch, $"{package.Id}.{package.Version}.snupkg")), $"no symbols package for {package.Id}");
+        }
+    }
+
+    [Fact]
+    public async Task ATeamsPipelineProject_RestoresNoDatabaseDriver_AndRunsItsPipelineInMemory()
+    {
+        using var assets = JsonDocument.Parse(await File.ReadAllTextAsync(RepositoryFiles.PathOf("samples/Acme.Pipelines/obj/project.assets.json")));
+        var libraries = assets.RootElement.GetProperty("libraries").EnumerateObject().Select(l => l.Name.Split('/')[0]).ToArray();
+        var snapshot = PipelineAssemblyLoader.Load(TeamPipelines.AssemblyPath).GetType("Acme.Pipelines.InventorySnapshot", throwOnError: true)!;
+        var registry = new PipelineRegistry().Add(snapshot);
+        var pipeline = registry.Create("InventorySnapshot", new Dictionary<string, string> { ["date"] = "2026-11-26", ["dataDir"] = _scratch });
+
+        var result = await new LuigiEngine(new LuigiEngineOptions { Workers = 2 }).RunAsync(pipeline.Roots());
+
+        Assert.Contains("Luigi.Engine", libraries);
+        Assert.DoesNotContain(libraries, IsDatabaseDriver);
+        Assert.True(result.Succeeded, result.Summary.ToString());
+        Assert.True(File.Exists(Path.Combine(_scratch, "snapshots", "inventory-2026-11-26.csv")));
+    }
+
+    private static bool IsDatabaseDriver(string package) => DatabaseDrivers.Any(d => package.StartsWith(d, StringComparison.OrdinalIgnoreCase));
+
+    private Package ReadPackage(string id)
+    {
+        var path = Assert.Single(Directory.GetFiles(_scratch, $"{id}.*.nupkg"));
+        using var zip = ZipFile.OpenRead(path);
+        var nuspec = XDocument.Load(zip.GetEntry($"{id}.nuspec")!.Open());
+        using var readme = new StreamReader(zip.GetEntry("README.md")?.Open() ?? Stream.Null);
+        var metadata = nuspec.Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+        return new Package(id, metadata, readme.ReadToEnd());
+    }
+
+    private sealed record Package(string Id, XElement MetadataElement, string Readme)
+    {
+        public string Version => Metadata("version");
+
+        public IReadOnlyList<string> Dependencies => MetadataElement.Descendants().Where(e => e.Name.LocalName == "dependency")
+            .Select(e => (string)e.Attribute("id")!).ToArray();
+
+        public string Metadata(string name) => MetadataElement.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value.Trim() ?? "";
+    }
+
+    private static async Task RunAsync(string program, string[] args, string workingDirectory)
+    {
+        var (exitCode, output, error) = await HostProcess.RunProgramAsync(program, args, null, workingDirectory);
+        Assert.True(exitCode == 0, $"{program} {string.Join(' ', args)} exited {exitCode}\n{output}\n{error}");
+    }
+}
