@@ -11,9 +11,11 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 # Restore from the files that decide the packages only, so that this layer is reused until they change.
-# Versions are central (Directory.Packages.props) and the build settings shared (Directory.Build.props).
+# Versions are central (Directory.Packages.props) and the build settings shared (Directory.Build.props, which imports
+# build/Packaging.props).
 # The tool manifest (.config/dotnet-tools.json, dotnet-ef) is only needed to author migrations, not here.
 COPY Directory.Build.props Directory.Packages.props ./
+COPY build/ build/
 COPY Luigi.Engine/Luigi.Engine.csproj Luigi.Engine/
 COPY Luigi.Storage/Luigi.Storage.csproj Luigi.Storage/
 COPY Luigi.Web/Luigi.Web.csproj Luigi.Web/
