@@ -56,7 +56,7 @@ function luminance(color) {
  * per attempt, attempt first; within attempt a: waiting (0, before any attempt), running (2), ended (3), put back in the
  * queue (4: Pending after an attempt). What comes instead of the next attempt ranks in the next one's steps: waiting for
  * another run's attempt of the task id (1), found complete (3), cancelled (4). Both sides pass
- * Luigi.Web/Live/live-order-cases.json.
+ * Luigi.AspNetCore/Live/live-order-cases.json.
  */
 export function order(attempt, state) {
   const a = attempt || 0;
