@@ -130,7 +130,7 @@ public static class LuigiWebSetup
         return options;
     }
 
-    public static IServiceCollection AddLuigiWeb(this IServiceCollection services, IConfiguration configuration)
+    internal static IServiceCollection AddLuigiWeb(this IServiceCollection services, IConfiguration configuration)
     {
         var storeOptions = ReadStoreOptions(configuration);
         storeOptions.Validate();
@@ -190,22 +190,20 @@ public static class LuigiWebSetup
     }
 
     /// <summary>
-    /// Maps the host's endpoints. An executor-only host (<c>Luigi:Host:Role</c> = <c>Executor</c>) maps only
-    /// <c>/healthz</c>, <c>/healthz/ready</c> and, when on, <c>/metrics</c>: no dashboard, API or hub, whatever is added below
-    /// later. Every response carries the security headers, the hub and the dashboard's circuit refuse other sites' pages,
-    /// and every endpoint but those, the sign-in page and the static files needs a signed-in user with a role; acting
-    /// needs an Operator (docs/security.md). Behind a trusted proxy, the client's address comes from its headers.
+    /// The middleware of Luigi's endpoints, in front of them. Every response carries the security headers, the hub and the
+    /// dashboard's circuit refuse other sites' pages, and every endpoint but the health checks, the metrics, the sign-in page
+    /// and the static files needs a signed-in user with a role; acting needs an Operator (docs/security.md). Behind a trusted
+    /// proxy, the client's address comes from its headers. An executor-only host (<c>Luigi:Host:Role</c> = <c>Executor</c>)
+    /// has only the first three.
     /// </summary>
-    public static WebApplication MapLuigiWeb(this WebApplication app)
+    internal static void UseLuigiMiddleware(IApplicationBuilder app, HostRole role)
     {
         app.UseLuigiForwardedHeaders();
         app.UseAuditOrigin();
         app.UseSecurityHeaders();
-        if (HostRoleSetting.Read(app.Configuration) == HostRole.Executor)
+        if (role == HostRole.Executor)
         {
-            app.MapLuigiHealth(); // for the container's health check, which signs in as nobody
-            app.MapLuigiMetrics();
-            return app;
+            return;
         }
 
         app.UseExceptionHandler();
@@ -213,14 +211,27 @@ public static class LuigiWebSetup
         app.UseOriginCheck();
         app.UseLuigiAuth();
         app.UseRequestBodyLimit();
-        app.MapLuigiHealth();
+        app.UseAntiforgery();
+    }
+
+    /// <summary>
+    /// Maps Luigi's endpoints. An executor-only host maps only <c>/healthz</c>, <c>/healthz/ready</c> and, when on,
+    /// <c>/metrics</c>: no dashboard, API or hub, whatever is added below later.
+    /// </summary>
+    internal static void MapLuigiEndpoints(IEndpointRouteBuilder app, HostRole role)
+    {
+        app.MapLuigiHealth(); // for the container's health check, which signs in as nobody
         app.MapLuigiMetrics();
+        if (role == HostRole.Executor)
+        {
+            return;
+        }
+
         app.MapOpenApi().RequireAuthorization(LuigiPolicies.View);
         app.MapGroup("/api").WithTags("Luigi").RequireAuthorization(LuigiPolicies.View).MapPipelinesApi().MapRunsApi().MapSchedulesApi().MapBackfillsApi().MapEmailApi();
         app.MapLuigiLive().RequireAuthorization(LuigiPolicies.View);
         app.MapLuigiAccount();
-        app.MapLuigiOidc(app.Services.GetRequiredService<AuthOptions>().Oidc);
+        app.MapLuigiOidc(app.ServiceProvider.GetRequiredService<AuthOptions>().Oidc);
         app.MapLuigiDashboard();
-        return app;
     }
 }

@@ -135,8 +135,8 @@ public static class AuthSetup
                 // Signed in at the provider: sign out there too (RP-initiated logout), then back to the sign-in page;
                 // otherwise the provider's own session would sign the user straight back in.
                 return atProvider
-                    ? Results.SignOut(new AuthenticationProperties { RedirectUri = SignInPath }, [OidcSetup.Scheme])
-                    : Results.Redirect(SignInPath);
+                    ? Results.SignOut(new AuthenticationProperties { RedirectUri = $"{http.Request.PathBase}{SignInPath}" }, [OidcSetup.Scheme])
+                    : Results.Redirect($"{http.Request.PathBase}{SignInPath}");
             })
             .AllowAnonymous()
             .DisableAntiforgery() // checked above, to answer with a clear problem rather than the framework's exception

@@ -40,6 +40,10 @@ public static class LuigiAuthorization
             policies.SetFallbackPolicy(view);
         }
 
+        services.AddHttpContextAccessor();
+        services.AddSingleton<LuigiMount>();
+        services.AddSingleton<IAuthorizationPolicyProvider, MountedPolicyProvider>(); // the fallback covers Luigi's requests only
+
         return services;
     }
 }

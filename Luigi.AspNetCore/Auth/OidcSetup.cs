@@ -125,7 +125,7 @@ public static class OidcSetup
                     {
                         context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OidcSetup))
                             .LogWarning(context.Failure, "Sign-in at the OpenID Connect provider failed");
-                        context.Response.Redirect($"{AuthSetup.DeniedPath}?reason={DeniedReasons.Failed}");
+                        context.Response.Redirect($"{context.Request.PathBase}{AuthSetup.DeniedPath}?reason={DeniedReasons.Failed}");
                         context.HandleResponse();
                         return Task.CompletedTask;
                     },
@@ -166,8 +166,8 @@ public static class OidcSetup
                 }
 
                 var form = await http.Request.ReadFormAsync(http.RequestAborted);
-                var returnUrl = ReturnUrls.Local(form["returnUrl"].ToString());
-                var properties = signIns.ConfigureExternalAuthenticationProperties(Scheme, $"{CompletePath}?returnUrl={Uri.EscapeDataString(returnUrl)}");
+                var returnUrl = ReturnUrls.Local(form["returnUrl"].ToString(), $"{http.Request.PathBase}/");
+                var properties = signIns.ConfigureExternalAuthenticationProperties(Scheme, $"{http.Request.PathBase}{CompletePath}?returnUrl={Uri.EscapeDataString(returnUrl)}");
                 return Results.Challenge(properties, [Scheme]);
             })
             .AllowAnonymous()
@@ -231,13 +231,13 @@ public static class OidcSetup
         Check(await users.UpdateAsync(user), $"record {user.UserName}'s sign-in");
         await http.SignOutAsync(IdentityConstants.ExternalScheme);
         await signIns.SignInAsync(user, isPersistent: false, authenticationMethod: Scheme);
-        return Results.Redirect(ReturnUrls.Local(returnUrl));
+        return Results.Redirect(ReturnUrls.Local(returnUrl, $"{http.Request.PathBase}/"));
     }
 
     private static async Task<IResult> DenyAsync(HttpContext http, string reason)
     {
         await http.SignOutAsync(IdentityConstants.ExternalScheme);
-        return Results.Redirect($"{AuthSetup.DeniedPath}?reason={reason}");
+        return Results.Redirect($"{http.Request.PathBase}{AuthSetup.DeniedPath}?reason={reason}");
     }
 
     /// <summary>

@@ -24,10 +24,10 @@ public static class DashboardSetup
         return services;
     }
 
-    /// <summary>Maps the dashboard's pages and static assets (after the API, so <c>/api</c> keeps its routes).</summary>
-    public static WebApplication MapLuigiDashboard(this WebApplication app)
+    /// <summary>Maps the dashboard's pages and static assets (after the API, so <c>/api</c> keeps its routes); the antiforgery
+    /// middleware is in front of them (<c>MapLuigi</c>).</summary>
+    public static IEndpointRouteBuilder MapLuigiDashboard(this IEndpointRouteBuilder app)
     {
-        app.UseAntiforgery();
         app.MapStaticAssets().AllowAnonymous(); // the sign-in page needs its styles and scripts before anyone signs in
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

@@ -15,7 +15,7 @@ public static class LiveSetup
     /// Registers the live feed: <see cref="LiveFeed"/> (one per host; the executor's observer, and the
     /// <see cref="ILiveFeed"/> of the dashboard), its settings (<c>Luigi:Live</c>, validated at start), the
     /// relay between hosts on PostgreSQL, SignalR with the JSON protocol (enums by name) and the bridge from
-    /// the feed to <see cref="LiveHub"/>. Needs what <c>AddLuigiWeb</c> registers (the store and the executor).
+    /// the feed to <see cref="LiveHub"/>. Needs what <c>AddLuigi</c> registers (the store and the executor).
     /// </summary>
     public static IServiceCollection AddLuigiLive(this IServiceCollection services, IConfiguration configuration)
     {

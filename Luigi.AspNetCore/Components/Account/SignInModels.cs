@@ -37,9 +37,10 @@ public sealed class ChoosePasswordInput
 /// <summary>Where to go after signing in: a path of this site, never another site.</summary>
 public static class ReturnUrls
 {
-    /// <summary><paramref name="url"/> when it is a local path (starts with one '/' and no '\'), else "/".</summary>
-    public static string Local(string? url) =>
-        url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Contains('\\') ? url : "/";
+    /// <summary><paramref name="url"/> when it is a local path (starts with one '/' and no '\'), else <paramref name="home"/>
+    /// (the dashboard's root: "/", or "/luigi/" under <c>MapLuigi("/luigi")</c>).</summary>
+    public static string Local(string? url, string home = "/") =>
+        url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Contains('\\') ? url : home;
 }
 
 /// <summary>The form of the change-password page: the current password, and the new one twice.</summary>

@@ -21,11 +21,11 @@ function cacheKey(options) {
 }
 
 function graphUrl(options) {
-  if (options.runId) return `/api/runs/${encodeURIComponent(options.runId)}/graph`;
+  if (options.runId) return `api/runs/${encodeURIComponent(options.runId)}/graph`;
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(options.parameters ?? {})) if (value != null) query.append(name, String(value));
   const q = query.toString();
-  return `/api/pipelines/${encodeURIComponent(options.pipeline)}/graph${q ? `?${q}` : ''}`;
+  return `api/pipelines/${encodeURIComponent(options.pipeline)}/graph${q ? `?${q}` : ''}`;
 }
 
 /** Whether the whole graph would be slow to lay out and draw: then it opens grouped (docs/dashboard-client.md). */

@@ -13,7 +13,7 @@ const key = runId => String(runId).toLowerCase();
 function ensureConnection() {
   if (!connection) {
     connection = new HubConnectionBuilder()
-      .withUrl('/hubs/live')
+      .withUrl(new URL('hubs/live', document.baseURI).href) // under the path the dashboard is mapped at
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: c => 1000 * 2 ** Math.min(c.previousRetryCount, 5) })
       .configureLogging(LogLevel.Warning)
       .build();

@@ -92,4 +92,4 @@ export function getJson(url) {
   return p;
 }
 
-export const runUrl = runId => `/api/runs/${encodeURIComponent(runId)}`;
+export const runUrl = runId => `api/runs/${encodeURIComponent(runId)}`;
