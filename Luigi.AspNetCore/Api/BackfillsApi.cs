@@ -50,7 +50,7 @@ internal static class BackfillsApi
             var backfill = await backfills.StartAsync(
                 new BackfillRequest(info.Name, from, to, parameters, request.DateParameter, request.MaxConcurrentRuns ?? 3), SchedulesApi.Actor(http), RunTrigger.Api, ct);
             signal.Pulse();
-            var url = $"/api/backfills/{backfill.Id}";
+            var url = $"{http.Request.PathBase}/api/backfills/{backfill.Id}";
             return Results.Accepted(url, new BackfillAccepted(backfill.Id, url, backfill));
         }
         catch (Luigi.Engine.Parameters.ParameterException exception)

@@ -24,7 +24,7 @@ internal static class EmailApi
         try
         {
             var queued = await email.SendTestAsync(request?.To, http.User.Identity?.Name, ct);
-            return Results.Accepted("/api/email/status", queued);
+            return Results.Accepted($"{http.Request.PathBase}/api/email/status", queued);
         }
         catch (EmailTestException exception)
         {

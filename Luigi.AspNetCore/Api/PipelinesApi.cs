@@ -55,7 +55,7 @@ internal static class PipelinesApi
             var parameters = (request ?? new TriggerRequest(null)).ParametersAsText();
             var id = await executor.EnqueueAsync(
                 new RunRequest(registry.Find(name)!.Name, parameters, RunTrigger.Api, http.User.Identity?.Name), cancellationToken);
-            var url = $"/api/runs/{id}";
+            var url = $"{http.Request.PathBase}/api/runs/{id}"; // under MapLuigi's prefix
             return Results.Accepted(url, new RunAccepted(id, url));
         }
         catch (ParameterException exception)

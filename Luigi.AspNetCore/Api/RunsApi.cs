@@ -131,7 +131,7 @@ internal static class RunsApi
                 return RunNotFound(id);
             }
 
-            var url = $"/api/runs/{newId}";
+            var url = $"{http.Request.PathBase}/api/runs/{newId}";
             return Results.Accepted(url, new RunAccepted(newId.Value, url));
         }
         catch (ArgumentException exception)
@@ -151,7 +151,7 @@ internal static class RunsApi
             CancelResult.NotFound => RunNotFound(id),
             CancelResult.AlreadyFinished => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Run already finished",
                 detail: $"Run {id} has already finished ({(await reader.FindAsync(id, ct))?.State}); there is nothing to cancel."),
-            _ => Results.Accepted($"/api/runs/{id}", new CancelAccepted(id, (await reader.FindAsync(id, ct))!.State)),
+            _ => Results.Accepted($"{http.Request.PathBase}/api/runs/{id}", new CancelAccepted(id, (await reader.FindAsync(id, ct))!.State)),
         };
 
     private static IResult RunNotFound(Guid id) =>

@@ -30,7 +30,7 @@ internal static class SchedulesApi
                 await ActAsync(async () =>
                 {
                     var created = await schedules.CreateAsync((request ?? Empty).ToDefinition(), Actor(http), RunTrigger.Api, ct);
-                    return Results.Created($"/api/schedules/{Uri.EscapeDataString(created.Name)}", ScheduleDto.From(created));
+                    return Results.Created($"{http.Request.PathBase}/api/schedules/{Uri.EscapeDataString(created.Name)}", ScheduleDto.From(created));
                 }))
             .RequireAuthorization(LuigiPolicies.Operate)
             .WithMetadata(new RequestSizeLimitAttribute(ApiProblems.MaxBodyBytes))

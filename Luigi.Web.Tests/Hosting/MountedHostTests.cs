@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -28,7 +27,7 @@ public sealed class MountedHostTests(ChromiumBrowser chromium, PostgresServer po
     private const string Password = "correct horse battery staple";
     private readonly string _data = Directory.CreateTempSubdirectory("luigi-mounted-").FullName;
     private readonly string _token = ApiTokenFormat.New();
-    private Process? _host;
+    private AppProcess? _host;
     private string _baseUrl = "";
 
     public async Task InitializeAsync()
@@ -36,66 +35,25 @@ public sealed class MountedHostTests(ChromiumBrowser chromium, PostgresServer po
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // Debug or Release, as the tests were built
         var probe = RepositoryFiles.PathOf($"Luigi.HostProbe/bin/{configuration}/net10.0/Luigi.HostProbe.dll");
         Assert.True(File.Exists(probe), $"The team host's build is missing at {probe}: build Luigi.Web.sln.");
-        var port = LoopbackPort.Free();
-        _baseUrl = $"http://127.0.0.1:{port}";
-        var start = new ProcessStartInfo("dotnet") { ArgumentList = { probe }, WorkingDirectory = _data, RedirectStandardOutput = true, RedirectStandardError = true };
-        var settings = new Dictionary<string, string>
+        _host = await AppProcess.StartAsync(probe, _data, new Dictionary<string, string>
         {
-            // Development, as `dotnet run` of a team's app: the static web assets (the dashboard's scripts) come from the build.
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["ASPNETCORE_URLS"] = _baseUrl,
-            ["Logging:LogLevel:Default"] = "Warning",
             ["Luigi:Store:Provider"] = "Postgres",
             ["ConnectionStrings:Luigi"] = await postgres.CreateDatabaseAsync(),
             ["Luigi:Data:Root"] = _data,
             ["Luigi:Auth:BootstrapAdmin:Password"] = Password,
             ["Luigi:Auth:BootstrapAdmin:ApiToken"] = _token,
-        };
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        _host = Process.Start(start) ?? throw new InvalidOperationException("Could not start the team host.");
-        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        _host.OutputDataReceived += (_, line) => output.Enqueue(line.Data ?? "");
-        _host.ErrorDataReceived += (_, line) => output.Enqueue(line.Data ?? "");
-        _host.BeginOutputReadLine();
-        _host.BeginErrorReadLine();
-
-        using var client = new HttpClient { BaseAddress = new Uri(_baseUrl), Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (true)
-        {
-            Assert.False(_host.HasExited, $"The team host exited before it was ready:\n{string.Join('\n', output.TakeLast(40))}");
-            try
-            {
-                using var ready = await client.GetAsync("/luigi/healthz/ready");
-                if (ready.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-            {
-                // not listening yet
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"The team host was not ready within 90 s:\n{string.Join('\n', output.TakeLast(40))}");
-            await Task.Delay(100);
-        }
+        }, "/luigi/healthz/ready");
+        _baseUrl = _host.BaseUrl;
     }
 
     public async Task DisposeAsync()
     {
         await chromium.ClosePagesAsync();
-        if (_host is { HasExited: false })
+        if (_host is not null)
         {
-            _host.Kill(entireProcessTree: true);
-            await _host.WaitForExitAsync();
+            await _host.DisposeAsync();
         }
 
-        _host?.Dispose();
         Directory.Delete(_data, recursive: true);
     }
 
@@ -156,6 +114,7 @@ public sealed class MountedHostTests(ChromiumBrowser chromium, PostgresServer po
         using var triggered = await api.PostAsJsonAsync("/luigi/api/pipelines/NightlyPipeline/runs", new { parameters = new { } });
         Assert.Equal(HttpStatusCode.Accepted, triggered.StatusCode);
         var runId = JsonDocument.Parse(await triggered.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
+        Assert.Equal($"/luigi/api/runs/{runId}", triggered.Headers.Location?.OriginalString); // where to read it, under the prefix
         var heard = await succeeded.Task.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(runId, heard.RunId);
         Assert.Equal("NightlyPipeline", heard.Pipeline);
