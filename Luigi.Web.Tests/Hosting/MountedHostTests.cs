@@ -123,5 +123,11 @@ public sealed class MountedHostTests(ChromiumBrowser chromium, PostgresServer po
         await link.ClickAsync(); // the runs page shows it live, linked under the prefix
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == $"/luigi/runs/{runId}");
         await Assertions.Expect(page.GetByTestId("run-state").Locator("[data-state]")).ToHaveAttributeAsync("data-state", "Succeeded");
+
+        // The graph's script reads the run's graph from the API under the prefix (relative to the page's base).
+        await page.GetByTestId("tab-graph").ClickAsync();
+        var graph = page.GetByTestId("graph");
+        await Assertions.Expect(graph).ToHaveAttributeAsync("data-ready", "true");
+        await Assertions.Expect(graph).ToHaveAttributeAsync("data-nodes", "1");
     }
 }
