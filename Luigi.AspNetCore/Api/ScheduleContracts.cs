@@ -29,10 +29,13 @@ public sealed record ScheduleDto(
     string? FireTimeOffset, CatchUpPolicy CatchUp, int CatchUpLimit, bool SkipWhileActive, bool Paused, bool DeclaredInCode, DateTime? NextFireAt,
     ScheduleRunDto? LastRun, ScheduleOutcome LastResult, string LastResultText, string? LastError, IReadOnlyList<DateTime>? NextFireTimes = null)
 {
-    public static ScheduleDto From(ScheduleView s, IReadOnlyList<DateTimeOffset>? next = null) => new(
+    /// <param name="s">The schedule.</param>
+    /// <param name="pathBase">The path Luigi is mapped at (<c>Request.PathBase</c>), which the last run's URL starts with.</param>
+    /// <param name="next">Its next fire times, for one schedule.</param>
+    public static ScheduleDto From(ScheduleView s, PathString pathBase, IReadOnlyList<DateTimeOffset>? next = null) => new(
         s.Name, s.Pipeline, s.Cron, s.TimeZone, s.Parameters, s.FireTimeParameter, s.FireTimeOffset, s.CatchUp, s.CatchUpLimit, s.SkipWhileActive,
         s.Paused, s.DeclaredInCode, s.NextFireAt?.UtcDateTime,
-        s.LastRun is { } run ? new ScheduleRunDto(run.Id, $"/api/runs/{run.Id}", run.State, run.FireAt?.UtcDateTime, run.CreatedAt.UtcDateTime, run.FinishedAt?.UtcDateTime) : null,
+        s.LastRun is { } run ? new ScheduleRunDto(run.Id, $"{pathBase}/api/runs/{run.Id}", run.State, run.FireAt?.UtcDateTime, run.CreatedAt.UtcDateTime, run.FinishedAt?.UtcDateTime) : null,
         s.LastResult, s.LastResult.Describe(), s.LastError, next?.Select(t => t.UtcDateTime).ToList());
 }
 

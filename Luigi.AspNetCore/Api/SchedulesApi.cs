@@ -11,12 +11,12 @@ internal static class SchedulesApi
 {
     public static RouteGroupBuilder MapSchedulesApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/schedules", async (string? pipeline, ScheduleStore schedules, CancellationToken ct) =>
-                (await schedules.ListAsync(pipeline, ct)).Select(s => ScheduleDto.From(s)).ToList())
+        api.MapGet("/schedules", async (string? pipeline, ScheduleStore schedules, HttpContext http, CancellationToken ct) =>
+                (await schedules.ListAsync(pipeline, ct)).Select(s => ScheduleDto.From(s, http.Request.PathBase)).ToList())
             .WithName("ListSchedules").WithSummary("Every schedule (of one pipeline with `pipeline`), with its next fire time (UTC) and latest run and result.");
 
-        api.MapGet("/schedules/{name}", async (string name, ScheduleStore schedules, CancellationToken ct) =>
-                await schedules.GetAsync(name, 5, ct) is { } detail ? Results.Ok(ScheduleDto.From(detail.Schedule, detail.NextFireTimes)) : NotFound(name))
+        api.MapGet("/schedules/{name}", async (string name, ScheduleStore schedules, HttpContext http, CancellationToken ct) =>
+                await schedules.GetAsync(name, 5, ct) is { } detail ? Results.Ok(ScheduleDto.From(detail.Schedule, http.Request.PathBase, detail.NextFireTimes)) : NotFound(name))
             .WithName("GetSchedule").WithSummary("One schedule, with its next five fire times (UTC).")
             .Produces<ScheduleDto>().ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -30,7 +30,7 @@ internal static class SchedulesApi
                 await ActAsync(async () =>
                 {
                     var created = await schedules.CreateAsync((request ?? Empty).ToDefinition(), Actor(http), RunTrigger.Api, ct);
-                    return Results.Created($"{http.Request.PathBase}/api/schedules/{Uri.EscapeDataString(created.Name)}", ScheduleDto.From(created));
+                    return Results.Created($"{http.Request.PathBase}/api/schedules/{Uri.EscapeDataString(created.Name)}", ScheduleDto.From(created, http.Request.PathBase));
                 }))
             .RequireAuthorization(LuigiPolicies.Operate)
             .WithMetadata(new RequestSizeLimitAttribute(ApiProblems.MaxBodyBytes))
@@ -40,7 +40,7 @@ internal static class SchedulesApi
 
         api.MapPut("/schedules/{name}", async (string name, ScheduleRequest? request, ScheduleStore schedules, HttpContext http, CancellationToken ct) =>
                 await ActAsync(async () => await schedules.UpdateAsync(name, (request ?? Empty).ToDefinition(name), Actor(http), RunTrigger.Api, ct) is { } updated
-                    ? Results.Ok(ScheduleDto.From(updated))
+                    ? Results.Ok(ScheduleDto.From(updated, http.Request.PathBase))
                     : NotFound(name)))
             .RequireAuthorization(LuigiPolicies.Operate)
             .WithMetadata(new RequestSizeLimitAttribute(ApiProblems.MaxBodyBytes))
@@ -68,7 +68,7 @@ internal static class SchedulesApi
     private static readonly ScheduleRequest Empty = new(null, null, null, null, null, null, null, null, null, null, null);
 
     private static async Task<IResult> SetPausedAsync(string name, bool paused, ScheduleStore schedules, HttpContext http, CancellationToken ct) =>
-        await schedules.SetPausedAsync(name, paused, Actor(http), RunTrigger.Api, ct) is { } view ? Results.Ok(ScheduleDto.From(view)) : NotFound(name);
+        await schedules.SetPausedAsync(name, paused, Actor(http), RunTrigger.Api, ct) is { } view ? Results.Ok(ScheduleDto.From(view, http.Request.PathBase)) : NotFound(name);
 
     private static async Task<IResult> ActAsync(Func<Task<IResult>> act)
     {
