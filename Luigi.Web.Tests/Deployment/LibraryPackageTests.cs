@@ -29,6 +29,11 @@ public sealed class LibraryPackageTests : IDisposable
             {
                 Directory.Delete(restored, recursive: true);
             }
+
+            if (Directory.Exists(Path.GetDirectoryName(restored)) && !Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(restored)!).Any())
+            {
+                Directory.Delete(Path.GetDirectoryName(restored)!); // no version of it left: the cache is as before
+            }
         }
     }
 
