@@ -4,7 +4,7 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 
-# The build bundles the dashboard's scripts from npm packages (Luigi.Web/client, run from Luigi.Web.csproj), so
+# The build bundles the dashboard's scripts from npm packages (Luigi.AspNetCore/client, run from Luigi.AspNetCore.csproj), so
 # this stage needs Node.js and npm: Debian's packages. The final image has neither; it serves the bundles.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends nodejs npm \
@@ -18,16 +18,18 @@ COPY Directory.Build.props Directory.Packages.props ./
 COPY build/ build/
 COPY Luigi.Engine/Luigi.Engine.csproj Luigi.Engine/
 COPY Luigi.Storage/Luigi.Storage.csproj Luigi.Storage/
+COPY Luigi.AspNetCore/Luigi.AspNetCore.csproj Luigi.AspNetCore/
 COPY Luigi.Web/Luigi.Web.csproj Luigi.Web/
 RUN dotnet restore Luigi.Web/Luigi.Web.csproj
 
 # The same for the npm packages: installed from the lock file alone, so this layer too is reused until it changes
 # (the build's own `npm ci` then finds node_modules up to date; .dockerignore keeps the host's out of the context).
-COPY Luigi.Web/client/package.json Luigi.Web/client/package-lock.json Luigi.Web/client/
-RUN cd Luigi.Web/client && npm ci --no-audit --no-fund
+COPY Luigi.AspNetCore/client/package.json Luigi.AspNetCore/client/package-lock.json Luigi.AspNetCore/client/
+RUN cd Luigi.AspNetCore/client && npm ci --no-audit --no-fund
 
 COPY Luigi.Engine/ Luigi.Engine/
 COPY Luigi.Storage/ Luigi.Storage/
+COPY Luigi.AspNetCore/ Luigi.AspNetCore/
 COPY Luigi.Web/ Luigi.Web/
 RUN dotnet publish Luigi.Web/Luigi.Web.csproj --configuration Release --no-restore \
     --output /app/publish -p:UseAppHost=false

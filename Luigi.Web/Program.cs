@@ -8,10 +8,10 @@ if (CliApp.IsCliInvocation(args))
 
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseStaticWebAssets(); // the dashboard's framework script and styles when run from a build, in any environment
-builder.Services.AddLuigiWeb(builder.Configuration);
+builder.Services.AddLuigi(builder.Configuration);
 
 var app = builder.Build();
-app.MapLuigiWeb();
+app.MapLuigi(); // the whole app: the dashboard at /, the API at /api
 await app.RunAsync();
 return 0;
 

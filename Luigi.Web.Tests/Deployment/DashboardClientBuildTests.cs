@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Luigi.Web.Tests.Deployment;
 
 /// <summary>
-/// The dashboard's scripts are bundled by the build (Luigi.Web/client, run from Luigi.Web.csproj) and never
+/// The dashboard's scripts are bundled by the build (Luigi.AspNetCore/client, run from Luigi.AspNetCore.csproj) and never
 /// committed: the build that made these tests must have served them as static web assets of the host.
 /// </summary>
 public sealed class DashboardClientBuildTests

@@ -9,13 +9,13 @@ using Luigi.Engine.Events;
 namespace Luigi.Web.Tests.Live;
 
 /// <summary>
-/// The live ordering rule, one set of cases for both sides (Luigi.Web/Live/live-order-cases.json): the server's
+/// The live ordering rule, one set of cases for both sides (Luigi.AspNetCore/Live/live-order-cases.json): the server's
 /// <see cref="TaskRow.Apply"/> (Blazor pages) and the browser's <c>supersedes</c> (graph and timeline), so that a
 /// page and its graph never disagree on which change is the newest.
 /// </summary>
 public sealed class LiveOrderCasesTests
 {
-    private static readonly string Web = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "Luigi.Web"));
+    private static readonly string Web = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "Luigi.AspNetCore"));
 
     public static TheoryData<string, int, string, int, bool, string> Cases()
     {
