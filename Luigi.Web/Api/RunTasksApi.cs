@@ -1,0 +1,68 @@
+using Luigi.Engine;
+using Luigi.Engine.ReadModel;
+
+namespace Luigi.Web.Api;
+
+/// <summary>
+/// A run's tasks a page at a time (<c>GET /api/runs/{id}</c> and <c>/api/runs/{id}/tasks</c>): the page size is bounded, so
+/// neither the host nor the client ever holds a million-task run at once.
+/// </summary>
+internal static class RunTasksApi
+{
+    private const int MaxFilterLength = 200;
+
+    public static async Task<IResult> GetRunAsync(Guid id, int? page, int? pageSize, RunReader reader, HttpContext http, CancellationToken ct)
+    {
+        if (Invalid(page, pageSize) is { } problem)
+        {
+            return problem;
+        }
+
+        var size = pageSize ?? TaskQuery.MaxPageSize;
+        if (await reader.GetAsync(id, page ?? 1, size, ct) is not { } run)
+        {
+            return RunsApi.RunNotFound(id);
+        }
+
+        if ((long)run.Page * size < run.TaskTotal)
+        {
+            http.Response.Headers.Link = $"</api/runs/{id}?page={run.Page + 1}&pageSize={size}>; rel=\"next\"";
+        }
+
+        return Results.Ok(run);
+    }
+
+    public static async Task<IResult> ListTasksAsync(
+        Guid id, TaskState? state, string? family, string? search, TaskOrder? order, bool? descending, int? page, int? pageSize,
+        RunReader reader, CancellationToken ct)
+    {
+        if (Invalid(page, pageSize) is { } problem)
+        {
+            return problem;
+        }
+
+        if (search?.Length > MaxFilterLength || family?.Length > MaxFilterLength)
+        {
+            var field = search?.Length > MaxFilterLength ? "search" : "family";
+            return ApiProblems.InvalidField(field, $"{field} is at most {MaxFilterLength} characters long.");
+        }
+
+        if (state is { } given && !Enum.IsDefined(given))
+        {
+            return ApiProblems.InvalidField("state", $"state is one of {string.Join(", ", Enum.GetNames<TaskState>())}; got {(int)given}.");
+        }
+
+        if (order is { } by && !Enum.IsDefined(by))
+        {
+            return ApiProblems.InvalidField("order", $"order is one of {string.Join(", ", Enum.GetNames<TaskOrder>())}; got {(int)by}.");
+        }
+
+        var query = new TaskQuery(state, family, search, order ?? TaskOrder.Index, descending ?? false, page ?? 1, pageSize ?? 100);
+        return await reader.GetTasksAsync(id, query, ct) is { } tasks ? Results.Ok(tasks) : RunsApi.RunNotFound(id);
+    }
+
+    private static IResult? Invalid(int? page, int? pageSize) =>
+        page < 1 ? ApiProblems.InvalidField("page", $"page counts from 1; got {page}.")
+        : pageSize is < 1 or > TaskQuery.MaxPageSize ? ApiProblems.InvalidField("pageSize", $"pageSize is from 1 to {TaskQuery.MaxPageSize}; got {pageSize}.")
+        : null;
+}
