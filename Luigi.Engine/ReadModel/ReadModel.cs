@@ -217,3 +217,31 @@ public sealed record TaskPage(IReadOnlyList<TaskView> Items, int Total, int Page
 
 /// <summary>A run's tasks counted in SQL, by state and by family (most first), without reading them.</summary>
 public sealed record RunCounts(IReadOnlyDictionary<TaskState, int> ByState, IReadOnlyDictionary<string, int> ByFamily);
+
+/// <summary>
+/// A run's graph grouped by family, aggregated in SQL: what a run too big to draw task by task shows (one node per family with
+/// its counts by state, one edge per pair of families with how many task edges it stands for).
+/// </summary>
+/// <param name="RunId">The run.</param>
+/// <param name="State">Its state.</param>
+/// <param name="TaskCount">Its tasks, over every group.</param>
+/// <param name="Groups">One per family, the biggest first.</param>
+/// <param name="Edges">Between families (a family's edges to itself included), the most first.</param>
+public sealed record RunGraphGroups(Guid RunId, RunState State, int TaskCount, IReadOnlyList<GraphGroup> Groups, IReadOnlyList<GraphGroupEdge> Edges);
+
+/// <summary>The tasks of one family in a run: how many, and how many in each state.</summary>
+public sealed record GraphGroup(string Family, int Tasks, IReadOnlyDictionary<TaskState, int> Counts);
+
+/// <summary>The task edges from tasks of <see cref="From"/> (requirements) to tasks of <see cref="To"/> (dependents).</summary>
+public sealed record GraphGroupEdge(string From, string To, int Edges);
+
+/// <summary>
+/// The attempts of one worker of one host in a run, aggregated in SQL: the timeline of a run too big to draw attempt by attempt.
+/// </summary>
+/// <param name="HostId">The host.</param>
+/// <param name="Worker">Its worker slot.</param>
+/// <param name="Attempts">Attempts it ran.</param>
+/// <param name="Failed">Of which failed.</param>
+/// <param name="FirstStart">When its first attempt started.</param>
+/// <param name="LastEnd">When its last attempt ended; null while one runs and none ended.</param>
+public sealed record TimelineLane(string? HostId, int Worker, int Attempts, int Failed, DateTime FirstStart, DateTime? LastEnd);

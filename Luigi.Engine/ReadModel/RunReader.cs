@@ -237,6 +237,51 @@ public sealed class RunReader(LuigiStore store, RunLimits? limits = null)
     }
 
     /// <summary>
+    /// A run's graph grouped by family, counted in SQL without reading its tasks or edges; null when there is no run. The tasks of a
+    /// group are read a page at a time with <see cref="GetTasksAsync"/> (filtered by family).
+    /// </summary>
+    public async Task<RunGraphGroups?> GetGraphGroupsAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        await using var context = store.CreateDbContext();
+        var run = await context.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => new { r.State }).SingleOrDefaultAsync(cancellationToken);
+        if (run is null)
+        {
+            return null;
+        }
+
+        var cells = await context.RunTasks.AsNoTracking().Where(t => t.RunId == runId).GroupBy(t => new { t.Family, t.State })
+            .Select(g => new { g.Key.Family, g.Key.State, Count = g.Count() }).ToListAsync(cancellationToken);
+        var edges = await (
+                from e in context.RunEdges.AsNoTracking().Where(e => e.RunId == runId)
+                join requirement in context.RunTasks.AsNoTracking() on new { e.RunId, Index = e.RequirementIndex } equals new { requirement.RunId, Index = requirement.TaskIndex }
+                join dependent in context.RunTasks.AsNoTracking() on new { e.RunId, Index = e.DependentIndex } equals new { dependent.RunId, Index = dependent.TaskIndex }
+                group e by new { From = requirement.Family, To = dependent.Family } into g
+                select new { g.Key.From, g.Key.To, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        var groups = cells.GroupBy(c => c.Family, StringComparer.Ordinal)
+            .Select(g => new GraphGroup(g.Key, g.Sum(c => c.Count), g.ToDictionary(c => c.State, c => c.Count)))
+            .OrderByDescending(g => g.Tasks).ThenBy(g => g.Family, StringComparer.Ordinal).ToList();
+        return new RunGraphGroups(runId, run.State, groups.Sum(g => g.Tasks), groups,
+            edges.OrderByDescending(e => e.Count).ThenBy(e => e.From, StringComparer.Ordinal).ThenBy(e => e.To, StringComparer.Ordinal)
+                .Select(e => new GraphGroupEdge(e.From, e.To, e.Count)).ToList());
+    }
+
+    /// <summary>A run's attempts aggregated by host and worker in SQL, by host then worker; empty for an unknown run.</summary>
+    public async Task<IReadOnlyList<TimelineLane>> GetTimelineLanesAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        await using var context = store.CreateDbContext();
+        var lanes = await context.Attempts.AsNoTracking().Where(a => a.RunId == runId).GroupBy(a => new { a.HostId, a.Worker })
+            .Select(g => new
+            {
+                g.Key.HostId, g.Key.Worker, Attempts = g.Count(), Failed = g.Count(a => a.Outcome == TaskState.Failed),
+                FirstStart = g.Min(a => a.StartedAt), LastEnd = g.Max(a => a.FinishedAt),
+            })
+            .ToListAsync(cancellationToken);
+        return lanes.OrderBy(l => l.HostId, StringComparer.Ordinal).ThenBy(l => l.Worker)
+            .Select(l => new TimelineLane(l.HostId, l.Worker, l.Attempts, l.Failed, l.FirstStart, l.LastEnd)).ToList();
+    }
+
+    /// <summary>
     /// A run's failed tasks, each with the tasks it blocked (up to <paramref name="listed"/> listed per failure, all
     /// counted), those that blocked the most first; null when there is no run. Counts in SQL and reads only the failed rows and the
     /// listed blocked ones.

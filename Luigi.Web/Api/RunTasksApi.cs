@@ -61,6 +61,30 @@ internal static class RunTasksApi
         return await reader.GetTasksAsync(id, query, ct) is { } tasks ? Results.Ok(tasks) : RunsApi.RunNotFound(id);
     }
 
+    /// <summary>
+    /// The whole graph in columns, for a run of at most <see cref="MaxGraphTasks"/> tasks; a bigger one is refused with a pointer to
+    /// its grouped graph, rather than read whole into the host's memory (a million tasks answered 95 MB and held far more).
+    /// </summary>
+    public static async Task<IResult> GetGraphAsync(Guid id, RunReader reader, CancellationToken ct)
+    {
+        if (await reader.FindAsync(id, ct) is not { } run)
+        {
+            return RunsApi.RunNotFound(id);
+        }
+
+        if (run.TaskCount > MaxGraphTasks)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Run too big to draw task by task",
+                detail: $"Run {id} has {run.TaskCount:N0} tasks; its graph is given whole up to {MaxGraphTasks:N0}. "
+                    + $"Its graph grouped by family: /api/runs/{id}/graph/groups; a family's tasks: /api/runs/{id}/tasks?family=…");
+        }
+
+        return await reader.GetGraphAsync(id, ct) is { } graph ? Results.Ok(RunGraphColumns.From(graph)) : RunsApi.RunNotFound(id);
+    }
+
+    /// <summary>The most tasks whose graph is given whole (the dashboard's graph groups them by family from 2,000 on).</summary>
+    public const int MaxGraphTasks = 200_000;
+
     private static IResult? Invalid(int? page, int? pageSize) =>
         page < 1 ? ApiProblems.InvalidField("page", $"page counts from 1; got {page}.")
         : pageSize is < 1 or > TaskQuery.MaxPageSize ? ApiProblems.InvalidField("pageSize", $"pageSize is from 1 to {TaskQuery.MaxPageSize}; got {pageSize}.")

@@ -46,11 +46,16 @@ internal static class RunsApi
             .WithSummary("Each configured resource (Luigi:Resources:<name>): its total, what running tasks hold of it, and the ready tasks that need it and wait (up to 50 of each).")
             .Produces<IReadOnlyList<ResourceUse>>();
 
-        api.MapGet("/runs/{id}/graph", async (Guid id, RunReader reader, CancellationToken ct) =>
-                await reader.GetGraphAsync(id, ct) is { } graph ? Results.Ok(RunGraphColumns.From(graph)) : RunNotFound(id))
+        api.MapGet("/runs/{id}/graph", RunTasksApi.GetGraphAsync)
             .WithName("GetRunGraph")
             .WithSummary("A run's tasks (id, family, state, attempts, blocking task, parameters; no attempts' details) and edges, in columns: what its graph draws.")
-            .Produces<RunGraphColumns>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<RunGraphColumns>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+        api.MapGet("/runs/{id}/graph/groups", async (Guid id, RunReader reader, CancellationToken ct) =>
+                await reader.GetGraphGroupsAsync(id, ct) is { } groups ? Results.Ok(groups) : RunNotFound(id))
+            .WithName("GetRunGraphGroups")
+            .WithSummary("A run's graph grouped by family, counted by the database: each family with its counts by state, each pair of families with the number of task edges between them. The tasks of a family: /api/runs/{id}/tasks?family=…")
+            .Produces<RunGraphGroups>().ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapGet("/runs/{id}/root-causes", async (Guid id, int? listed, RunReader reader, CancellationToken ct) =>
                 await reader.GetRootCausesAsync(id, Math.Clamp(listed ?? 100, 0, 10_000), ct) is { } causes ? Results.Ok(causes) : RunNotFound(id))
