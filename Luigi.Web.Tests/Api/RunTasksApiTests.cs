@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Luigi.Engine;
 using Luigi.Engine.ReadModel;
 using Luigi.Engine.Storage;
+using Luigi.Web.Api;
 using Luigi.Web.Tests.Components;
 using Luigi.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
@@ -60,5 +61,6 @@ public sealed class RunTasksApiTests(PostgresServer postgres) : IClassFixture<Po
         Assert.Equal((100, 120, 68), (page.Tasks.Count, page.TaskTotal, page.Counts[TaskState.Done]));
         Assert.Equal(Enumerable.Range(100, 20), last!.Tasks.Select(t => t.Index));
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"/api/runs/{run}?page=0")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"/api/runs/{run}?pageSize={RunTasksApi.MaxRunPageSize + 1}")).StatusCode);
     }
 }

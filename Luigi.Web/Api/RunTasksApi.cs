@@ -11,14 +11,20 @@ internal static class RunTasksApi
 {
     private const int MaxFilterLength = 200;
 
+    /// <summary>
+    /// The most tasks of one page of <c>GET /api/runs/{id}</c>, and its default: a run of up to this many comes whole, as it always
+    /// did (the timeline draws such a run's attempts from it); a bigger one a page at a time, never the million at once.
+    /// </summary>
+    public const int MaxRunPageSize = 50_000;
+
     public static async Task<IResult> GetRunAsync(Guid id, int? page, int? pageSize, RunReader reader, HttpContext http, CancellationToken ct)
     {
-        if (Invalid(page, pageSize) is { } problem)
+        if (Invalid(page, pageSize, MaxRunPageSize) is { } problem)
         {
             return problem;
         }
 
-        var size = pageSize ?? TaskQuery.MaxPageSize;
+        var size = pageSize ?? MaxRunPageSize;
         if (await reader.GetAsync(id, page ?? 1, size, ct) is not { } run)
         {
             return RunsApi.RunNotFound(id);
@@ -36,7 +42,7 @@ internal static class RunTasksApi
         Guid id, TaskState? state, string? family, string? search, TaskOrder? order, bool? descending, int? page, int? pageSize,
         RunReader reader, CancellationToken ct)
     {
-        if (Invalid(page, pageSize) is { } problem)
+        if (Invalid(page, pageSize, TaskQuery.MaxPageSize) is { } problem)
         {
             return problem;
         }
@@ -85,8 +91,8 @@ internal static class RunTasksApi
     /// <summary>The most tasks whose graph is given whole (the dashboard's graph groups them by family from 2,000 on).</summary>
     public const int MaxGraphTasks = 200_000;
 
-    private static IResult? Invalid(int? page, int? pageSize) =>
+    private static IResult? Invalid(int? page, int? pageSize, int maxPageSize) =>
         page < 1 ? ApiProblems.InvalidField("page", $"page counts from 1; got {page}.")
-        : pageSize is < 1 or > TaskQuery.MaxPageSize ? ApiProblems.InvalidField("pageSize", $"pageSize is from 1 to {TaskQuery.MaxPageSize}; got {pageSize}.")
+        : pageSize < 1 || pageSize > maxPageSize ? ApiProblems.InvalidField("pageSize", $"pageSize is from 1 to {maxPageSize}; got {pageSize}.")
         : null;
 }

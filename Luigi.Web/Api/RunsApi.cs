@@ -22,7 +22,7 @@ internal static class RunsApi
 
         api.MapGet("/runs/{id}", RunTasksApi.GetRunAsync)
             .WithName("GetRun")
-            .WithSummary($"One run with its counts by state, its tasks (by index, a page at a time: page from 1, pageSize 1 to {TaskQuery.MaxPageSize}, default {TaskQuery.MaxPageSize}, so a run of up to that many tasks comes whole), their attempts, and the edges into them. taskTotal counts every task; a Link header (rel=next) gives the next page.")
+            .WithSummary($"One run with its counts by state, its tasks (by index, a page at a time: page from 1, pageSize 1 to {RunTasksApi.MaxRunPageSize:N0}, default {RunTasksApi.MaxRunPageSize:N0}, so a run of up to that many tasks comes whole), their attempts, and the edges into them. taskTotal counts every task; a Link header (rel=next) gives the next page.")
             .Produces<RunDetail>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapGet("/runs/{id}/tasks", RunTasksApi.ListTasksAsync)
