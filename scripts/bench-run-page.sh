@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Opens the page of a big run in headless Chromium against the host started here as a process of its own (Release build) on an
 # existing PostgreSQL database, and reports: the bench's JSON lines (time and bytes of each step: open, next page, filter by
-# failed, graph tab, timeline tab), then the host's peak resident memory (VmHWM) and CPU time from /proc.
+# failed, graph tab, timeline tab), the API's answers for that run (bytes, seconds), then the host's peak resident memory (VmHWM) and CPU time from /proc.
 # Usage: scripts/bench-run-page.sh "Host=…;Port=…;Username=postgres;Database=…" RUN-ID
 # Build first: dotnet build -c Release Luigi.Web && dotnet build -c Release bench/Luigi.Dashboard.Bench
 set -euo pipefail
@@ -18,4 +18,9 @@ cpu() { awk -v h="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / h }' "/pro
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$host/status"; }
 before_cpu=$(cpu) before_rss=$(rss)
 dotnet bench/Luigi.Dashboard.Bench/bin/Release/net10.0/Luigi.Dashboard.Bench.dll --open-run "http://127.0.0.1:$port" "$run"
+# The API a client of such a run calls: status, bytes and seconds of each answer (curl), one at a time.
+for path in "" "?pageSize=100" /tasks "/tasks?state=Failed" /counts /root-causes /graph /graph/groups; do
+  curl -s -o /dev/null -w "{\"bench\":\"run-page\",\"api\":\"/api/runs/{id}$path\",\"status\":%{http_code},\"bytes\":%{size_download},\"seconds\":%{time_total}}\n" \
+    "http://127.0.0.1:$port/api/runs/$run$path"
+done
 echo "{\"host_rss_kb_before\":$before_rss,\"host_rss_kb_after\":$(rss),\"host_vmhwm_kb\":$(awk '/^VmHWM/ { print $2 }' "/proc/$host/status"),\"host_cpu_s_before\":$before_cpu,\"host_cpu_s_after\":$(cpu)}"

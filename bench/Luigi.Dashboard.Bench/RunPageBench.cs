@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Luigi.Engine.Storage;
+using Luigi.Web.Bench;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Luigi.Dashboard.Bench;
@@ -11,6 +14,18 @@ namespace Luigi.Dashboard.Bench;
 /// </summary>
 internal static class RunPageBench
 {
+    /// <summary>Writes a finished run of <paramref name="tasks"/> layered tasks, two of them failed (each blocking 25), with attempts.</summary>
+    public static async Task<int> SeedAsync(string connectionString, int tasks, TextWriter output)
+    {
+        using var host = new BenchHost(connectionString, 1);
+        var layers = tasks / 100;
+        int[] failed = layers >= 27 ? [(layers - 26) * 100 + 5, (layers - 26) * 100 + 6] : [];
+        var clock = Stopwatch.StartNew();
+        var runId = await LayeredRunSeeder.SeedAsync(host.Services.GetRequiredService<LuigiStore>(), tasks, failed, attempts: true);
+        output.WriteLine(JsonSerializer.Serialize(new { bench = "run-page", step = "seed", run = runId, tasks, seconds = Math.Round(clock.Elapsed.TotalSeconds, 1) }));
+        return 0;
+    }
+
     public static async Task<int> RunAsync(string baseUrl, Guid runId, TextWriter output)
     {
         await using var browser = await BenchBrowser.LaunchAsync();
