@@ -14,14 +14,18 @@ public sealed class RunReaderPagingTests(PostgresServer postgres) : IClassFixtur
 
     public void Dispose() => _stores.Dispose();
 
+    private async Task<(RunReader Reader, Guid Run)> SeedAsync(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        return (new RunReader(store), await TestRuns.SeedWideRunAsync(store, Tasks));
+    }
+
     [Theory]
     [InlineData(StoreProvider.Sqlite)]
     [InlineData(StoreProvider.Postgres)]
     public async Task Tasks_ComeInPagesThatCoverTheRunOnceInAStableOrder_AndTheTotalMatches(StoreProvider provider)
     {
-        var store = await _stores.CreateAsync(provider);
-        var run = await TestRuns.SeedWideRunAsync(store, Tasks);
-        var reader = new RunReader(store);
+        var (reader, run) = await SeedAsync(provider);
 
         var pages = new List<TaskPage>();
         for (var page = 1; page <= 4; page++)
@@ -46,9 +50,7 @@ public sealed class RunReaderPagingTests(PostgresServer postgres) : IClassFixtur
     [InlineData(StoreProvider.Postgres)]
     public async Task Tasks_FilterByStateFamilyAndText_AndCountsByStateAndFamilyCoverTheRun(StoreProvider provider)
     {
-        var store = await _stores.CreateAsync(provider);
-        var run = await TestRuns.SeedWideRunAsync(store, Tasks);
-        var reader = new RunReader(store);
+        var (reader, run) = await SeedAsync(provider);
 
         var failed = (await reader.GetTasksAsync(run, new TaskQuery(State: TaskState.Failed)))!;
         var loads = (await reader.GetTasksAsync(run, new TaskQuery(Family: "Load", PageSize: 10)))!;
@@ -69,9 +71,7 @@ public sealed class RunReaderPagingTests(PostgresServer postgres) : IClassFixtur
     [InlineData(StoreProvider.Postgres)]
     public async Task Run_ReadAPageAtATime_CountsEveryTaskAndHoldsThePagesTasksWithTheEdgesIntoThem(StoreProvider provider)
     {
-        var store = await _stores.CreateAsync(provider);
-        var run = await TestRuns.SeedWideRunAsync(store, Tasks);
-        var reader = new RunReader(store);
+        var (reader, run) = await SeedAsync(provider);
 
         var page = (await reader.GetAsync(run, 1, 30))!;
         var whole = (await reader.GetAsync(run))!;
@@ -88,9 +88,7 @@ public sealed class RunReaderPagingTests(PostgresServer postgres) : IClassFixtur
     [InlineData(StoreProvider.Postgres)]
     public async Task RootCauses_TwoFailuresBlockingFifty_AreCountedInSqlAndListBoundedly(StoreProvider provider)
     {
-        var store = await _stores.CreateAsync(provider);
-        var run = await TestRuns.SeedWideRunAsync(store, Tasks);
-        var reader = new RunReader(store);
+        var (reader, run) = await SeedAsync(provider);
 
         var causes = (await reader.GetRootCausesAsync(run, listed: 5))!;
 
