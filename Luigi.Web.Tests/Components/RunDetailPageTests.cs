@@ -100,6 +100,12 @@ public sealed class RunDetailPageTests : IAsyncLifetime
         await _h.Feed.PublishAsync(new TaskChange(id, 0, TestRuns.WideTaskId(0), TaskState.Done, 3, 1, null, null, TestRuns.Start.AddMinutes(10), "host-1"));
         page.WaitForAssertion(() => Assert.Equal("Done", page.Find($"[data-testid=task-row][data-task-id='{TestRuns.WideTaskId(0)}']").GetAttribute("data-state")), Wait);
         page.WaitForAssertion(() => Assert.Equal("2", Count(page, TaskState.Failed)), Wait);
+
+        // Text in the task id, ignoring case, over the whole run.
+        page.Find("[data-testid=filter-state]").Change("");
+        page.Find("[data-testid=filter-text]").Change("report(part=0509");
+        page.WaitForAssertion(() => Assert.Equal(Enumerable.Range(5090, 10).Select(TestRuns.WideTaskId), Shown()), Wait);
+        Assert.Equal($"1–10 of 10 matching, of {tasks:N0} tasks", page.Find("[data-testid=task-count]").TextContent);
     }
 
     [Fact]
