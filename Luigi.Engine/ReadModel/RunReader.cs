@@ -70,15 +70,16 @@ public sealed class RunReader(LuigiStore store, RunLimits? limits = null)
     }
 
     /// <summary>One run with everything about it but log lines, every task included; null when there is none. For a run of
-    /// any size, prefer <see cref="GetAsync(Guid, int, int, CancellationToken)"/>, which reads one page of tasks.</summary>
+    /// any size, prefer <see cref="GetAsync(Guid, int, int, bool, CancellationToken)"/>, which reads one page of tasks.</summary>
     public Task<RunDetail?> GetAsync(Guid runId, CancellationToken cancellationToken = default) =>
-        GetAsync(runId, 1, int.MaxValue, cancellationToken);
+        GetAsync(runId, 1, int.MaxValue, cancellationToken: cancellationToken);
 
     /// <summary>
     /// One run with its counts by state (computed in SQL over every task) and one page of its tasks by index, with their
-    /// attempts and the edges into them; null when there is none. A run of at most <paramref name="pageSize"/> tasks comes whole.
+    /// attempts and the edges into them; null when there is none. A run of at most <paramref name="pageSize"/> tasks comes whole;
+    /// with <paramref name="wholeOrNone"/>, a bigger one comes without tasks (its counts and <see cref="RunDetail.TaskTotal"/> only).
     /// </summary>
-    public async Task<RunDetail?> GetAsync(Guid runId, int page, int pageSize, CancellationToken cancellationToken = default)
+    public async Task<RunDetail?> GetAsync(Guid runId, int page, int pageSize, bool wholeOrNone = false, CancellationToken cancellationToken = default)
     {
         page = Math.Max(1, page);
         pageSize = Math.Max(1, pageSize);
@@ -95,7 +96,7 @@ public sealed class RunReader(LuigiStore store, RunLimits? limits = null)
         var whole = page == 1 && total <= pageSize;
         List<TaskView> views = [];
         List<EdgeView> edges = [];
-        if (skip < total)
+        if (skip < total && (whole || !wholeOrNone))
         {
             var tasks = await context.RunTasks.AsNoTracking().Where(t => t.RunId == runId).OrderBy(t => t.TaskIndex)
                 .Skip((int)skip).Take(pageSize).ToListAsync(cancellationToken);

@@ -81,6 +81,9 @@ public sealed class RunReaderPagingTests(PostgresServer postgres) : IClassFixtur
         Assert.Equal(Enumerable.Range(2, 28), page.Edges.Select(e => e.To).Order());
         Assert.Equal((Tasks, true, 50), (whole.Tasks.Count, whole.HasAllTasks, whole.Edges.Count));
         Assert.Empty((await reader.GetAsync(run, 11, 30))!.Tasks);
+        var countsOnly = (await reader.GetAsync(run, 1, 30, wholeOrNone: true))!;
+        Assert.Equal((0, Tasks, 50), (countsOnly.Tasks.Count, countsOnly.TaskTotal, countsOnly.Counts[TaskState.UpstreamFailed]));
+        Assert.Equal(Tasks, (await reader.GetAsync(run, 1, Tasks, wholeOrNone: true))!.Tasks.Count);
     }
 
     [Theory]

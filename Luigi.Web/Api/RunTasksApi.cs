@@ -25,7 +25,7 @@ internal static class RunTasksApi
         }
 
         var size = pageSize ?? MaxRunPageSize;
-        if (await reader.GetAsync(id, page ?? 1, size, ct) is not { } run)
+        if (await reader.GetAsync(id, page ?? 1, size, cancellationToken: ct) is not { } run)
         {
             return RunsApi.RunNotFound(id);
         }

@@ -41,7 +41,7 @@ public sealed class LiveRun
     public LiveRun(RunDetail detail)
     {
         IsWhole = detail.HasAllTasks;
-        Detail = IsWhole ? detail : detail with { Tasks = [], Edges = [] }; // the page's tasks are read by the list
+        Detail = IsWhole ? detail : detail with { Tasks = [], Edges = [] }; // its task list reads its pages itself
         State = detail.Run.State;
         FinishedAt = detail.Run.FinishedAt;
         Rows = IsWhole ? detail.Tasks.Select(t => new TaskRow(t)).ToArray() : [];
