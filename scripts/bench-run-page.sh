@@ -18,6 +18,7 @@ cpu() { awk -v h="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / h }' "/pro
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$host/status"; }
 before_cpu=$(cpu) before_rss=$(rss)
 dotnet bench/Luigi.Dashboard.Bench/bin/Release/net10.0/Luigi.Dashboard.Bench.dll --open-run "http://127.0.0.1:$port" "$run"
+echo "{\"host_vmhwm_kb_after_page\":$(awk '/^VmHWM/ { print $2 }' "/proc/$host/status"),\"host_cpu_s_after_page\":$(cpu)}"
 # The API a client of such a run calls: status, bytes and seconds of each answer (curl), one at a time.
 for path in "" "?pageSize=100" /tasks "/tasks?state=Failed" /counts /root-causes /graph /graph/groups; do
   curl -s -o /dev/null -w "{\"bench\":\"run-page\",\"api\":\"/api/runs/{id}$path\",\"status\":%{http_code},\"bytes\":%{size_download},\"seconds\":%{time_total}}\n" \
