@@ -20,10 +20,20 @@ internal static class RunsApi
             .WithSummary("Runs, newest first, filtered by pipeline, state, creation time (since, until) and text in their parameters or task ids (search), paged (page from 1; pageSize 1 to 500; a page past the end is empty).")
             .Produces<RunPage>().ProducesValidationProblem();
 
-        api.MapGet("/runs/{id}", async (Guid id, RunReader reader, CancellationToken ct) =>
-                await reader.GetAsync(id, ct) is { } run ? Results.Ok(run) : RunNotFound(id))
-            .WithName("GetRun").WithSummary("One run with its tasks, their attempts, and the edges between tasks.")
-            .Produces<RunDetail>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/runs/{id}", RunTasksApi.GetRunAsync)
+            .WithName("GetRun")
+            .WithSummary($"One run with its counts by state, its tasks (by index, a page at a time: page from 1, pageSize 1 to {RunTasksApi.MaxRunPageSize:N0}, default {RunTasksApi.MaxRunPageSize:N0}, so a run of up to that many tasks comes whole), their attempts, and the edges into them. taskTotal counts every task; a Link header (rel=next) gives the next page.")
+            .Produces<RunDetail>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapGet("/runs/{id}/tasks", RunTasksApi.ListTasksAsync)
+            .WithName("ListRunTasks")
+            .WithSummary($"A page of a run's tasks with their attempts, filtered by state, family and text in the task id, ordered (order: {string.Join(", ", Enum.GetNames<TaskOrder>())}; descending), paged (page from 1; pageSize 1 to {TaskQuery.MaxPageSize}, default 100); total counts the matching tasks.")
+            .Produces<TaskPage>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapGet("/runs/{id}/counts", async (Guid id, RunReader reader, CancellationToken ct) =>
+                await reader.GetCountsAsync(id, ct) is { } counts ? Results.Ok(counts) : RunNotFound(id))
+            .WithName("GetRunCounts").WithSummary("A run's tasks counted by state and by family (most first), computed by the database.")
+            .Produces<RunCounts>().ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapGet("/runs/{id}/summary", async (Guid id, RunReader reader, CancellationToken ct) =>
                 await reader.FindAsync(id, ct) is { } run ? Results.Ok(run) : RunNotFound(id))
@@ -36,11 +46,16 @@ internal static class RunsApi
             .WithSummary("Each configured resource (Luigi:Resources:<name>): its total, what running tasks hold of it, and the ready tasks that need it and wait (up to 50 of each).")
             .Produces<IReadOnlyList<ResourceUse>>();
 
-        api.MapGet("/runs/{id}/graph", async (Guid id, RunReader reader, CancellationToken ct) =>
-                await reader.GetGraphAsync(id, ct) is { } graph ? Results.Ok(RunGraphColumns.From(graph)) : RunNotFound(id))
+        api.MapGet("/runs/{id}/graph", RunTasksApi.GetGraphAsync)
             .WithName("GetRunGraph")
             .WithSummary("A run's tasks (id, family, state, attempts, blocking task, parameters; no attempts' details) and edges, in columns: what its graph draws.")
-            .Produces<RunGraphColumns>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<RunGraphColumns>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+        api.MapGet("/runs/{id}/graph/groups", async (Guid id, RunReader reader, CancellationToken ct) =>
+                await reader.GetGraphGroupsAsync(id, ct) is { } groups ? Results.Ok(groups) : RunNotFound(id))
+            .WithName("GetRunGraphGroups")
+            .WithSummary("A run's graph grouped by family, counted by the database: each family with its counts by state, each pair of families with the number of task edges between them. The tasks of a family: /api/runs/{id}/tasks?family=…")
+            .Produces<RunGraphGroups>().ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapGet("/runs/{id}/root-causes", async (Guid id, int? listed, RunReader reader, CancellationToken ct) =>
                 await reader.GetRootCausesAsync(id, Math.Clamp(listed ?? 100, 0, 10_000), ct) is { } causes ? Results.Ok(causes) : RunNotFound(id))
@@ -154,6 +169,6 @@ internal static class RunsApi
             _ => Results.Accepted($"{http.Request.PathBase}/api/runs/{id}", new CancelAccepted(id, (await reader.FindAsync(id, ct))!.State)),
         };
 
-    private static IResult RunNotFound(Guid id) =>
+    internal static IResult RunNotFound(Guid id) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown run", detail: $"There is no run {id}.");
 }

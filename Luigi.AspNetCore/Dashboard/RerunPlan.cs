@@ -11,6 +11,10 @@ namespace Luigi.Web.Dashboard;
 /// <param name="Tasks">The task ids concerned, in index order.</param>
 public sealed record RerunPlan(RerunScope Scope, string? TaskId, string Summary, IReadOnlyList<string> Tasks)
 {
+    /// <summary>How many tasks the plan covers: more than <see cref="Tasks"/> lists for a run shown a page at a time, whose
+    /// tasks the page does not hold (then null for task-and-downstream, whose descendants are not known).</summary>
+    public int? Count { get; init; } = Tasks.Count;
+
     /// <summary>
     /// The plan of a re-run of <paramref name="run"/> as it stands: failed-only covers the tasks that are not
     /// done or complete; task-and-downstream the task at <paramref name="taskIndex"/> and its descendants; all
@@ -18,6 +22,11 @@ public sealed record RerunPlan(RerunScope Scope, string? TaskId, string Summary,
     /// </summary>
     public static RerunPlan For(LiveRun run, RerunScope scope, int? taskIndex = null)
     {
+        if (!run.IsWhole)
+        {
+            return ForPartial(run, scope, taskIndex);
+        }
+
         switch (scope)
         {
             case RerunScope.FailedOnly:
@@ -34,6 +43,28 @@ public sealed record RerunPlan(RerunScope Scope, string? TaskId, string Summary,
                     "Everything whose outputs are missing runs again; complete tasks will be skipped.",
                     run.Rows.Select(r => r.TaskId).ToList());
         }
+    }
+
+    /// <summary>The plan of a run shown a page at a time, from its counts: its tasks are not listed.</summary>
+    private static RerunPlan ForPartial(LiveRun run, RerunScope scope, int? taskIndex)
+    {
+        const string unlisted = " This run is too big to list its tasks here.";
+        return scope switch
+        {
+            RerunScope.FailedOnly => new RerunPlan(scope, null,
+                "The tasks that did not succeed run again; what succeeded in this run is taken as complete." + unlisted, [])
+            {
+                Count = run.Counts.Where(c => !c.Key.IsSatisfied()).Sum(c => c.Value),
+            },
+            RerunScope.TaskAndDownstream => run.Row(taskIndex ?? throw new ArgumentNullException(nameof(taskIndex))) is { } start
+                ? new RerunPlan(scope, start.TaskId,
+                    "This task and everything downstream of it run again, even where their outputs exist." + unlisted, [start.TaskId]) { Count = null }
+                : throw new ArgumentOutOfRangeException(nameof(taskIndex), $"The page holds no task {taskIndex}."),
+            _ => new RerunPlan(RerunScope.All, null, "Everything whose outputs are missing runs again; complete tasks will be skipped." + unlisted, [])
+            {
+                Count = run.TaskCount,
+            },
+        };
     }
 
     /// <summary>

@@ -24,11 +24,26 @@ public sealed record RunFilter(
     string? Pipeline = null, RunState? State = null, DateTime? Since = null, int Page = 1, int PageSize = 50, DateTime? Until = null, string? Search = null,
     DateTime? FinishedSince = null);
 
-/// <summary>A run with its parameters, tasks (and their attempts) and edges.</summary>
+/// <summary>
+/// A run with its parameters, counts by state (of every task), tasks (and their attempts) and edges. The tasks may be one page
+/// of them, by index (<see cref="TaskTotal"/> says how many there are); the edges are then those into the page's tasks.
+/// </summary>
 public sealed record RunDetail(
     RunListItem Run, IReadOnlyDictionary<string, string> Parameters, string? Error, IReadOnlyDictionary<TaskState, int> Counts,
     IReadOnlyList<TaskView> Tasks, IReadOnlyList<EdgeView> Edges)
 {
+    /// <summary>How many tasks the run has; more than <see cref="Tasks"/> holds when they are one page of them.</summary>
+    public int TaskTotal { get; init; } = Tasks.Count;
+
+    /// <summary>The page of tasks held (1-based, by index).</summary>
+    public int Page { get; init; } = 1;
+
+    /// <summary>Tasks per page; a run with at most this many tasks is held whole.</summary>
+    public int PageSize { get; init; } = Math.Max(1, Tasks.Count);
+
+    /// <summary>True when <see cref="Tasks"/> holds every task of the run.</summary>
+    public bool HasAllTasks => Tasks.Count >= TaskTotal;
+
     /// <summary>For a run still Queued because its pipeline's limit of active runs is reached: why, naming the active runs.</summary>
     public string? QueuedBecause { get; init; }
 }
@@ -167,3 +182,66 @@ public sealed record ResourceUse(string Name, int Total, int Used, IReadOnlyList
 /// <summary>A task holding or needing an amount of a resource.</summary>
 public sealed record ResourceTask(Guid RunId, int TaskIndex, string TaskId, int Amount);
 
+
+/// <summary>What a page of a run's tasks can be ordered by; ties are broken by index.</summary>
+public enum TaskOrder
+{
+    Index,
+    TaskId,
+
+    /// <summary>By the state's name (as stored), not by its place in the life of a task.</summary>
+    State,
+    Attempts,
+    Started,
+    Finished,
+}
+
+/// <summary>Which of a run's tasks to read, in what order, a page at a time: every filter is optional.</summary>
+/// <param name="State">Tasks in this state.</param>
+/// <param name="Family">Tasks of this family.</param>
+/// <param name="Text">Text found, ignoring case, in the task's id.</param>
+/// <param name="Order">The order of the pages.</param>
+/// <param name="Descending">Reverse the order (ties stay by ascending index).</param>
+/// <param name="Page">1-based page.</param>
+/// <param name="PageSize">Tasks per page (1 to <see cref="MaxPageSize"/>).</param>
+public sealed record TaskQuery(
+    TaskState? State = null, string? Family = null, string? Text = null, TaskOrder Order = TaskOrder.Index, bool Descending = false,
+    int Page = 1, int PageSize = 100)
+{
+    /// <summary>The most tasks a page holds: a page, its attempts and its edges stay a few megabytes at most.</summary>
+    public const int MaxPageSize = 5_000;
+}
+
+/// <summary>One page of a run's tasks (with their attempts) and how many tasks match the query in all.</summary>
+public sealed record TaskPage(IReadOnlyList<TaskView> Items, int Total, int Page, int PageSize);
+
+/// <summary>A run's tasks counted in SQL, by state and by family (most first), without reading them.</summary>
+public sealed record RunCounts(IReadOnlyDictionary<TaskState, int> ByState, IReadOnlyDictionary<string, int> ByFamily);
+
+/// <summary>
+/// A run's graph grouped by family, aggregated in SQL: what a run too big to draw task by task shows (one node per family with
+/// its counts by state, one edge per pair of families with how many task edges it stands for).
+/// </summary>
+/// <param name="RunId">The run.</param>
+/// <param name="State">Its state.</param>
+/// <param name="TaskCount">Its tasks, over every group.</param>
+/// <param name="Groups">One per family, the biggest first.</param>
+/// <param name="Edges">Between families (a family's edges to itself included), the most first.</param>
+public sealed record RunGraphGroups(Guid RunId, RunState State, int TaskCount, IReadOnlyList<GraphGroup> Groups, IReadOnlyList<GraphGroupEdge> Edges);
+
+/// <summary>The tasks of one family in a run: how many, and how many in each state.</summary>
+public sealed record GraphGroup(string Family, int Tasks, IReadOnlyDictionary<TaskState, int> Counts);
+
+/// <summary>The task edges from tasks of <see cref="From"/> (requirements) to tasks of <see cref="To"/> (dependents).</summary>
+public sealed record GraphGroupEdge(string From, string To, int Edges);
+
+/// <summary>
+/// The attempts of one worker of one host in a run, aggregated in SQL: the timeline of a run too big to draw attempt by attempt.
+/// </summary>
+/// <param name="HostId">The host.</param>
+/// <param name="Worker">Its worker slot.</param>
+/// <param name="Attempts">Attempts it ran.</param>
+/// <param name="Failed">Of which failed.</param>
+/// <param name="FirstStart">When its first attempt started.</param>
+/// <param name="LastEnd">When its last attempt ended; null while one runs and none ended.</param>
+public sealed record TimelineLane(string? HostId, int Worker, int Attempts, int Failed, DateTime FirstStart, DateTime? LastEnd);

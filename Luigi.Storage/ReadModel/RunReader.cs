@@ -69,9 +69,20 @@ public sealed class RunReader(LuigiStore store, RunLimits? limits = null)
         return run is null ? null : ToListItem(run);
     }
 
-    /// <summary>One run with everything about it but log lines; null when there is none.</summary>
-    public async Task<RunDetail?> GetAsync(Guid runId, CancellationToken cancellationToken = default)
+    /// <summary>One run with everything about it but log lines, every task included; null when there is none. For a run of
+    /// any size, prefer <see cref="GetAsync(Guid, int, int, bool, CancellationToken)"/>, which reads one page of tasks.</summary>
+    public Task<RunDetail?> GetAsync(Guid runId, CancellationToken cancellationToken = default) =>
+        GetAsync(runId, 1, int.MaxValue, cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// One run with its counts by state (computed in SQL over every task) and one page of its tasks by index, with their
+    /// attempts and the edges into them; null when there is none. A run of at most <paramref name="pageSize"/> tasks comes whole;
+    /// with <paramref name="wholeOrNone"/>, a bigger one comes without tasks (its counts and <see cref="RunDetail.TaskTotal"/> only).
+    /// </summary>
+    public async Task<RunDetail?> GetAsync(Guid runId, int page, int pageSize, bool wholeOrNone = false, CancellationToken cancellationToken = default)
     {
+        page = Math.Max(1, page);
+        pageSize = Math.Max(1, pageSize);
         await using var context = store.CreateDbContext();
         var run = await context.Runs.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, cancellationToken);
         if (run is null)
@@ -79,17 +90,89 @@ public sealed class RunReader(LuigiStore store, RunLimits? limits = null)
             return null;
         }
 
-        var tasks = await context.RunTasks.AsNoTracking().Where(t => t.RunId == runId).OrderBy(t => t.TaskIndex).ToListAsync(cancellationToken);
-        var attempts = (await context.Attempts.AsNoTracking().Where(a => a.RunId == runId).ToListAsync(cancellationToken))
-            .ToLookup(a => a.TaskIndex);
-        var edges = await context.RunEdges.AsNoTracking().Where(e => e.RunId == runId)
-            .Select(e => new EdgeView(e.RequirementIndex, e.DependentIndex)).ToListAsync(cancellationToken);
-        var counts = tasks.GroupBy(t => t.State).ToDictionary(g => g.Key, g => g.Count());
-        var views = tasks.Select(t => ToView(t, attempts[t.TaskIndex].OrderBy(a => a.Number).Select(a => ToView(a, null)).ToList())).ToList();
+        var counts = await CountByStateAsync(context, runId, cancellationToken);
+        var total = counts.Values.Sum();
+        var skip = (long)(page - 1) * pageSize;
+        var whole = page == 1 && total <= pageSize;
+        List<TaskView> views = [];
+        List<EdgeView> edges = [];
+        if (skip < total && (whole || !wholeOrNone))
+        {
+            var tasks = await context.RunTasks.AsNoTracking().Where(t => t.RunId == runId).OrderBy(t => t.TaskIndex)
+                .Skip((int)skip).Take(pageSize).ToListAsync(cancellationToken);
+            views = await WithAttemptsAsync(context, runId, tasks, whole, cancellationToken);
+            var indexes = tasks.Select(t => t.TaskIndex).ToList();
+            var runEdges = context.RunEdges.AsNoTracking().Where(e => e.RunId == runId);
+            edges = await (whole ? runEdges : runEdges.Where(e => indexes.Contains(e.DependentIndex)))
+                .Select(e => new EdgeView(e.RequirementIndex, e.DependentIndex)).ToListAsync(cancellationToken);
+        }
+
         return new RunDetail(ToListItem(run), run.Parameters, run.Error, counts, views, edges)
         {
             QueuedBecause = await QueuedBecauseAsync(context, run, cancellationToken),
+            TaskTotal = total,
+            Page = page,
+            PageSize = pageSize,
         };
+    }
+
+    /// <summary>A run's tasks counted by state and by family in SQL; null when there is no run.</summary>
+    public async Task<RunCounts?> GetCountsAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        await using var context = store.CreateDbContext();
+        if (!await context.Runs.AsNoTracking().AnyAsync(r => r.Id == runId, cancellationToken))
+        {
+            return null;
+        }
+
+        var byState = await CountByStateAsync(context, runId, cancellationToken);
+        var byFamily = await context.RunTasks.AsNoTracking().Where(t => t.RunId == runId).GroupBy(t => t.Family)
+            .Select(g => new { Family = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        return new RunCounts(byState, byFamily.OrderByDescending(f => f.Count).ThenBy(f => f.Family, StringComparer.Ordinal)
+            .ToDictionary(f => f.Family, f => f.Count, StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// One page of a run's tasks matching <paramref name="query"/> (filtered, ordered and paged in SQL), with their attempts, and
+    /// how many match in all; null when there is no run. The page size is bounded by <see cref="TaskQuery.MaxPageSize"/>.
+    /// </summary>
+    public async Task<TaskPage?> GetTasksAsync(Guid runId, TaskQuery query, CancellationToken cancellationToken = default)
+    {
+        var page = Math.Max(1, query.Page);
+        var size = Math.Clamp(query.PageSize, 1, TaskQuery.MaxPageSize);
+        await using var context = store.CreateDbContext();
+        if (!await context.Runs.AsNoTracking().AnyAsync(r => r.Id == runId, cancellationToken))
+        {
+            return null;
+        }
+
+        var matching = TaskQueries.Matching(context.RunTasks.AsNoTracking(), runId, query);
+        var total = await matching.CountAsync(cancellationToken);
+        var skip = (long)(page - 1) * size;
+        var tasks = skip >= total ? []
+            : await TaskQueries.Ordered(matching, query).Skip((int)skip).Take(size).ToListAsync(cancellationToken);
+        return new TaskPage(await WithAttemptsAsync(context, runId, tasks, false, cancellationToken), total, page, size);
+    }
+
+    private static async Task<Dictionary<TaskState, int>> CountByStateAsync(LuigiDbContext context, Guid runId, CancellationToken cancellationToken) =>
+        await context.RunTasks.AsNoTracking().Where(t => t.RunId == runId).GroupBy(t => t.State)
+            .Select(g => new { State = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.State, g => g.Count, cancellationToken);
+
+    /// <summary>The views of <paramref name="tasks"/> with their attempts, read for those tasks alone (or for the whole run when
+    /// <paramref name="wholeRun"/> says the tasks are all of it).</summary>
+    private static async Task<List<TaskView>> WithAttemptsAsync(
+        LuigiDbContext context, Guid runId, List<RunTaskRecord> tasks, bool wholeRun, CancellationToken cancellationToken)
+    {
+        if (tasks.Count == 0)
+        {
+            return [];
+        }
+
+        var indexes = tasks.Select(t => t.TaskIndex).ToList();
+        var query = context.Attempts.AsNoTracking().Where(a => a.RunId == runId);
+        var attempts = (await (wholeRun ? query : query.Where(a => indexes.Contains(a.TaskIndex))).ToListAsync(cancellationToken))
+            .ToLookup(a => a.TaskIndex);
+        return tasks.Select(t => ToView(t, attempts[t.TaskIndex].OrderBy(a => a.Number).Select(a => ToView(a, null)).ToList())).ToList();
     }
 
     /// <summary>
@@ -155,8 +238,54 @@ public sealed class RunReader(LuigiStore store, RunLimits? limits = null)
     }
 
     /// <summary>
+    /// A run's graph grouped by family, counted in SQL without reading its tasks or edges; null when there is no run. The tasks of a
+    /// group are read a page at a time with <see cref="GetTasksAsync"/> (filtered by family).
+    /// </summary>
+    public async Task<RunGraphGroups?> GetGraphGroupsAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        await using var context = store.CreateDbContext();
+        var run = await context.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => new { r.State }).SingleOrDefaultAsync(cancellationToken);
+        if (run is null)
+        {
+            return null;
+        }
+
+        var cells = await context.RunTasks.AsNoTracking().Where(t => t.RunId == runId).GroupBy(t => new { t.Family, t.State })
+            .Select(g => new { g.Key.Family, g.Key.State, Count = g.Count() }).ToListAsync(cancellationToken);
+        var edges = await (
+                from e in context.RunEdges.AsNoTracking().Where(e => e.RunId == runId)
+                join requirement in context.RunTasks.AsNoTracking() on new { e.RunId, Index = e.RequirementIndex } equals new { requirement.RunId, Index = requirement.TaskIndex }
+                join dependent in context.RunTasks.AsNoTracking() on new { e.RunId, Index = e.DependentIndex } equals new { dependent.RunId, Index = dependent.TaskIndex }
+                group e by new { From = requirement.Family, To = dependent.Family } into g
+                select new { g.Key.From, g.Key.To, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        var groups = cells.GroupBy(c => c.Family, StringComparer.Ordinal)
+            .Select(g => new GraphGroup(g.Key, g.Sum(c => c.Count), g.ToDictionary(c => c.State, c => c.Count)))
+            .OrderByDescending(g => g.Tasks).ThenBy(g => g.Family, StringComparer.Ordinal).ToList();
+        return new RunGraphGroups(runId, run.State, groups.Sum(g => g.Tasks), groups,
+            edges.OrderByDescending(e => e.Count).ThenBy(e => e.From, StringComparer.Ordinal).ThenBy(e => e.To, StringComparer.Ordinal)
+                .Select(e => new GraphGroupEdge(e.From, e.To, e.Count)).ToList());
+    }
+
+    /// <summary>A run's attempts aggregated by host and worker in SQL, by host then worker; empty for an unknown run.</summary>
+    public async Task<IReadOnlyList<TimelineLane>> GetTimelineLanesAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        await using var context = store.CreateDbContext();
+        var lanes = await context.Attempts.AsNoTracking().Where(a => a.RunId == runId).GroupBy(a => new { a.HostId, a.Worker })
+            .Select(g => new
+            {
+                g.Key.HostId, g.Key.Worker, Attempts = g.Count(), Failed = g.Count(a => a.Outcome == TaskState.Failed),
+                FirstStart = g.Min(a => a.StartedAt), LastEnd = g.Max(a => a.FinishedAt),
+            })
+            .ToListAsync(cancellationToken);
+        return lanes.OrderBy(l => l.HostId, StringComparer.Ordinal).ThenBy(l => l.Worker)
+            .Select(l => new TimelineLane(l.HostId, l.Worker, l.Attempts, l.Failed, l.FirstStart, l.LastEnd)).ToList();
+    }
+
+    /// <summary>
     /// A run's failed tasks, each with the tasks it blocked (up to <paramref name="listed"/> listed per failure, all
-    /// counted), those that blocked the most first; null when there is no run. Reads only the failed and blocked rows.
+    /// counted), those that blocked the most first; null when there is no run. Counts in SQL and reads only the failed rows and the
+    /// listed blocked ones.
     /// </summary>
     public async Task<RootCauses?> GetRootCausesAsync(Guid runId, int listed = 100, CancellationToken cancellationToken = default)
     {
@@ -168,20 +297,28 @@ public sealed class RunReader(LuigiStore store, RunLimits? limits = null)
 
         var failed = await context.RunTasks.AsNoTracking().Where(t => t.RunId == runId && t.State == TaskState.Failed).OrderBy(t => t.TaskIndex)
             .Select(t => new { t.TaskIndex, t.TaskId, t.Family, t.ErrorSummary, t.AttemptCount, t.FinishedAt }).ToListAsync(cancellationToken);
-        var blocked = await context.RunTasks.AsNoTracking().Where(t => t.RunId == runId && t.State == TaskState.UpstreamFailed).OrderBy(t => t.TaskIndex)
+        var blocked = context.RunTasks.AsNoTracking().Where(t => t.RunId == runId && t.State == TaskState.UpstreamFailed);
+        // Counted in SQL by blocking task and family; only the first `listed` of each blocking task are read (a window in SQL).
+        var counts = await blocked.GroupBy(t => new { t.BlockedBy, t.Family })
+            .Select(g => new { g.Key.BlockedBy, g.Key.Family, Count = g.Count() }).ToListAsync(cancellationToken);
+        var firstBlocked = listed <= 0 ? [] : await context.RunTasks.FromSql($"""
+                SELECT * FROM (
+                    SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.blocked_by ORDER BY t.task_index) AS blocked_rank
+                    FROM run_tasks t WHERE t.run_id = {runId} AND t.state = {nameof(TaskState.UpstreamFailed)}) AS ranked
+                WHERE ranked.blocked_rank <= {listed}
+                """).AsNoTracking().OrderBy(t => t.TaskIndex)
             .Select(t => new { t.TaskIndex, t.TaskId, t.Family, t.BlockedBy }).ToListAsync(cancellationToken);
-        var byBlocker = blocked.Where(b => b.BlockedBy is not null).ToLookup(b => b.BlockedBy!, StringComparer.Ordinal);
-        var causes = failed.Select(f =>
-            {
-                var mine = byBlocker[f.TaskId].ToList();
-                return new RootCause(f.TaskIndex, f.TaskId, f.Family, f.ErrorSummary, f.AttemptCount, f.FinishedAt, mine.Count,
-                    mine.Take(Math.Max(0, listed)).Select(b => new BlockedTask(b.TaskIndex, b.TaskId, b.Family)).ToList(),
-                    mine.GroupBy(b => b.Family, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
-                        .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal));
-            })
+        var countsOf = counts.Where(c => c.BlockedBy is not null).ToLookup(c => c.BlockedBy!, StringComparer.Ordinal);
+        var listedOf = firstBlocked.Where(b => b.BlockedBy is not null).ToLookup(b => b.BlockedBy!, StringComparer.Ordinal);
+        var causes = failed.Select(f => new RootCause(f.TaskIndex, f.TaskId, f.Family, f.ErrorSummary, f.AttemptCount, f.FinishedAt,
+                countsOf[f.TaskId].Sum(c => c.Count),
+                listedOf[f.TaskId].Select(b => new BlockedTask(b.TaskIndex, b.TaskId, b.Family)).ToList(),
+                countsOf[f.TaskId].OrderByDescending(c => c.Count).ThenBy(c => c.Family, StringComparer.Ordinal)
+                    .ToDictionary(c => c.Family, c => c.Count, StringComparer.Ordinal)))
             .OrderByDescending(c => c.BlockedCount).ThenBy(c => c.Index).ToList();
         var failedIds = failed.Select(f => f.TaskId).ToHashSet(StringComparer.Ordinal);
-        return new RootCauses(runId, causes, blocked.Count, blocked.Count(b => b.BlockedBy is null || !failedIds.Contains(b.BlockedBy)));
+        return new RootCauses(runId, causes, counts.Sum(c => c.Count),
+            counts.Where(c => c.BlockedBy is null || !failedIds.Contains(c.BlockedBy)).Sum(c => c.Count));
     }
 
     /// <summary>One task of a run with its full error and every attempt's log; null when there is none.</summary>

@@ -1,6 +1,7 @@
 using Bunit;
 using Luigi.Engine;
 using Luigi.Web.Components.Pages;
+using Luigi.Web.Dashboard;
 using Luigi.Web.Live;
 using Microsoft.EntityFrameworkCore;
 using Luigi.Engine.Execution;
@@ -64,6 +65,47 @@ public sealed class RunDetailPageTests : IAsyncLifetime
         page.WaitForAssertion(() => Assert.Equal("Running", StateOf(page, "TaskG")), Wait);
         Assert.Equal("Done", StateOf(page, "TaskC"));
         Assert.Equal("4", Count(page, TaskState.Done));
+    }
+
+    [Fact]
+    public async Task BigRun_CountsEveryTask_ListsAPageAtATime_FiltersFailed_AndRecountsWhenATaskOffThePageChanges()
+    {
+        var tasks = LiveRun.WholeRunLimit + 100;
+        var id = await TestRuns.SeedWideRunAsync(_h.Store, tasks);
+        var page = Open(id);
+        string[] Shown() => page.FindAll("[data-testid=task-row]").Select(r => r.GetAttribute("data-task-id")!).ToArray();
+        page.WaitForAssertion(() => Assert.Equal(100, Shown().Length), Wait);
+
+        Assert.Equal((tasks - 52).ToString(), Count(page, TaskState.Done));
+        Assert.Equal(("2", "50"), (Count(page, TaskState.Failed), Count(page, TaskState.UpstreamFailed)));
+        Assert.Equal($"1–100 of {tasks:N0} tasks", page.Find("[data-testid=task-count]").TextContent);
+        page.Find("[data-testid=page-next]").Click();
+        page.WaitForAssertion(() => Assert.Equal(TestRuns.WideTaskId(100), Shown()[0]), Wait);
+        page.Find("[data-testid=filter-state]").Change(nameof(TaskState.Failed));
+        page.WaitForAssertion(() => Assert.Equal([TestRuns.WideTaskId(0), TestRuns.WideTaskId(1)], Shown()), Wait);
+        Assert.Equal($"1–2 of 2 matching, of {tasks:N0} tasks", page.Find("[data-testid=task-count]").TextContent);
+
+        // A task the page holds no row for fails: the store has it, the live change only says something changed.
+        var last = tasks - 1;
+        await using (var context = _h.Store.CreateDbContext())
+        {
+            await context.RunTasks.Where(t => t.RunId == id && t.TaskIndex == last)
+                .ExecuteUpdateAsync(u => u.SetProperty(t => t.State, TaskState.Failed).SetProperty(t => t.AttemptCount, 2));
+        }
+
+        await _h.Feed.PublishAsync(new TaskChange(id, last, TestRuns.WideTaskId(last), TaskState.Failed, 2, 1, null, null, TestRuns.Start.AddMinutes(9), "host-1"));
+        page.WaitForAssertion(() => Assert.Equal(("3", (tasks - 53).ToString()), (Count(page, TaskState.Failed), Count(page, TaskState.Done))), Wait);
+
+        // A task on the page changes in place, and the counts with it.
+        await _h.Feed.PublishAsync(new TaskChange(id, 0, TestRuns.WideTaskId(0), TaskState.Done, 3, 1, null, null, TestRuns.Start.AddMinutes(10), "host-1"));
+        page.WaitForAssertion(() => Assert.Equal("Done", page.Find($"[data-testid=task-row][data-task-id='{TestRuns.WideTaskId(0)}']").GetAttribute("data-state")), Wait);
+        page.WaitForAssertion(() => Assert.Equal("2", Count(page, TaskState.Failed)), Wait);
+
+        // Text in the task id, ignoring case, over the whole run.
+        page.Find("[data-testid=filter-state]").Change("");
+        page.Find("[data-testid=filter-text]").Change("report(part=0509");
+        page.WaitForAssertion(() => Assert.Equal(Enumerable.Range(5090, 10).Select(TestRuns.WideTaskId), Shown()), Wait);
+        Assert.Equal($"1–10 of 10 matching, of {tasks:N0} tasks", page.Find("[data-testid=task-count]").TextContent);
     }
 
     [Fact]

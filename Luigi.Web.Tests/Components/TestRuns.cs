@@ -87,6 +87,45 @@ public static class TestRuns
         return id;
     }
 
+    /// <summary>
+    /// A finished run of <paramref name="tasks"/> tasks (at least 52): <c>Extract(part=00000)</c> and <c>Extract(part=00001)</c>
+    /// failed, the first blocking the 40 <c>Load</c> tasks 2 to 41 and the second the 10 tasks 42 to 51 (each requires its
+    /// failure); every other task is a <c>Report</c>, done. Written with SQL's bulk path of EF Core, for runs bigger than a page.
+    /// </summary>
+    public static async Task<Guid> SeedWideRunAsync(LuigiStore store, int tasks)
+    {
+        var id = Guid.NewGuid();
+        await using var context = store.CreateDbContext();
+        context.ChangeTracker.AutoDetectChangesEnabled = false;
+        context.Runs.Add(new RunRecord
+        {
+            Id = id, Pipeline = "Wide", Trigger = RunTrigger.Api, State = RunState.Failed, CreatedAt = Start, StartedAt = Start.AddSeconds(1),
+            FinishedAt = Start.AddMinutes(5), TaskCount = tasks,
+        });
+        for (var i = 0; i < tasks; i++)
+        {
+            var (family, state) = i < 2 ? ("Extract", TaskState.Failed) : i < 52 ? ("Load", TaskState.UpstreamFailed) : ("Report", TaskState.Done);
+            var ran = state != TaskState.UpstreamFailed;
+            context.RunTasks.Add(new RunTaskRecord
+            {
+                RunId = id, TaskIndex = i, TaskId = WideTaskId(i), Family = family, State = state, IsRoot = i >= 52,
+                AttemptCount = ran ? 1 : 0, StartedAt = ran ? Start.AddSeconds(2 + i) : null, FinishedAt = ran ? Start.AddSeconds(3 + i) : null,
+                ErrorSummary = state == TaskState.Failed ? $"IOException: part {i} is missing" : null,
+                BlockedBy = state == TaskState.UpstreamFailed ? WideTaskId(i < 42 ? 0 : 1) : null,
+            });
+            if (state == TaskState.UpstreamFailed)
+            {
+                context.RunEdges.Add(new RunEdgeRecord { RunId = id, RequirementIndex = i < 42 ? 0 : 1, DependentIndex = i });
+            }
+        }
+
+        await context.SaveChangesAsync();
+        return id;
+    }
+
+    /// <summary>The id of task <paramref name="index"/> of <see cref="SeedWideRunAsync"/>.</summary>
+    public static string WideTaskId(int index) => $"{(index < 2 ? "Extract" : index < 52 ? "Load" : "Report")}(part={index:00000})";
+
     /// <summary>A run with no tasks yet (as queued), of any pipeline.</summary>
     public static async Task<Guid> SeedQueuedRunAsync(LuigiStore store, string pipeline, DateTime createdAt, Dictionary<string, string> parameters)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Luigi.Engine.Storage;
 using Luigi.Web.Bench;
 using Luigi.Web.Tests.Infrastructure;
@@ -10,7 +11,7 @@ namespace Luigi.Web.Tests.EndToEnd;
 /// A finished run of 20,000 tasks of one family (layers of 100, written straight into the store): its graph opens as
 /// groups that follow the graph, each with its counts by state, the two failed tasks drawn on their own with what
 /// they blocked; a group opens into its tasks and folds back; a task is shown with its neighbourhood (focus), and
-/// found by its id. The run's page leads with the root causes: 2 failures, each blocking 25 tasks.
+/// found by its id. The run's page leads with the root causes: 2 failures, each blocking 25 tasks, and lists its tasks a page at a time.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class BigRunGraphTests(ChromiumBrowser chromium, PostgresServer postgres)
@@ -112,6 +113,26 @@ public sealed class BigRunGraphTests(ChromiumBrowser chromium, PostgresServer po
         await Assertions.Expect(blocked).ToHaveCountAsync(25);
         await Assertions.Expect(blocked.Nth(0)).ToHaveAttributeAsync("data-blocked-task", "LayeredTask(index=17505)");
         await Assertions.Expect(blocked.Nth(24)).ToHaveAttributeAsync("data-blocked-task", "LayeredTask(index=19905)");
+    }
+
+    [Fact]
+    public async Task RunPage_Of20000Tasks_CountsEveryTask_ListsAPageAtATime_AndFiltersTheFailedOnes()
+    {
+        var runId = await LayeredRunSeeder.SeedAsync(Host.Services.GetRequiredService<LuigiStore>(), Tasks, Failed);
+        var page = await NewPageAsync();
+        await page.OpenAsync($"/runs/{runId}");
+        var rows = page.GetByTestId("task-row");
+
+        await Assertions.Expect(page.GetByTestId("count-Done")).ToHaveAttributeAsync("data-count", (Tasks - 52).ToString(CultureInfo.InvariantCulture));
+        await Assertions.Expect(page.GetByTestId("count-UpstreamFailed")).ToHaveAttributeAsync("data-count", "50");
+        await Assertions.Expect(rows).ToHaveCountAsync(100);
+        await Assertions.Expect(page.GetByTestId("task-count")).ToHaveTextAsync("1–100 of 20,000 tasks");
+        await page.GetByTestId("page-next").ClickAsync();
+        await Assertions.Expect(rows.First).ToHaveAttributeAsync("data-task-id", LayeredRunSeeder.TaskId(100));
+        await page.GetByTestId("filter-state").SelectOptionAsync(nameof(Luigi.Engine.TaskState.Failed));
+        await Assertions.Expect(rows).ToHaveCountAsync(2);
+        await Assertions.Expect(rows.Nth(1)).ToHaveAttributeAsync("data-task-id", LayeredRunSeeder.TaskId(Failed[1]));
+        await Assertions.Expect(page.GetByTestId("task-count")).ToHaveTextAsync("1–2 of 2 matching, of 20,000 tasks");
     }
 
     [Fact]

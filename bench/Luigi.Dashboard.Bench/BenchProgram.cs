@@ -9,6 +9,18 @@ internal static class BenchProgram
 {
     public static async Task<int> Main(string[] args)
     {
+        // scripts/bench-run-page.sh: one run's page on a host running apart (its memory measured on its own).
+        if (args is ["--open-run", var url, var run])
+        {
+            return await RunPageBench.RunAsync(url, Guid.Parse(run), Console.Out);
+        }
+
+        // A finished layered run with two failures written straight into a PostgreSQL database, for the above; prints its id.
+        if (args is ["--seed-run", var connection, var count])
+        {
+            return await RunPageBench.SeedAsync(connection, int.Parse(count, System.Globalization.CultureInfo.InvariantCulture), Console.Out);
+        }
+
         var sizes = new Option<int[]>("--tasks") { Description = "Run sizes to open.", DefaultValueFactory = _ => [500, 1_000, 2_000, 5_000], AllowMultipleArgumentsPerToken = true };
         var repeat = new Option<int>("--repeat") { Description = "Page loads per size (the median is reported).", DefaultValueFactory = _ => 3 };
         var liveTasks = new Option<int>("--live-tasks") { Description = "Tasks of the live run.", DefaultValueFactory = _ => 5_000 };
