@@ -17,7 +17,8 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
 {
     public async ValueTask<AttemptOutcome> RunAsync(
         LuigiTask task, string taskId, string runId, AttemptRecord attempt, TimeSpan? timeout, RetryPolicy retry, CancellationToken runToken,
-        DateTimeOffset? runStarted = null, Func<IReadOnlyList<string>, CancellationToken, Task<IReadOnlySet<string>>>? satisfiedInRun = null)
+        DateTimeOffset? runStarted = null, Func<IReadOnlyList<string>, CancellationToken, Task<IReadOnlySet<string>>>? satisfiedInRun = null,
+        Func<CancellationToken, Task<int>>? suspendedAttempts = null)
     {
         Exception? error = null;
         var timedOut = false;
@@ -65,14 +66,18 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
                 : new AttemptOutcome(TaskState.Failed, missing.NeverArrived(policy), finishedAt, null);
         }
 
+        // The failure's rank among the task's failed attempts: a suspended attempt uses none of its retries.
+        var failed = error is null || runToken.IsCancellationRequested || suspendedAttempts is null
+            ? attempt.Number
+            : attempt.Number - await suspendedAttempts(runToken).ConfigureAwait(false);
         var outcome = error switch
         {
             null => TaskState.Done,
             OperationCanceledException or DynamicRequirementsPendingException or ExternalDataMissingException when runToken.IsCancellationRequested => TaskState.Cancelled,
-            _ when !runToken.IsCancellationRequested && retry.ShouldRetry(attempt.Number) => TaskState.RetryWaiting,
+            _ when !runToken.IsCancellationRequested && retry.ShouldRetry(failed) => TaskState.RetryWaiting,
             _ => TaskState.Failed,
         };
-        var retryAt = outcome == TaskState.RetryWaiting ? finishedAt + retry.DelayAfter(attempt.Number) : (DateTimeOffset?)null;
+        var retryAt = outcome == TaskState.RetryWaiting ? finishedAt + retry.DelayAfter(failed) : (DateTimeOffset?)null;
         return new AttemptOutcome(outcome, error, finishedAt, retryAt);
     }
 

@@ -273,7 +273,8 @@ internal sealed class WorkerPool
                 : null;
             var runStarted = task is ExternalTask { WaitFor: not null } ? (await RunInfoAsync(claimed.RunId, stoppingToken).ConfigureAwait(false)).StartedAt : null;
             outcome = await _context.Attempts.RunAsync(task, claimed.TaskId, RunIdText(claimed.RunId), attempt, task.Timeout,
-                task.Retry ?? _context.Engine.DefaultRetry, attemptToken.Token, runStarted, (ids, ct) => SatisfiedAsync(claimed.RunId, ids, ct)).ConfigureAwait(false);
+                task.Retry ?? _context.Engine.DefaultRetry, attemptToken.Token, runStarted, (ids, ct) => SatisfiedAsync(claimed.RunId, ids, ct),
+                _ => SuspendedAttemptsAsync(claimed, stoppingToken)).ConfigureAwait(false);
             LuigiTelemetry.EndAttempt(span, outcome.State, outcome.Error);
         }
         catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
@@ -309,6 +310,11 @@ internal sealed class WorkerPool
         await _context.Retry.RunAsync("read the tasks done in the run", ct => _context.Queue.SatisfiedAsync(runId, taskIds, ct), cancellationToken).ConfigureAwait(false)
         ?? throw new OperationCanceledException(cancellationToken);
 
+    /// <summary>How many earlier attempts of the task were suspended (they use none of its retries); read only after a failure.</summary>
+    private async Task<int> SuspendedAttemptsAsync(ClaimedTask claimed, CancellationToken cancellationToken) => claimed.Attempt == 1 ? 0
+        : await _context.Retry.RunAsync("count the suspended attempts", ct => _context.Queue.SuspendedAttemptsAsync(claimed.RunId, claimed.TaskIndex, ct), cancellationToken)
+            .ConfigureAwait(false);
+
     /// <summary>
     /// The attempt required tasks at run time that are not complete: they are resolved here (completeness, requirements, a
     /// cycle among them, resources) and merged into the run with the requester suspended, in one step of the queue. Returns
@@ -339,7 +345,7 @@ internal sealed class WorkerPool
         await _commitGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            result = await _context.Retry.RunAsync("suspend a task for its requirements", ct => _context.Queue.SuspendAsync(HostId, claimed, graph, ct),
+            result = await _context.Retry.RunAsync("suspend a task for its requirements", ct => _context.Queue.SuspendAsync(HostId, claimed, graph, attempt.Log, attempt.TruncatedLines, ct),
                 CancellationToken.None, untilStopped: false).ConfigureAwait(false);
             if (result is null)
             {

@@ -10,7 +10,8 @@ namespace Luigi.Engine.Storage;
 /// is guarded (still Running under this host with the same attempt) and its run row locked, so that two suspensions in one
 /// run number their new tasks one after the other; the run's tasks and edges are read to merge by task id and to refuse a
 /// cycle (<see cref="GraphExtension"/>); the new tasks and edges are inserted; the requester goes back to Pending (or
-/// UpstreamFailed with its downstream, when a requested task had failed already), its attempt taken back; the run's counts
+/// UpstreamFailed with its downstream, when a requested task had failed already), its attempt ended Pending (suspended)
+/// with the lines it logged, so that the next attempt resumes it; the run's counts
 /// follow, and the tasks of other runs that waited for the requester's task id are woken. Reading the whole run costs
 /// O(tasks + edges) per suspension, which a request made once per task and run can afford; it is not on the claim or
 /// commit path.
@@ -18,7 +19,8 @@ namespace Luigi.Engine.Storage;
 internal static class DynamicRequirementSql
 {
     public static async Task<SuspendResult?> SuspendAsync(
-        SqlCommands sql, TimeProvider time, string hostId, ClaimedTask requester, TaskGraph requested, CancellationToken cancellationToken)
+        SqlCommands sql, TimeProvider time, string hostId, ClaimedTask requester, TaskGraph requested, IReadOnlyList<LogLine> log, int truncatedLogLines,
+        CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         await using var connection = await sql.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -64,8 +66,12 @@ internal static class DynamicRequirementSql
             }
         }
 
-        await sql.ExecuteAsync(connection, transaction, "DELETE FROM attempts WHERE run_id = @run AND task_index = @index AND number = @attempt",
-            cancellationToken, key).ConfigureAwait(false); // suspended: the attempt is taken back, no retry used
+        await sql.ExecuteAsync(connection, transaction,
+            "UPDATE attempts SET outcome = 'Pending', finished_at = @now, truncated_log_lines = @truncated WHERE run_id = @run AND task_index = @index AND number = @attempt",
+            cancellationToken, [.. key, ("now", now), ("truncated", truncatedLogLines)]).ConfigureAwait(false); // suspended: no failure, no retry used
+        await SqliteCompletion.WriteLogAsync(sql, time, connection, transaction,
+            new TaskCompletion(requester.RunId, requester.TaskIndex, requester.TaskId, requester.Attempt, TaskState.Pending, null, null, log, truncatedLogLines),
+            cancellationToken).ConfigureAwait(false);
         List<(int Index, string TaskId)> blocked = [];
         if (plan.RequesterBlockedBy is { } blocker)
         {
@@ -83,7 +89,7 @@ internal static class DynamicRequirementSql
 
         await sql.ExecuteAsync(connection, transaction,
             $"""
-            UPDATE run_tasks SET {(blocked.Count > 0 ? "" : "state = 'Pending', remaining_requirements = @remaining, lease_expires_at = NULL, ")}attempt_count = attempt_count - 1
+            UPDATE run_tasks SET {(blocked.Count > 0 ? "lease_expires_at = NULL" : "state = 'Pending', remaining_requirements = @remaining, lease_expires_at = NULL")}
             WHERE run_id = @run AND task_index = @index
             """,
             cancellationToken, ("run", requester.RunId), ("index", requester.TaskIndex), ("remaining", plan.RequesterRemaining)).ConfigureAwait(false);

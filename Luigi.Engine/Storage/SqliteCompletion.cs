@@ -132,7 +132,8 @@ internal static class SqliteCompletion
             r => (r.GetInt32(0), r.GetString(1)), cancellationToken, ("run", runId), ("index", taskIndex), ("blocked", taskId), ("now", Now(time)))
             .ConfigureAwait(false);
 
-    private static async Task WriteLogAsync(
+    /// <summary>Inserts the lines an attempt logged, one statement per line (SQLite's commit; any store's suspension).</summary>
+    internal static async Task WriteLogAsync(
         SqlCommands sql, TimeProvider time, DbConnection connection, DbTransaction transaction, TaskCompletion completion, CancellationToken cancellationToken)
     {
         if (completion.Log.Count == 0)
