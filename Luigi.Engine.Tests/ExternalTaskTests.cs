@@ -1,3 +1,4 @@
+using Luigi.Engine.ReadModel;
 using Luigi.Engine.Tests.TestTasks;
 
 namespace Luigi.Engine.Tests;
@@ -55,7 +56,9 @@ public abstract class ExternalTaskTests(QueueKind queue) : EngineTests(queue)
         var started = time.GetUtcNow();
         for (var check = 1; check <= 3; check++)
         {
-            await observer.WaitForAsync(drop, TaskState.RetryWaiting, attempt: check);
+            var waiting = await observer.WaitForAsync(drop, TaskState.RetryWaiting, attempt: check);
+            Assert.Equal(started.AddHours(1).UtcDateTime, WaitingForData.Until(waiting.To, waiting.Change.BlockedBy)); // waiting for data, not to retry
+            Assert.Contains($", gives up at {started.AddHours(1).UtcDateTime:yyyy-MM-dd HH:mm:ss}Z", waiting.Change.ErrorSummary);
             Assert.False(script.Recorder.HasStarted("ImportVendorFile"));
             await time.WaitForTimersAsync(check);
             if (check == 3)

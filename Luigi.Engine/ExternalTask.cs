@@ -34,11 +34,16 @@ public sealed class ExternalDependencyMissingException(ExternalTask task)
     : Exception($"External dependency {task.TaskId} is missing: {string.Join(", ", task.Output())} does not exist.");
 
 /// <summary>A check of an external task that waits (<see cref="ExternalTask.WaitFor"/>) found its outputs missing;
-/// <paramref name="nextCheck"/> is when it is checked again, once the executor has decided.</summary>
-public sealed class ExternalDataMissingException(ExternalTask task, DateTimeOffset? nextCheck = null)
+/// <paramref name="nextCheck"/> is when it is checked again and <paramref name="deadline"/> when it gives up, once the
+/// executor has decided.</summary>
+public sealed class ExternalDataMissingException(ExternalTask task, DateTimeOffset? nextCheck = null, DateTimeOffset? deadline = null)
     : Exception($"{task.TaskId} has not arrived yet: {string.Join(", ", task.Output())}"
-        + (nextCheck is { } next ? $"; next check at {next.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z" : ""))
+        + (nextCheck is { } next ? $"; next check at {next.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z" : "")
+        + (deadline is { } until ? $", gives up at {until.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z" : ""))
 {
+    /// <summary>When the task gives up waiting, when the executor has decided.</summary>
+    public DateTimeOffset? Deadline { get; } = deadline;
+
     /// <summary>The task checked.</summary>
     public ExternalTask Task { get; } = task;
 

@@ -25,6 +25,9 @@ public sealed record WaitFor
     /// <summary>How long after the start of the run the task gives up.</summary>
     public TimeSpan UpTo { get; }
 
+    /// <summary>When a task whose run started at <paramref name="runStarted"/> gives up waiting.</summary>
+    public DateTimeOffset DeadlineFor(DateTimeOffset runStarted) => runStarted + UpTo;
+
     /// <summary>
     /// When to check again after a check at <paramref name="now"/> found nothing, in a run that started at
     /// <paramref name="runStarted"/>: one interval later, but never past the deadline (the last check is at the deadline);
@@ -32,7 +35,7 @@ public sealed record WaitFor
     /// </summary>
     public DateTimeOffset? NextCheck(DateTimeOffset runStarted, DateTimeOffset now)
     {
-        var deadline = runStarted + UpTo;
+        var deadline = DeadlineFor(runStarted);
         return now >= deadline ? null : (now + Every < deadline ? now + Every : deadline);
     }
 }

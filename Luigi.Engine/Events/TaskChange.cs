@@ -17,7 +17,8 @@ namespace Luigi.Engine.Events;
 /// cancelled, the last attempt it made; 0 when it made none (a blocked task, a cancelled task that never ran).</param>
 /// <param name="Worker">The worker slot running it, when running.</param>
 /// <param name="ErrorSummary">First line of the error, for a failed attempt.</param>
-/// <param name="BlockedBy">For UpstreamFailed: the failed task; for Waiting: the run (its id) whose attempt of the same task id it waits for.</param>
+/// <param name="BlockedBy">For UpstreamFailed: the failed task; for Waiting: the run (its id) whose attempt of the same task id it waits for;
+/// for RetryWaiting after a check for data that has not arrived: when it gives up (<see cref="ReadModel.WaitingForData"/>).</param>
 /// <param name="At">When, by the host's clock (UTC).</param>
 /// <param name="HostId">The host that committed the change (set by the executor that reports it).</param>
 public sealed record TaskChange(
@@ -55,5 +56,5 @@ public sealed record TaskChange(
     internal static TaskChange Of(TaskCompletion completion, DateTime at) => new(
         completion.RunId, completion.TaskIndex, completion.TaskId, completion.State,
         completion.State == TaskState.Complete ? completion.Attempt - 1 : completion.Attempt, null, // found complete: its claimed attempt never ran
-        completion.Error is null ? null : TaskNode.FirstLine(completion.Error), null, at);
+        completion.Error is null ? null : TaskNode.FirstLine(completion.Error), completion.BlockedBy, at);
 }

@@ -61,8 +61,9 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
 
         if (error is ExternalDataMissingException missing && missing.Task.WaitFor is { } policy && !runToken.IsCancellationRequested)
         {
-            return policy.NextCheck(runStarted ?? attempt.StartedAt, finishedAt) is { } next
-                ? new AttemptOutcome(TaskState.RetryWaiting, new ExternalDataMissingException(missing.Task, next), finishedAt, next)
+            var started = runStarted ?? attempt.StartedAt;
+            return policy.NextCheck(started, finishedAt) is { } next
+                ? new AttemptOutcome(TaskState.RetryWaiting, new ExternalDataMissingException(missing.Task, next, policy.DeadlineFor(started)), finishedAt, next)
                 : new AttemptOutcome(TaskState.Failed, missing.NeverArrived(policy), finishedAt, null);
         }
 

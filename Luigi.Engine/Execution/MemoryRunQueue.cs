@@ -533,6 +533,7 @@ internal sealed class MemoryRunQueue(TimeProvider time, IReadOnlyDictionary<stri
         }
 
         node.State = state;
+        node.BlockedBy = state == TaskState.RetryWaiting ? completion.BlockedBy : null; // a check for data that has not arrived: when it gives up
         var released = Stopped(node);
         IReadOnlyList<(int Index, string TaskId)> blocked = [];
         switch (state)

@@ -78,6 +78,11 @@ public sealed class GrowingGraphApiTests(PostgresServer postgres) : IClassFixtur
         var check = Assert.Single(export.Attempts);
         Assert.Equal(check.FinishedAt!.Value.AddMinutes(5), export.NextAttemptAt);
         Assert.Contains($"ExportArrived(date=2026-11-25) has not arrived yet: {Path.Combine(Incoming, "_SUCCESS")}; next check at", export.ErrorSummary);
+        var raw = (await client.GetFromJsonAsync<JsonElement>(accepted.Url)).GetProperty("tasks").EnumerateArray()
+            .Single(t => t.GetProperty("taskId").GetString() == export.TaskId);
+        Assert.Equal(run.Run.StartedAt!.Value.AddHours(1), raw.GetProperty("waitingForDataUntil").GetDateTime()); // waitHours = 1: waiting for data, not to retry
+        Assert.Equal(export.NextAttemptAt, raw.GetProperty("nextAttemptAt").GetDateTime());
+        Assert.Contains("\"waitingForDataUntil\"", await client.GetStringAsync("/openapi/v1.json")); // described with the task's other fields
         Assert.Equal(TaskState.Pending, Assert.Single(run.Tasks, t => t.TaskId == "CleanExport(date=2026-11-25)").State);
         Assert.Equal(RunState.Running, run.Run.State); // waiting, holding no worker, until the export lands or the deadline passes
         var cancel = await client.PostAsync($"{accepted.Url}/cancel", null);
