@@ -47,7 +47,11 @@ public sealed class ExternalDataMissingException(ExternalTask task, DateTimeOffs
     /// <summary>The task checked.</summary>
     public ExternalTask Task { get; } = task;
 
-    /// <summary>The message once the deadline has passed: what never arrived.</summary>
-    internal TimeoutException NeverArrived(WaitFor policy) =>
+    /// <summary>The failure once the deadline has passed: what never arrived.</summary>
+    internal ExternalDataNeverArrivedException NeverArrived(WaitFor policy) =>
         new($"{Task.TaskId} never arrived: {string.Join(", ", Task.Output())} (checked every {policy.Every} for {policy.UpTo} from the start of the run)");
 }
+
+/// <summary>An external task that waited for its data (<see cref="ExternalTask.WaitFor"/>) gave up at its deadline: the
+/// message says what never arrived, and is the whole of the task's error (no stack trace: nothing in the task threw).</summary>
+public sealed class ExternalDataNeverArrivedException(string message) : TimeoutException(message);

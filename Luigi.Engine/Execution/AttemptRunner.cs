@@ -105,6 +105,18 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
 /// <param name="RetryAt">For RetryWaiting: when the next attempt may start.</param>
 internal sealed record AttemptOutcome(TaskState State, Exception? Error, DateTimeOffset FinishedAt, DateTimeOffset? RetryAt)
 {
+    /// <summary>
+    /// The error as the attempt keeps it: the engine's own messages about an external task's data (missing, not arrived
+    /// yet, never arrived) as they are, since they say all there is and a type name or stack trace would only bury them on
+    /// the page and in the e-mail; anything else with its type and stack trace.
+    /// </summary>
+    public string? ErrorText => Error switch
+    {
+        null => null,
+        ExternalDependencyMissingException or ExternalDataMissingException or ExternalDataNeverArrivedException => Error.Message,
+        _ => Error.ToString(),
+    };
+
     /// <summary>The tasks a suspended attempt required at run time (see <see cref="TaskContext.RequireAsync(IEnumerable{LuigiTask}, CancellationToken)"/>).</summary>
     public IReadOnlyList<LuigiTask>? Requested { get; init; }
 }

@@ -302,7 +302,7 @@ internal sealed class WorkerPool
         }
 
         return new TaskCompletion(claimed.RunId, claimed.TaskIndex, claimed.TaskId, claimed.Attempt, outcome.State,
-            outcome.Error?.ToString(), outcome.RetryAt?.UtcDateTime, attempt.Log, attempt.TruncatedLines, outcome.FinishedAt.UtcDateTime)
+            outcome.ErrorText, outcome.RetryAt?.UtcDateTime, attempt.Log, attempt.TruncatedLines, outcome.FinishedAt.UtcDateTime)
         {
             WaitingForDataUntil = outcome is { State: TaskState.RetryWaiting, Error: ExternalDataMissingException { Deadline: { } until } } ? until.UtcDateTime : null,
         };

@@ -12,9 +12,9 @@ namespace Luigi.Engine.Storage;
 /// cycle (<see cref="GraphExtension"/>); the new tasks and edges are inserted; the requester goes back to Pending (or
 /// UpstreamFailed with its downstream, when a requested task had failed already), its attempt ended Pending (suspended)
 /// with the lines it logged, so that the next attempt resumes it; the run's counts
-/// follow, and the tasks of other runs that waited for the requester's task id are woken. Reading the whole run costs
-/// O(tasks + edges) per suspension, which a request made once per task and run can afford; it is not on the claim or
-/// commit path.
+/// follow, and the tasks of other runs that waited for the requester's task id are woken. It reads only the requester with
+/// what is downstream of it and the run's tasks among those requested (by the unique index on task ids), not the whole
+/// run; it is not on the claim or commit path.
 /// </summary>
 internal static class DynamicRequirementSql
 {
@@ -36,19 +36,26 @@ internal static class DynamicRequirementSql
 
         var nextIndex = (await sql.QueryAsync(connection, transaction, "UPDATE runs SET task_count = task_count WHERE id = @run RETURNING task_count",
             r => r.GetInt32(0), cancellationToken, ("run", requester.RunId)).ConfigureAwait(false))[0];
-        var tasks = await sql.QueryAsync(connection, transaction,
-            "SELECT task_index, task_id, state, blocked_by FROM run_tasks WHERE run_id = @run",
-            r => new RunTaskState(r.GetInt32(0), r.GetString(1), Enum.Parse<TaskState>(r.GetString(2)), r.IsDBNull(3) ? null : r.GetString(3)),
-            cancellationToken, ("run", requester.RunId)).ConfigureAwait(false);
-        var dependents = (await sql.QueryAsync(connection, transaction,
-                "SELECT requirement_index, dependent_index FROM run_edges WHERE run_id = @run",
-                r => (From: r.GetInt32(0), To: r.GetInt32(1)), cancellationToken, ("run", requester.RunId)).ConfigureAwait(false))
-            .ToLookup(e => e.From, e => e.To);
-        var byIndex = tasks.ToDictionary(t => t.Index);
-        var byId = tasks.ToDictionary(t => t.TaskId, StringComparer.Ordinal);
-        var downstream = Downstream(requester.TaskIndex, dependents);
+        // The requester and what is downstream of it (a request naming one of them closes a cycle; a block reaches them), and
+        // the run's tasks among those requested (merged by task id): not the whole run.
+        RunTaskState Read(DbDataReader r) => new(r.GetInt32(0), r.GetString(1), Enum.Parse<TaskState>(r.GetString(2)), r.IsDBNull(3) ? null : r.GetString(3));
+        var byIndex = (await sql.QueryAsync(connection, transaction,
+            """
+            WITH RECURSIVE down(task_index) AS (
+                SELECT @index
+                UNION
+                SELECT e.dependent_index FROM run_edges e JOIN down d ON e.requirement_index = d.task_index WHERE e.run_id = @run)
+            SELECT t.task_index, t.task_id, t.state, t.blocked_by FROM run_tasks t JOIN down d ON t.task_index = d.task_index WHERE t.run_id = @run
+            """,
+            Read, cancellationToken, ("run", requester.RunId), ("index", requester.TaskIndex)).ConfigureAwait(false)).ToDictionary(t => t.Index);
+        var ids = requested.Nodes.Select(n => n.TaskId).Distinct(StringComparer.Ordinal).ToArray();
+        var byId = (await sql.QueryAsync(connection, transaction,
+            $"SELECT task_index, task_id, state, blocked_by FROM run_tasks WHERE run_id = @run AND {(sql.IsPostgres ? "task_id = ANY(@ids)" : "task_id IN (SELECT value FROM json_each(@ids))")}",
+            Read, cancellationToken, ("run", requester.RunId), ("ids", sql.IsPostgres ? ids : JsonSerializer.Serialize(ids))).ConfigureAwait(false))
+            .ToDictionary(t => t.TaskId, StringComparer.Ordinal);
+        var downstream = byIndex.Keys.ToHashSet();
         var plan = GraphExtension.Plan(requested, requester.TaskId, requester.TaskIndex, byId.GetValueOrDefault,
-            downstream.Select(i => byIndex[i].TaskId).ToHashSet(StringComparer.Ordinal), nextIndex);
+            byIndex.Values.Select(t => t.TaskId).ToHashSet(StringComparer.Ordinal), nextIndex);
         if (plan.CycleError is not null)
         {
             return new SuspendResult(plan, [], null); // nothing written: the caller fails the requester
@@ -102,25 +109,6 @@ internal static class DynamicRequirementSql
         var finished = await RunEndSql.FinishIfDoneAsync(sql, connection, transaction, requester.RunId, now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new SuspendResult(plan, blocked, finished);
-    }
-
-    /// <summary>The task at <paramref name="index"/> and every task downstream of it.</summary>
-    private static HashSet<int> Downstream(int index, ILookup<int, int> dependents)
-    {
-        var found = new HashSet<int> { index };
-        var stack = new Stack<int>([index]);
-        while (stack.TryPop(out var current))
-        {
-            foreach (var dependent in dependents[current])
-            {
-                if (found.Add(dependent))
-                {
-                    stack.Push(dependent);
-                }
-            }
-        }
-
-        return found;
     }
 
     private static async Task InsertTasksAsync(
