@@ -19,8 +19,7 @@ public sealed class SuspendedTaskTests(ChromiumBrowser chromium, PostgresServer 
     public async Task ARequesterSuspendedForAKnownTask_LeavesRunningOnAnOpenPage_ThenResumes_AndItsPageKeepsTheSuspendedAttemptsLog()
     {
         var key = Guid.NewGuid().ToString("N");
-        var executor = Host.Services.GetRequiredService<StoreExecutor>();
-        var run = await executor.EnqueueAsync(new RunRequest(nameof(SuspendingPipeline), new Dictionary<string, string> { ["key"] = key }, RunTrigger.Api, "tester"));
+        var run = await EnqueueGatedAsync(nameof(SuspendingPipeline), key);
         await Host.Changes.WaitAsync(c => c.RunId == run && c.TaskId == "Collect" && c.State == TaskState.Running);
 
         // The page sees Collect running (it waits for its gate before it asks for Extract), in the list and in the graph.
@@ -41,7 +40,7 @@ public sealed class SuspendedTaskTests(ChromiumBrowser chromium, PostgresServer 
 
         // Extract ends: Collect runs again from the start and finishes; the page follows.
         GatedPipeline.Open(key);
-        Assert.Equal(RunState.Succeeded, await executor.WaitForRunAsync(run).WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(RunState.Succeeded, await Host.Services.GetRequiredService<StoreExecutor>().WaitForRunAsync(run).WaitAsync(TimeSpan.FromSeconds(60)));
         await Assertions.Expect(collect).ToHaveAttributeAsync("data-state", nameof(TaskState.Done));
 
         // Its page: the suspended attempt with what it logged, then the attempt that resumed it.
