@@ -4,7 +4,8 @@ namespace Luigi.Engine;
 /// How long an <see cref="ExternalTask"/> waits for its outputs to arrive, as Airflow's sensors and Luigi's retried
 /// external tasks do: it is checked every <see cref="Every"/> until its outputs exist, for at most <see cref="UpTo"/>
 /// counted from the start of the run. Between checks it is <see cref="TaskState.RetryWaiting"/> with its next check
-/// time and holds no worker; when the deadline passes without the outputs it fails ("... never arrived: ...").
+/// time and its deadline (shown as "Waiting for data", <c>waitingForDataUntil</c> in the API) and holds no worker; when
+/// the deadline passes without the outputs it fails ("... never arrived: ...").
 /// </summary>
 /// <example><c>public override WaitFor? WaitFor => new(every: TimeSpan.FromMinutes(5), upTo: TimeSpan.FromHours(6));</c></example>
 public sealed record WaitFor

@@ -62,10 +62,14 @@ public sealed class GrowingGraphApiTests(PostgresServer postgres) : IClassFixtur
         Assert.All(found, t => Assert.Contains(run.Edges, e => e.From == t.Index && e.To == requester.Index));
     }
 
-    [Fact]
-    public async Task ATaskWaitingForItsData_ShowsWhatItWaitsForAndItsNextCheck()
+    [Theory]
+    [InlineData(StoreProvider.Postgres)]
+    [InlineData(StoreProvider.Sqlite)]
+    public async Task ATaskWaitingForItsData_ShowsWhatItWaitsForAndItsNextCheck(StoreProvider provider)
     {
-        await using var host = new LuigiWebFactory(StoreProvider.Postgres, await postgres.CreateDatabaseAsync());
+        var file = Path.Combine(Directory.CreateDirectory(Path.Combine(DataRoot.Directory, _folder)).FullName, "luigi.db"); // deleted with the folder
+        await using var host = new LuigiWebFactory(provider,
+            provider == StoreProvider.Postgres ? await postgres.CreateDatabaseAsync() : $"Data Source={file};Pooling=False");
         var client = host.CreateClient();
         var waiter = host.Services.GetRequiredService<TaskChangeWaiter>();
 
