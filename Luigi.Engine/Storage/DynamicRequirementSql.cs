@@ -8,13 +8,12 @@ namespace Luigi.Engine.Storage;
 /// <summary>
 /// Suspends a task for the tasks it required at run time, on SQLite and PostgreSQL alike, in one transaction: the requester
 /// is guarded (still Running under this host with the same attempt) and its run row locked, so that two suspensions in one
-/// run number their new tasks one after the other; the run's tasks and edges are read to merge by task id and to refuse a
-/// cycle (<see cref="GraphExtension"/>); the new tasks and edges are inserted; the requester goes back to Pending (or
-/// UpstreamFailed with its downstream, when a requested task had failed already), its attempt ended Pending (suspended)
-/// with the lines it logged, so that the next attempt resumes it; the run's counts
-/// follow, and the tasks of other runs that waited for the requester's task id are woken. It reads only the requester with
-/// what is downstream of it and the run's tasks among those requested (by the unique index on task ids), not the whole
-/// run; it is not on the claim or commit path.
+/// run number their new tasks one after the other; what is downstream of the requester and the requested task ids are read
+/// to merge by task id and to refuse a cycle (<see cref="GraphExtension"/>); the new tasks and edges are inserted; the
+/// requester goes back to Pending (or UpstreamFailed with its downstream, when a requested task had failed already), its
+/// attempt ended Pending (suspended) with the lines it logged, so that the next attempt resumes it; the run's counts follow,
+/// and the tasks of other runs that waited for the requester's task id are woken. It reads no more of the run than that (the
+/// requested ids through the unique index on task ids) and is not on the claim or commit path.
 /// </summary>
 internal static class DynamicRequirementSql
 {
@@ -53,7 +52,6 @@ internal static class DynamicRequirementSql
             $"SELECT task_index, task_id, state, blocked_by FROM run_tasks WHERE run_id = @run AND {(sql.IsPostgres ? "task_id = ANY(@ids)" : "task_id IN (SELECT value FROM json_each(@ids))")}",
             Read, cancellationToken, ("run", requester.RunId), ("ids", sql.IsPostgres ? ids : JsonSerializer.Serialize(ids))).ConfigureAwait(false))
             .ToDictionary(t => t.TaskId, StringComparer.Ordinal);
-        var downstream = byIndex.Keys.ToHashSet();
         var plan = GraphExtension.Plan(requested, requester.TaskId, requester.TaskIndex, byId.GetValueOrDefault,
             byIndex.Values.Select(t => t.TaskId).ToHashSet(StringComparer.Ordinal), nextIndex);
         if (plan.CycleError is not null)
@@ -82,7 +80,7 @@ internal static class DynamicRequirementSql
         List<(int Index, string TaskId)> blocked = [];
         if (plan.RequesterBlockedBy is { } blocker)
         {
-            blocked = [(requester.TaskIndex, requester.TaskId), .. downstream.Where(i => i != requester.TaskIndex && byIndex[i].State == TaskState.Pending)
+            blocked = [(requester.TaskIndex, requester.TaskId), .. byIndex.Keys.Where(i => i != requester.TaskIndex && byIndex[i].State == TaskState.Pending)
                 .Select(i => (i, byIndex[i].TaskId))];
             await using var block = sql.Command(connection, transaction,
                 "UPDATE run_tasks SET state = 'UpstreamFailed', blocked_by = @blocked, finished_at = @now, lease_expires_at = NULL WHERE run_id = @run AND task_index = @index",
