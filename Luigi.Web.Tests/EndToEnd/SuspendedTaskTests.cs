@@ -52,6 +52,32 @@ public sealed class SuspendedTaskTests(ChromiumBrowser chromium, PostgresServer 
             .ToContainTextAsync(["Collect 2 asks for Extract", "Collect 2 collected"]);
         await Assertions.Expect(page.GetByTestId("history")).ToContainTextAsync("Attempt 1 suspended");
     }
+
+    [Fact]
+    public async Task ATaskFoundAtRunTime_JoinsAnOpenGraph_WithItsEdge()
+    {
+        var key = Guid.NewGuid().ToString("N");
+        var run = await EnqueueGatedAsync(nameof(GrowingPipeline), key);
+        await Host.Changes.WaitAsync(c => c.RunId == run && c.TaskId == "Collect" && c.State == TaskState.Running);
+        var page = await NewPageAsync();
+        await page.OpenAsync($"/runs/{run}");
+        await page.GetByTestId("tab-graph").ClickAsync();
+        await page.WaitUntilAsync("() => document.querySelector('[data-testid=graph]')?.luigiGraph?.state('Collect') === 'Running'");
+
+        // Collect asks for Part, which the run does not have: Part joins the run, and the graph draws it, then follows it.
+        GatedPipeline.Open(key + "-collect");
+        Assert.Equal(RunState.Succeeded, await Host.Services.GetRequiredService<StoreExecutor>().WaitForRunAsync(run).WaitAsync(TimeSpan.FromSeconds(60)));
+        await page.WaitUntilAsync("() => document.querySelector('[data-testid=graph]')?.luigiGraph?.state('Part') === 'Done'");
+        await page.WaitUntilAsync("() => document.querySelector('[data-testid=graph]')?.luigiGraph?.state('Collect') === 'Done'");
+    }
+}
+
+/// <summary>Collect alone; once its gate opens it requires Part, which only it knows of.</summary>
+public sealed class GrowingPipeline : Pipeline
+{
+    [Parameter] public string Key { get; init; } = "";
+
+    public override IEnumerable<LuigiTask> Roots() => [new SuspendingCollect { Key = Key, Asks = "Part" }];
 }
 
 /// <summary>Collect and the gated Extract side by side; Collect waits for its own gate, then requires Extract at run time.</summary>
@@ -66,13 +92,16 @@ public sealed class SuspendingCollect : LuigiTask
 {
     public required string Key { get; init; }
 
+    /// <summary>The task it requires at run time (a <see cref="GatedStep"/> of that name; only Extract waits for a gate).</summary>
+    public string Asks { get; init; } = "Extract";
+
     public override string Family => "Collect";
 
     public override async Task RunAsync(TaskContext context, CancellationToken cancellationToken)
     {
         await GatedPipeline.Gate(Key + "-collect").Task.WaitAsync(cancellationToken);
-        context.Log($"Collect {context.Attempt} asks for Extract");
-        await context.RequireAsync(new GatedStep { Name = "Extract", Key = Key }, cancellationToken);
+        context.Log($"Collect {context.Attempt} asks for {Asks}");
+        await context.RequireAsync(new GatedStep { Name = Asks, Key = Key }, cancellationToken);
         context.Log($"Collect {context.Attempt} collected");
     }
 }
