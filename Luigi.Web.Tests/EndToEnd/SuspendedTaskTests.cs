@@ -18,13 +18,8 @@ public sealed class SuspendedTaskTests(ChromiumBrowser chromium, PostgresServer 
     [Fact]
     public async Task ARequesterSuspendedForAKnownTask_LeavesRunningOnAnOpenPage_ThenResumes_AndItsPageKeepsTheSuspendedAttemptsLog()
     {
-        var key = Guid.NewGuid().ToString("N");
-        var run = await EnqueueGatedAsync(nameof(SuspendingPipeline), key);
-        await Host.Changes.WaitAsync(c => c.RunId == run && c.TaskId == "Collect" && c.State == TaskState.Running);
-
         // The page sees Collect running (it waits for its gate before it asks for Extract), in the list and in the graph.
-        var page = await NewPageAsync();
-        await page.OpenAsync($"/runs/{run}");
+        var (run, key, page) = await OpenWhileCollectRunsAsync(nameof(SuspendingPipeline));
         var collect = page.Locator("[data-testid=task-row][data-task-id=\"Collect\"]");
         await Assertions.Expect(collect).ToHaveAttributeAsync("data-state", nameof(TaskState.Running));
         await page.GetByTestId("tab-graph").ClickAsync();
@@ -56,11 +51,7 @@ public sealed class SuspendedTaskTests(ChromiumBrowser chromium, PostgresServer 
     [Fact]
     public async Task ATaskFoundAtRunTime_JoinsAnOpenGraph_WithItsEdge()
     {
-        var key = Guid.NewGuid().ToString("N");
-        var run = await EnqueueGatedAsync(nameof(GrowingPipeline), key);
-        await Host.Changes.WaitAsync(c => c.RunId == run && c.TaskId == "Collect" && c.State == TaskState.Running);
-        var page = await NewPageAsync();
-        await page.OpenAsync($"/runs/{run}");
+        var (run, key, page) = await OpenWhileCollectRunsAsync(nameof(GrowingPipeline));
         await page.GetByTestId("tab-graph").ClickAsync();
         await page.WaitUntilAsync("() => document.querySelector('[data-testid=graph]')?.luigiGraph?.state('Collect') === 'Running'");
 
@@ -69,6 +60,17 @@ public sealed class SuspendedTaskTests(ChromiumBrowser chromium, PostgresServer 
         Assert.Equal(RunState.Succeeded, await Host.Services.GetRequiredService<StoreExecutor>().WaitForRunAsync(run).WaitAsync(TimeSpan.FromSeconds(60)));
         await page.WaitUntilAsync("() => document.querySelector('[data-testid=graph]')?.luigiGraph?.state('Part') === 'Done'");
         await page.WaitUntilAsync("() => document.querySelector('[data-testid=graph]')?.luigiGraph?.state('Collect') === 'Done'");
+    }
+
+    /// <summary>Queues a run of <paramref name="pipeline"/> and opens its page once Collect runs (held by its gate).</summary>
+    private async Task<(Guid Run, string Key, IPage Page)> OpenWhileCollectRunsAsync(string pipeline)
+    {
+        var key = Guid.NewGuid().ToString("N");
+        var run = await EnqueueGatedAsync(pipeline, key);
+        await Host.Changes.WaitAsync(c => c.RunId == run && c.TaskId == "Collect" && c.State == TaskState.Running);
+        var page = await NewPageAsync();
+        await page.OpenAsync($"/runs/{run}");
+        return (run, key, page);
     }
 }
 
