@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Luigi.Engine.Tests.TestTasks;
 
 namespace Luigi.Engine.Tests;
@@ -27,11 +29,14 @@ public abstract class DynamicRequirementTests(QueueKind queue) : EngineTests(que
         Assert.All(cleans, n => Assert.Contains(result.Graph.Find("CleanAll(manifest=" + manifest + ")")!.Index, n.Dependents));
         Assert.Equal(2, _runs[nameof(CleanAll)]); // suspended once, then called again from the start
         var requester = result.Graph.Find($"CleanAll(manifest={manifest})")!;
-        Assert.Single(requester.Attempts); // the suspended attempt is taken back: no retry used
+        Assert.Equal([TaskState.Pending, TaskState.Done], requester.Attempts.Select(a => a.Outcome)); // suspended (no failure), then resumed
         Assert.Equal("centre,east,north,south,west", _store.Get("all-clean"));
         Assert.Equal(6, result.Summary.Scheduled);
         Assert.Equal(6, result.Summary.Ran.Count);
         Assert.Equal([TaskState.Running, TaskState.Pending, TaskState.Running, TaskState.Done], observer.Of(requester.TaskId).Select(t => t.To));
+        var orders = observer.Of(requester.TaskId).Select(t => t.Change.Order).ToList();
+        Assert.Equal(orders.Order(), orders); // a live page applies each one: the suspension leaves Running, the resumption follows
+        Assert.Equal(orders.Count, orders.Distinct().Count());
         Assert.All(cleans, n => Assert.Equal([TaskState.Pending, TaskState.Running, TaskState.Done], observer.Of(n.TaskId).Select(t => t.To)));
         Assert.True(observer.IndexOf(requester.TaskId, TaskState.Done) > cleans.Max(n => observer.IndexOf(n.TaskId, TaskState.Done)));
     }
@@ -76,10 +81,14 @@ public abstract class DynamicRequirementTests(QueueKind queue) : EngineTests(que
         var manifest = folder.File("manifest.txt");
         await File.WriteAllLinesAsync(manifest, ["north", "broken"]);
 
-        var result = await Engines.Create(workers: 2).RunToEndAsync(
+        var observer = new TransitionRecorder();
+        var result = await Engines.Create(workers: 2, time: null, observer).RunToEndAsync(
             [new Publish(_store, _runs) { Manifest = manifest }, new Clean(_store, _runs) { Name = "independent" }]);
 
         var requester = $"CleanAll(manifest={manifest})";
+        Assert.Equal([TaskState.Running, TaskState.Pending, TaskState.UpstreamFailed], observer.Of(requester).Select(t => t.To));
+        var orders = observer.Of(requester).Select(t => t.Change.Order).ToList();
+        Assert.Equal(orders.Order(), orders); // a live page shows it suspended, then blocked
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(TaskState.Failed, result.StateOf("Clean(name=broken)"));
         Assert.Equal(TaskState.Done, result.StateOf("Clean(name=north)"));
@@ -131,6 +140,80 @@ public abstract class DynamicRequirementTests(QueueKind queue) : EngineTests(que
         Assert.Equal(1, _runs[nameof(Notify)]);
         Assert.Equal(2, _runs[nameof(NeedsNotification)]);
         Assert.Equal(TaskState.Done, result.StateOf("Notify"));
+    }
+
+    [Fact]
+    public async Task Run_KeepsWhatTheSuspendedAttemptLogged_AndTheResumedAttemptsLinesFollow()
+    {
+        using var folder = new TempDirectory();
+        var manifest = folder.File("manifest.txt");
+        await File.WriteAllLinesAsync(manifest, ["north", "south"]);
+        await using var services = new ServiceCollection().AddLogging(logging => logging.AddLuigiTaskLogs()).BuildServiceProvider();
+
+        var result = await Engines.Create(new LuigiEngineOptions { Workers = 1 }, services).RunToEndAsync(
+            [new LoggingRequester(_store, _runs) { Manifest = manifest }]);
+
+        Engines.AssertSucceeded(result);
+        var attempts = result.Graph.Find($"LoggingRequester(manifest={manifest})")!.Attempts;
+        Assert.Equal([TaskState.Pending, TaskState.Done], attempts.Select(a => a.Outcome));
+        Assert.Equal(["call 1: read 2 names", "call 1: asking for north, south"], attempts[0].Log.Select(l => l.Message));
+        Assert.Equal(["call 2: read 2 names", "call 2: asking for north, south", "call 2: published"], attempts[1].Log.Select(l => l.Message));
+    }
+
+    [Fact]
+    public async Task Run_RetriesTheResumedRequester_AsIfItsSuspensionsWereNoAttempt()
+    {
+        using var folder = new TempDirectory();
+        var manifest = folder.File("manifest.txt");
+        await File.WriteAllLinesAsync(manifest, ["north"]);
+
+        // One retry: the suspension uses none of it, so the resumed run's first failure is retried and the second fails the task.
+        var result = await Engines.Create(workers: 1).RunToEndAsync([new FailingRequester(_store, _runs) { Manifest = manifest }]);
+
+        var requester = result.Graph.Find($"FailingRequester(manifest={manifest})")!;
+        Assert.Equal(TaskState.Failed, requester.State);
+        Assert.Equal([TaskState.Pending, TaskState.Failed, TaskState.Failed], requester.Attempts.Select(a => a.Outcome));
+        Assert.Equal(3, _runs[nameof(FailingRequester)]);
+    }
+
+    /// <summary>Logs through its context and its own <see cref="ILogger{TCategoryName}"/> before and after it requires a
+    /// <see cref="Clean"/> per name of a manifest.</summary>
+    private sealed class LoggingRequester(InMemoryTargetStore store, ConcurrentDictionary<string, int> runs) : LuigiTask
+    {
+        [Parameter]
+        public string Manifest { get; init; } = "";
+
+        public override IEnumerable<Target> Output() => [store.Target("published")];
+
+        public override async Task RunAsync(TaskContext context, CancellationToken cancellationToken)
+        {
+            var call = runs.AddOrUpdate(nameof(LoggingRequester), 1, (_, n) => n + 1);
+            var names = await File.ReadAllLinesAsync(Manifest, cancellationToken);
+            context.Log($"call {call}: read {names.Length} names");
+            context.Services.GetRequiredService<ILogger<LoggingRequester>>().LogInformation("call {Call}: asking for {Names}", call, string.Join(", ", names));
+            await context.RequireAsync(names.Select(n => new Clean(store, runs) { Name = n }), cancellationToken);
+            context.Log($"call {call}: published");
+            store.Set("published", "");
+        }
+    }
+
+    /// <summary>Requires a <see cref="Clean"/> per name of a manifest, then fails; one retry.</summary>
+    private sealed class FailingRequester(InMemoryTargetStore store, ConcurrentDictionary<string, int> runs) : LuigiTask
+    {
+        [Parameter]
+        public string Manifest { get; init; } = "";
+
+        public override RetryPolicy? Retry => RetryPolicy.Fixed(1, TimeSpan.Zero);
+
+        public override IEnumerable<Target> Output() => [store.Target("failing")];
+
+        public override async Task RunAsync(TaskContext context, CancellationToken cancellationToken)
+        {
+            runs.AddOrUpdate(nameof(FailingRequester), 1, (_, n) => n + 1);
+            var names = await File.ReadAllLinesAsync(Manifest, cancellationToken);
+            await context.RequireAsync(names.Select(n => new Clean(store, runs) { Name = n }), cancellationToken);
+            throw new InvalidDataException("the cleaned files do not add up");
+        }
     }
 
     /// <summary>Cleans one file; "broken" throws. Counts its runs.</summary>

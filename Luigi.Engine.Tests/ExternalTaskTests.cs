@@ -1,3 +1,4 @@
+using Luigi.Engine.ReadModel;
 using Luigi.Engine.Tests.TestTasks;
 
 namespace Luigi.Engine.Tests;
@@ -55,7 +56,10 @@ public abstract class ExternalTaskTests(QueueKind queue) : EngineTests(queue)
         var started = time.GetUtcNow();
         for (var check = 1; check <= 3; check++)
         {
-            await observer.WaitForAsync(drop, TaskState.RetryWaiting, attempt: check);
+            var waiting = await observer.WaitForAsync(drop, TaskState.RetryWaiting, attempt: check);
+            Assert.Equal(started.AddHours(1).UtcDateTime, WaitingForData.Until(waiting.To, waiting.Change.BlockedBy)); // waiting for data, not to retry
+            Assert.Equal($"{drop} has not arrived yet: memory:vendor/2026-11-26.csv; next check at {started.AddMinutes(5 * check).UtcDateTime:yyyy-MM-dd HH:mm:ss}Z"
+                + $", gives up at {started.AddHours(1).UtcDateTime:yyyy-MM-dd HH:mm:ss}Z", waiting.Change.ErrorSummary); // the engine's message, no exception type
             Assert.False(script.Recorder.HasStarted("ImportVendorFile"));
             await time.WaitForTimersAsync(check);
             if (check == 3)
@@ -103,6 +107,8 @@ public abstract class ExternalTaskTests(QueueKind queue) : EngineTests(queue)
         Assert.Equal(4, node.Attempts.Count);
         Assert.Equal(started.AddMinutes(12), node.Attempts[3].StartedAt);
         Assert.Contains("WaitingVendorDrop(date=2026-11-26) never arrived: memory:vendor/2026-11-26.csv", node.Error);
+        Assert.Equal("WaitingVendorDrop(date=2026-11-26) never arrived: memory:vendor/2026-11-26.csv (checked every 00:05:00 for 00:12:00 from the start of the run)",
+            node.ErrorSummary); // what the page and the e-mail show: the engine's message, no exception type before it
         Assert.Equal(TaskState.UpstreamFailed, result.StateOf("ImportVendorFile"));
         Assert.False(script.Recorder.HasStarted("ImportVendorFile"));
         Assert.Equal(1, result.ExitCode);

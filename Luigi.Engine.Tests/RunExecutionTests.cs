@@ -17,6 +17,7 @@ public abstract class RunExecutionTests(QueueKind queue) : EngineTests(queue)
         var run = Engines.Create(workers: 1, time, observer).RunToEndAsync(script.Roots());
 
         var waiting = await observer.WaitForAsync("Flaky", TaskState.RetryWaiting, attempt: 1);
+        Assert.Null(waiting.Change.BlockedBy); // a retry after a failure: not waiting for data (ReadModel.WaitingForData)
         await time.WaitForTimersAsync(1);
         time.Advance(TimeSpan.FromSeconds(9));
         Assert.Equal(TaskState.RetryWaiting, waiting.Node.State);

@@ -34,15 +34,24 @@ public sealed class ExternalDependencyMissingException(ExternalTask task)
     : Exception($"External dependency {task.TaskId} is missing: {string.Join(", ", task.Output())} does not exist.");
 
 /// <summary>A check of an external task that waits (<see cref="ExternalTask.WaitFor"/>) found its outputs missing;
-/// <paramref name="nextCheck"/> is when it is checked again, once the executor has decided.</summary>
-public sealed class ExternalDataMissingException(ExternalTask task, DateTimeOffset? nextCheck = null)
+/// <paramref name="nextCheck"/> is when it is checked again and <paramref name="deadline"/> when it gives up, once the
+/// executor has decided.</summary>
+public sealed class ExternalDataMissingException(ExternalTask task, DateTimeOffset? nextCheck = null, DateTimeOffset? deadline = null)
     : Exception($"{task.TaskId} has not arrived yet: {string.Join(", ", task.Output())}"
-        + (nextCheck is { } next ? $"; next check at {next.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z" : ""))
+        + (nextCheck is { } next ? $"; next check at {next.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z" : "")
+        + (deadline is { } until ? $", gives up at {until.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z" : ""))
 {
+    /// <summary>When the task gives up waiting, when the executor has decided.</summary>
+    public DateTimeOffset? Deadline { get; } = deadline;
+
     /// <summary>The task checked.</summary>
     public ExternalTask Task { get; } = task;
 
-    /// <summary>The message once the deadline has passed: what never arrived.</summary>
-    internal TimeoutException NeverArrived(WaitFor policy) =>
+    /// <summary>The failure once the deadline has passed: what never arrived.</summary>
+    internal ExternalDataNeverArrivedException NeverArrived(WaitFor policy) =>
         new($"{Task.TaskId} never arrived: {string.Join(", ", Task.Output())} (checked every {policy.Every} for {policy.UpTo} from the start of the run)");
 }
+
+/// <summary>An external task that waited for its data (<see cref="ExternalTask.WaitFor"/>) gave up at its deadline: the
+/// message says what never arrived, and is the whole of the task's error (no stack trace: nothing in the task threw).</summary>
+public sealed class ExternalDataNeverArrivedException(string message) : TimeoutException(message);

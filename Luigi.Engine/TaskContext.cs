@@ -58,7 +58,8 @@ public sealed class TaskContext
     /// task), and this task waits for them holding no worker. Once they are done it is claimed again and
     /// <see cref="LuigiTask.RunAsync"/> is called again <em>from the start</em>: everything before the request must be safe to
     /// do twice (idempotent up to the request, as in Luigi), and asking for the same tasks again then returns at once. A
-    /// suspension is no failure and uses none of the task's retries; the suspended attempt is taken back.
+    /// suspension is no failure and uses none of the task's retries: the suspended attempt ends <see cref="TaskState.Pending"/>
+    /// in the task's history, with the lines it logged, and the next attempt resumes the task.
     /// </summary>
     /// <returns>The outputs of the tasks, in order.</returns>
     /// <exception cref="DynamicRequirementsPendingException">Some task is not complete yet: the attempt is suspended.</exception>

@@ -19,6 +19,9 @@ public static class StateStyle
         _ => state.ToString(),
     };
 
+    /// <summary>The words shown for an external task that is RetryWaiting because its data has not arrived, not to retry a failure.</summary>
+    public const string WaitingForData = "Waiting for data";
+
     /// <summary>The words shown for a run state.</summary>
     public static string Label(RunState state) => state.ToString();
 

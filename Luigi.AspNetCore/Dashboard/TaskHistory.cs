@@ -39,6 +39,8 @@ public static class TaskHistory
                 TaskState.Failed when retried => new HistoryStep(finished, TaskState.RetryWaiting,
                     $"Attempt {attempt.Number} failed: {Format.FirstLine(attempt.Error)} Waiting to retry."),
                 TaskState.Failed => new HistoryStep(finished, TaskState.Failed, $"Attempt {attempt.Number} failed: {Format.FirstLine(attempt.Error)}"),
+                TaskState.Pending => new HistoryStep(finished, TaskState.Pending,
+                    $"Attempt {attempt.Number} suspended: it required tasks found at run time. The next attempt resumes it once they are done."),
                 var other => new HistoryStep(finished, other, $"Attempt {attempt.Number} ended: {StateStyle.Label(other)}."),
             });
         }

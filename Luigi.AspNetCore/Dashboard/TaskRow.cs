@@ -52,11 +52,15 @@ public sealed class TaskRow
 
     public string? ErrorSummary { get; private set; }
 
-    /// <summary>For UpstreamFailed: the failed task that blocked it; for Waiting: the id of the run it waits for.</summary>
+    /// <summary>For UpstreamFailed: the failed task that blocked it; for Waiting: the id of the run it waits for; for RetryWaiting
+    /// after a check for data that has not arrived: when it gives up (<see cref="WaitingForData"/>).</summary>
     public string? BlockedBy { get; private set; }
 
     /// <summary>While Waiting: the run running an attempt of this task id, which this task waits for.</summary>
     public Guid? WaitingForRun => State == TaskState.Waiting && Guid.TryParse(BlockedBy, out var run) ? run : null;
+
+    /// <summary>While an external task waits for its data (RetryWaiting, not a retry after a failure): when it gives up.</summary>
+    public DateTime? WaitingForDataUntil => WaitingForData.Until(State, BlockedBy);
 
     /// <summary>The order of the last change applied (see <see cref="TaskChange.Order"/>).</summary>
     public long Order { get; private set; }
@@ -89,7 +93,8 @@ public sealed class TaskRow
 
         ErrorSummary = change.ErrorSummary ?? ErrorSummary;
         NextAttemptAt = null; // a live change does not carry it: the error summary of a wait says when the next check is
-        BlockedBy = change.State is TaskState.UpstreamFailed or TaskState.Waiting ? change.BlockedBy ?? BlockedBy : null;
+        BlockedBy = change.State is TaskState.UpstreamFailed or TaskState.Waiting ? change.BlockedBy ?? BlockedBy
+            : change.State == TaskState.RetryWaiting ? change.BlockedBy : null;
         return true;
     }
 }

@@ -44,9 +44,13 @@ public sealed class Engines(QueueKind queue) : IAsyncDisposable
         Create(new LuigiEngineOptions { Workers = workers }, time, observers);
 
     public LuigiEngine Create(LuigiEngineOptions options, TimeProvider? time = null, params IRunObserver[] observers) =>
+        Create(options, services: null, time, observers);
+
+    /// <summary>An engine whose tasks get <paramref name="services"/> (<see cref="TaskContext.Services"/>).</summary>
+    public LuigiEngine Create(LuigiEngineOptions options, IServiceProvider? services, TimeProvider? time = null, params IRunObserver[] observers) =>
         _store is null
-            ? new LuigiEngine(options, time, loggers: null, observers)
-            : new LuigiEngine(options, time, loggers: null, observers, clock => new RunQueue(_store, clock, shared: false, options.Resources));
+            ? new LuigiEngine(options, time, loggers: null, observers, services)
+            : new LuigiEngine(options, time, loggers: null, observers, clock => new RunQueue(_store, clock, shared: false, options.Resources), services);
 
     /// <summary>Asserts success, showing the execution summary (with the errors) when it did not.</summary>
     public static void AssertSucceeded(RunResult result)

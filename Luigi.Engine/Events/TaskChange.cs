@@ -17,7 +17,8 @@ namespace Luigi.Engine.Events;
 /// cancelled, the last attempt it made; 0 when it made none (a blocked task, a cancelled task that never ran).</param>
 /// <param name="Worker">The worker slot running it, when running.</param>
 /// <param name="ErrorSummary">First line of the error, for a failed attempt.</param>
-/// <param name="BlockedBy">For UpstreamFailed: the failed task; for Waiting: the run (its id) whose attempt of the same task id it waits for.</param>
+/// <param name="BlockedBy">For UpstreamFailed: the failed task; for Waiting: the run (its id) whose attempt of the same task id it waits for;
+/// for RetryWaiting after a check for data that has not arrived: when it gives up (<see cref="ReadModel.WaitingForData"/>).</param>
 /// <param name="At">When, by the host's clock (UTC).</param>
 /// <param name="HostId">The host that committed the change (set by the executor that reports it).</param>
 public sealed record TaskChange(
@@ -31,12 +32,15 @@ public sealed record TaskChange(
     /// The order of a task that is at <paramref name="attempt"/> in <paramref name="state"/>, the one rule by which pages, the
     /// graph and the timeline keep the newest of changes that may arrive out of order (docs/live.md): five steps per attempt,
     /// attempt first. Within attempt <c>a</c>: waiting (0, before any attempt), running (2), ended (3: done, failed, waiting to
-    /// retry, blocked) and put back in the queue (4: pending after an attempt whose lease was lost). What comes instead of
+    /// retry, blocked) and back in the queue (4: pending after an attempt whose lease was lost, or that was suspended for tasks
+    /// it required at run time, so the next attempt resumes it). What comes instead of
     /// the next attempt ranks in the next one's steps: waiting for another run's attempt of the task id (1), found complete
-    /// (3) and cancelled (4), the last two being final. The browser's <c>order</c> (client/src/states.js) is the same
-    /// function; both pass <c>live-order-cases.json</c>.
+    /// (3) and cancelled (4), the last two being final. Blocked (<see cref="TaskState.UpstreamFailed"/>) ranks above every
+    /// step of every attempt: it is final, entered only while the task waits, and its change does not know how many attempts
+    /// the task made (a requester suspended for tasks it required at run time has made some). The browser's <c>order</c>
+    /// (client/src/states.js) is the same function; both pass <c>live-order-cases.json</c>.
     /// </summary>
-    public static long OrderOf(int attempt, TaskState state) => attempt * 5L + state switch
+    public static long OrderOf(int attempt, TaskState state) => state == TaskState.UpstreamFailed ? Blocked : attempt * 5L + state switch
     {
         TaskState.Pending => attempt > 0 ? 4 : 0,
         TaskState.Running => 2,
@@ -46,8 +50,11 @@ public sealed record TaskChange(
         _ => 3,
     };
 
+    /// <summary>The order of a blocked task: above any other (the browser's is the same number, below 2^53).</summary>
+    private const long Blocked = (1L << 53) - 1;
+
     internal static TaskChange Of(TaskCompletion completion, DateTime at) => new(
         completion.RunId, completion.TaskIndex, completion.TaskId, completion.State,
         completion.State == TaskState.Complete ? completion.Attempt - 1 : completion.Attempt, null, // found complete: its claimed attempt never ran
-        completion.Error is null ? null : TaskNode.FirstLine(completion.Error), null, at);
+        completion.Error is null ? null : TaskNode.FirstLine(completion.Error), completion.BlockedBy, at);
 }

@@ -28,7 +28,8 @@ public sealed class AttemptRecord
     public DateTimeOffset? FinishedAt { get; internal set; }
 
     /// <summary>How it ended: <see cref="TaskState.Done"/>, <see cref="TaskState.Failed"/> or
-    /// <see cref="TaskState.Cancelled"/>; <see cref="TaskState.Running"/> while it runs.</summary>
+    /// <see cref="TaskState.Cancelled"/>; <see cref="TaskState.Pending"/> when it was suspended for tasks it required at run
+    /// time (the next attempt resumes it); <see cref="TaskState.Running"/> while it runs.</summary>
     public TaskState Outcome { get; internal set; } = TaskState.Running;
 
     /// <summary>The exception with its stack trace, when it failed.</summary>

@@ -17,7 +17,8 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
 {
     public async ValueTask<AttemptOutcome> RunAsync(
         LuigiTask task, string taskId, string runId, AttemptRecord attempt, TimeSpan? timeout, RetryPolicy retry, CancellationToken runToken,
-        DateTimeOffset? runStarted = null, Func<IReadOnlyList<string>, CancellationToken, Task<IReadOnlySet<string>>>? satisfiedInRun = null)
+        DateTimeOffset? runStarted = null, Func<IReadOnlyList<string>, CancellationToken, Task<IReadOnlySet<string>>>? satisfiedInRun = null,
+        Func<CancellationToken, Task<int>>? suspendedAttempts = null)
     {
         Exception? error = null;
         var timedOut = false;
@@ -60,19 +61,24 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
 
         if (error is ExternalDataMissingException missing && missing.Task.WaitFor is { } policy && !runToken.IsCancellationRequested)
         {
-            return policy.NextCheck(runStarted ?? attempt.StartedAt, finishedAt) is { } next
-                ? new AttemptOutcome(TaskState.RetryWaiting, new ExternalDataMissingException(missing.Task, next), finishedAt, next)
+            var started = runStarted ?? attempt.StartedAt;
+            return policy.NextCheck(started, finishedAt) is { } next
+                ? new AttemptOutcome(TaskState.RetryWaiting, new ExternalDataMissingException(missing.Task, next, policy.DeadlineFor(started)), finishedAt, next)
                 : new AttemptOutcome(TaskState.Failed, missing.NeverArrived(policy), finishedAt, null);
         }
 
+        // The failure's rank among the task's failed attempts: a suspended attempt uses none of its retries.
+        var failed = error is null || runToken.IsCancellationRequested || suspendedAttempts is null
+            ? attempt.Number
+            : attempt.Number - await suspendedAttempts(runToken).ConfigureAwait(false);
         var outcome = error switch
         {
             null => TaskState.Done,
             OperationCanceledException or DynamicRequirementsPendingException or ExternalDataMissingException when runToken.IsCancellationRequested => TaskState.Cancelled,
-            _ when !runToken.IsCancellationRequested && retry.ShouldRetry(attempt.Number) => TaskState.RetryWaiting,
+            _ when !runToken.IsCancellationRequested && retry.ShouldRetry(failed) => TaskState.RetryWaiting,
             _ => TaskState.Failed,
         };
-        var retryAt = outcome == TaskState.RetryWaiting ? finishedAt + retry.DelayAfter(attempt.Number) : (DateTimeOffset?)null;
+        var retryAt = outcome == TaskState.RetryWaiting ? finishedAt + retry.DelayAfter(failed) : (DateTimeOffset?)null;
         return new AttemptOutcome(outcome, error, finishedAt, retryAt);
     }
 
@@ -99,6 +105,18 @@ internal sealed class AttemptRunner(TimeProvider time, ILoggerFactory loggers, L
 /// <param name="RetryAt">For RetryWaiting: when the next attempt may start.</param>
 internal sealed record AttemptOutcome(TaskState State, Exception? Error, DateTimeOffset FinishedAt, DateTimeOffset? RetryAt)
 {
+    /// <summary>
+    /// The error as the attempt keeps it: the engine's own messages about an external task's data (missing, not arrived
+    /// yet, never arrived) as they are, since they say all there is and a type name or stack trace would only bury them on
+    /// the page and in the e-mail; anything else with its type and stack trace.
+    /// </summary>
+    public string? ErrorText => Error switch
+    {
+        null => null,
+        ExternalDependencyMissingException or ExternalDataMissingException or ExternalDataNeverArrivedException => Error.Message,
+        _ => Error.ToString(),
+    };
+
     /// <summary>The tasks a suspended attempt required at run time (see <see cref="TaskContext.RequireAsync(IEnumerable{LuigiTask}, CancellationToken)"/>).</summary>
     public IReadOnlyList<LuigiTask>? Requested { get; init; }
 }

@@ -52,7 +52,8 @@ internal static class DynamicRequirements
 
         if (result.Blocked.Count == 0)
         {
-            yield return new TaskChange(requester.RunId, requester.TaskIndex, requester.TaskId, TaskState.Pending, requester.Attempt - 1, null, null, null, at);
+            // Pending after the attempt that asked: above its Running, below the next attempt's (TaskChange.OrderOf).
+            yield return new TaskChange(requester.RunId, requester.TaskIndex, requester.TaskId, TaskState.Pending, requester.Attempt, null, null, null, at);
         }
 
         foreach (var (index, taskId) in result.Blocked)

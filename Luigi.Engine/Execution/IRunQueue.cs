@@ -95,10 +95,15 @@ internal interface IRunQueue
     /// Suspends a running task that required <paramref name="requested"/> at run time (resolved on their own), all or
     /// nothing: the tasks are merged into the run's graph (<see cref="GraphExtension"/>) and written like the others, and the
     /// requester goes back to Pending until they are satisfied (or UpstreamFailed, with its downstream, when one has failed
-    /// already), its attempt taken back. A request that would close a cycle changes nothing: the plan's
+    /// already). Its attempt ends <see cref="TaskState.Pending"/> (suspended, no failure) with the lines it logged,
+    /// <paramref name="log"/>; the next attempt resumes it. A request that would close a cycle changes nothing: the plan's
     /// <see cref="GraphExtension.CycleError"/> says why, and the caller fails the task. Null when this host no longer holds the task.
     /// </summary>
-    Task<SuspendResult?> SuspendAsync(string hostId, ClaimedTask requester, TaskGraph requested, CancellationToken cancellationToken);
+    Task<SuspendResult?> SuspendAsync(
+        string hostId, ClaimedTask requester, TaskGraph requested, IReadOnlyList<LogLine> log, int truncatedLogLines, CancellationToken cancellationToken);
+
+    /// <summary>How many attempts of the task were suspended for requirements found at run time: they use none of its retries.</summary>
+    Task<int> SuspendedAttemptsAsync(Guid runId, int taskIndex, CancellationToken cancellationToken);
 
     /// <summary>Gives a running task back without judging it (its host is stopping); the attempt is closed as cancelled.</summary>
     Task ReleaseAsync(string hostId, ClaimedTask task, CancellationToken cancellationToken);

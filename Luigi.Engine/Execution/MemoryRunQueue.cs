@@ -220,7 +220,18 @@ internal sealed class MemoryRunQueue(TimeProvider time, IReadOnlyDictionary<stri
     }
 
     /// <inheritdoc />
-    public Task<SuspendResult?> SuspendAsync(string hostId, ClaimedTask requester, TaskGraph requested, CancellationToken cancellationToken)
+    public Task<int> SuspendedAttemptsAsync(Guid runId, int taskIndex, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var node = _runs.GetValueOrDefault(runId)?.Graph?.Nodes.ElementAtOrDefault(taskIndex);
+            return Task.FromResult(node?.Attempts.Count(a => a.Outcome == TaskState.Pending) ?? 0);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<SuspendResult?> SuspendAsync(
+        string hostId, ClaimedTask requester, TaskGraph requested, IReadOnlyList<LogLine> log, int truncatedLogLines, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
@@ -253,7 +264,7 @@ internal sealed class MemoryRunQueue(TimeProvider time, IReadOnlyDictionary<stri
             }
 
             run.Record.TaskCount = graph.Nodes.Count;
-            node.DropLastAttempt(); // suspended: the attempt is taken back, no retry used
+            node.Attempts[^1].Close(time.GetUtcNow(), TaskState.Pending, null, log, truncatedLogLines); // suspended: no failure, no retry used
             Stopped(node);
             IReadOnlyList<(int Index, string TaskId)> blocked = [];
             if (plan.RequesterBlockedBy is { } blocker)
@@ -529,6 +540,7 @@ internal sealed class MemoryRunQueue(TimeProvider time, IReadOnlyDictionary<stri
         }
 
         node.State = state;
+        node.BlockedBy = state == TaskState.RetryWaiting ? completion.BlockedBy : null; // a check for data that has not arrived: when it gives up
         var released = Stopped(node);
         IReadOnlyList<(int Index, string TaskId)> blocked = [];
         switch (state)

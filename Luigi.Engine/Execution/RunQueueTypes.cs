@@ -1,4 +1,5 @@
 using Luigi.Engine.Graph;
+using Luigi.Engine.ReadModel;
 using Luigi.Engine.Storage.Entities;
 
 namespace Luigi.Engine.Execution;
@@ -59,7 +60,15 @@ internal sealed record ClaimRequest(IReadOnlyList<int> Workers, TimeSpan Lease, 
 /// commit when not given).</summary>
 internal sealed record TaskCompletion(
     Guid RunId, int TaskIndex, string TaskId, int Attempt, TaskState State, string? Error, DateTime? RetryAt,
-    IReadOnlyList<LogLine> Log, int TruncatedLogLines, DateTime? FinishedAt = null);
+    IReadOnlyList<LogLine> Log, int TruncatedLogLines, DateTime? FinishedAt = null)
+{
+    /// <summary>For a check of an external task whose data has not arrived (RetryWaiting): when it gives up waiting. Kept as
+    /// the task's <c>blocked_by</c> (<see cref="WaitingForData"/>), which a retry after a failure leaves empty.</summary>
+    public DateTime? WaitingForDataUntil { get; init; }
+
+    /// <summary>The task's <c>blocked_by</c> once this outcome is committed.</summary>
+    public string? BlockedBy => WaitingForData.Text(WaitingForDataUntil);
+}
 
 /// <summary>What a committed outcome caused.</summary>
 /// <param name="Released">Tasks that became ready: dependents, and tasks of other runs that waited for this attempt.</param>

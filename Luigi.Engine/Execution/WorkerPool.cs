@@ -273,7 +273,8 @@ internal sealed class WorkerPool
                 : null;
             var runStarted = task is ExternalTask { WaitFor: not null } ? (await RunInfoAsync(claimed.RunId, stoppingToken).ConfigureAwait(false)).StartedAt : null;
             outcome = await _context.Attempts.RunAsync(task, claimed.TaskId, RunIdText(claimed.RunId), attempt, task.Timeout,
-                task.Retry ?? _context.Engine.DefaultRetry, attemptToken.Token, runStarted, (ids, ct) => SatisfiedAsync(claimed.RunId, ids, ct)).ConfigureAwait(false);
+                task.Retry ?? _context.Engine.DefaultRetry, attemptToken.Token, runStarted, (ids, ct) => SatisfiedAsync(claimed.RunId, ids, ct),
+                _ => SuspendedAttemptsAsync(claimed, stoppingToken)).ConfigureAwait(false);
             LuigiTelemetry.EndAttempt(span, outcome.State, outcome.Error);
         }
         catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
@@ -301,13 +302,21 @@ internal sealed class WorkerPool
         }
 
         return new TaskCompletion(claimed.RunId, claimed.TaskIndex, claimed.TaskId, claimed.Attempt, outcome.State,
-            outcome.Error?.ToString(), outcome.RetryAt?.UtcDateTime, attempt.Log, attempt.TruncatedLines, outcome.FinishedAt.UtcDateTime);
+            outcome.ErrorText, outcome.RetryAt?.UtcDateTime, attempt.Log, attempt.TruncatedLines, outcome.FinishedAt.UtcDateTime)
+        {
+            WaitingForDataUntil = outcome is { State: TaskState.RetryWaiting, Error: ExternalDataMissingException { Deadline: { } until } } ? until.UtcDateTime : null,
+        };
     }
 
     /// <summary>Which of these tasks are done in the run (for <see cref="TaskContext.RequireAsync(IEnumerable{LuigiTask}, CancellationToken)"/>).</summary>
     private async Task<IReadOnlySet<string>> SatisfiedAsync(Guid runId, IReadOnlyList<string> taskIds, CancellationToken cancellationToken) =>
         await _context.Retry.RunAsync("read the tasks done in the run", ct => _context.Queue.SatisfiedAsync(runId, taskIds, ct), cancellationToken).ConfigureAwait(false)
         ?? throw new OperationCanceledException(cancellationToken);
+
+    /// <summary>How many earlier attempts of the task were suspended (they use none of its retries); read only after a failure.</summary>
+    private async Task<int> SuspendedAttemptsAsync(ClaimedTask claimed, CancellationToken cancellationToken) => claimed.Attempt == 1 ? 0
+        : await _context.Retry.RunAsync("count the suspended attempts", ct => _context.Queue.SuspendedAttemptsAsync(claimed.RunId, claimed.TaskIndex, ct), cancellationToken)
+            .ConfigureAwait(false);
 
     /// <summary>
     /// The attempt required tasks at run time that are not complete: they are resolved here (completeness, requirements, a
@@ -339,7 +348,7 @@ internal sealed class WorkerPool
         await _commitGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            result = await _context.Retry.RunAsync("suspend a task for its requirements", ct => _context.Queue.SuspendAsync(HostId, claimed, graph, ct),
+            result = await _context.Retry.RunAsync("suspend a task for its requirements", ct => _context.Queue.SuspendAsync(HostId, claimed, graph, attempt.Log, attempt.TruncatedLines, ct),
                 CancellationToken.None, untilStopped: false).ConfigureAwait(false);
             if (result is null)
             {

@@ -28,12 +28,12 @@ internal static class CompletionSql
         """
         WITH RECURSIVE outcome AS (
             SELECT * FROM unnest(@runs::uuid[], @indexes::integer[], @attempts::integer[], @states::text[], @ended::timestamptz[],
-                @notBefore::timestamptz[], @summaries::text[], @errors::text[], @truncated::integer[])
-                AS o(run_id, task_index, attempt, state, ended_at, not_before, error_summary, error, truncated)),
+                @notBefore::timestamptz[], @summaries::text[], @errors::text[], @truncated::integer[], @blockedBy::text[])
+                AS o(run_id, task_index, attempt, state, ended_at, not_before, error_summary, error, truncated, blocked_by)),
         accepted AS (
             UPDATE run_tasks t SET state = o.state, finished_at = CASE WHEN o.state IN ('RetryWaiting', 'Complete') THEN NULL ELSE o.ended_at END,
                 attempt_count = CASE WHEN o.state = 'Complete' THEN t.attempt_count - 1 ELSE t.attempt_count END,
-                not_before = o.not_before, lease_expires_at = NULL, error_summary = o.error_summary,
+                not_before = o.not_before, lease_expires_at = NULL, error_summary = o.error_summary, blocked_by = o.blocked_by,
                 error = CASE WHEN o.state = 'Failed' THEN o.error ELSE t.error END
             FROM outcome o
             WHERE t.run_id = o.run_id AND t.task_index = o.task_index AND t.state = 'Running' AND t.host_id = @host AND t.attempt_count = o.attempt
@@ -140,7 +140,7 @@ internal static class CompletionSql
                     ("ended", group.Select(c => c.FinishedAt ?? now).ToArray()), ("notBefore", group.Select(c => c.RetryAt).ToArray()),
                     ("summaries", group.Select(c => c.Error is null ? null : SqlCommands.NoNul(TaskNode.FirstLine(c.Error))).ToArray()),
                     ("errors", group.Select(c => SqlCommands.NoNul(c.Error)).ToArray()),
-                    ("truncated", group.Select(c => c.TruncatedLogLines).ToArray()),
+                    ("truncated", group.Select(c => c.TruncatedLogLines).ToArray()), ("blockedBy", group.Select(c => c.BlockedBy).ToArray()),
                     ("logRuns", logRuns), ("logIndexes", logIndexes), ("logAttempts", logAttempts), ("logSequences", logSequences),
                     ("logAts", logAts), ("logLevels", logLevels), ("logMessages", logMessages)),
                 SqlCommands.BatchCommand(WakeAndFinishRuns, ("now", now), ("runs", runIds), ("ids", group.Select(c => c.TaskId).Distinct().ToArray())),

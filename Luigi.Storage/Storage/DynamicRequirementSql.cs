@@ -8,17 +8,18 @@ namespace Luigi.Engine.Storage;
 /// <summary>
 /// Suspends a task for the tasks it required at run time, on SQLite and PostgreSQL alike, in one transaction: the requester
 /// is guarded (still Running under this host with the same attempt) and its run row locked, so that two suspensions in one
-/// run number their new tasks one after the other; the run's tasks and edges are read to merge by task id and to refuse a
-/// cycle (<see cref="GraphExtension"/>); the new tasks and edges are inserted; the requester goes back to Pending (or
-/// UpstreamFailed with its downstream, when a requested task had failed already), its attempt taken back; the run's counts
-/// follow, and the tasks of other runs that waited for the requester's task id are woken. Reading the whole run costs
-/// O(tasks + edges) per suspension, which a request made once per task and run can afford; it is not on the claim or
-/// commit path.
+/// run number their new tasks one after the other; what is downstream of the requester and the requested task ids are read
+/// to merge by task id and to refuse a cycle (<see cref="GraphExtension"/>); the new tasks and edges are inserted; the
+/// requester goes back to Pending (or UpstreamFailed with its downstream, when a requested task had failed already), its
+/// attempt ended Pending (suspended) with the lines it logged, so that the next attempt resumes it; the run's counts follow,
+/// and the tasks of other runs that waited for the requester's task id are woken. It reads no more of the run than that (the
+/// requested ids through the unique index on task ids) and is not on the claim or commit path.
 /// </summary>
 internal static class DynamicRequirementSql
 {
     public static async Task<SuspendResult?> SuspendAsync(
-        SqlCommands sql, TimeProvider time, string hostId, ClaimedTask requester, TaskGraph requested, CancellationToken cancellationToken)
+        SqlCommands sql, TimeProvider time, string hostId, ClaimedTask requester, TaskGraph requested, IReadOnlyList<LogLine> log, int truncatedLogLines,
+        CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         await using var connection = await sql.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -34,19 +35,25 @@ internal static class DynamicRequirementSql
 
         var nextIndex = (await sql.QueryAsync(connection, transaction, "UPDATE runs SET task_count = task_count WHERE id = @run RETURNING task_count",
             r => r.GetInt32(0), cancellationToken, ("run", requester.RunId)).ConfigureAwait(false))[0];
-        var tasks = await sql.QueryAsync(connection, transaction,
-            "SELECT task_index, task_id, state, blocked_by FROM run_tasks WHERE run_id = @run",
-            r => new RunTaskState(r.GetInt32(0), r.GetString(1), Enum.Parse<TaskState>(r.GetString(2)), r.IsDBNull(3) ? null : r.GetString(3)),
-            cancellationToken, ("run", requester.RunId)).ConfigureAwait(false);
-        var dependents = (await sql.QueryAsync(connection, transaction,
-                "SELECT requirement_index, dependent_index FROM run_edges WHERE run_id = @run",
-                r => (From: r.GetInt32(0), To: r.GetInt32(1)), cancellationToken, ("run", requester.RunId)).ConfigureAwait(false))
-            .ToLookup(e => e.From, e => e.To);
-        var byIndex = tasks.ToDictionary(t => t.Index);
-        var byId = tasks.ToDictionary(t => t.TaskId, StringComparer.Ordinal);
-        var downstream = Downstream(requester.TaskIndex, dependents);
+        // The requester and what is downstream of it (a request naming one of them closes a cycle; a block reaches them), and
+        // the run's tasks among those requested (merged by task id): not the whole run.
+        RunTaskState Read(DbDataReader r) => new(r.GetInt32(0), r.GetString(1), Enum.Parse<TaskState>(r.GetString(2)), r.IsDBNull(3) ? null : r.GetString(3));
+        var byIndex = (await sql.QueryAsync(connection, transaction,
+            """
+            WITH RECURSIVE down(task_index) AS (
+                SELECT @index
+                UNION
+                SELECT e.dependent_index FROM run_edges e JOIN down d ON e.requirement_index = d.task_index WHERE e.run_id = @run)
+            SELECT t.task_index, t.task_id, t.state, t.blocked_by FROM run_tasks t JOIN down d ON t.task_index = d.task_index WHERE t.run_id = @run
+            """,
+            Read, cancellationToken, ("run", requester.RunId), ("index", requester.TaskIndex)).ConfigureAwait(false)).ToDictionary(t => t.Index);
+        var ids = requested.Nodes.Select(n => n.TaskId).Distinct(StringComparer.Ordinal).ToArray();
+        var byId = (await sql.QueryAsync(connection, transaction,
+            $"SELECT task_index, task_id, state, blocked_by FROM run_tasks WHERE run_id = @run AND {(sql.IsPostgres ? "task_id = ANY(@ids)" : "task_id IN (SELECT value FROM json_each(@ids))")}",
+            Read, cancellationToken, ("run", requester.RunId), ("ids", sql.IsPostgres ? ids : JsonSerializer.Serialize(ids))).ConfigureAwait(false))
+            .ToDictionary(t => t.TaskId, StringComparer.Ordinal);
         var plan = GraphExtension.Plan(requested, requester.TaskId, requester.TaskIndex, byId.GetValueOrDefault,
-            downstream.Select(i => byIndex[i].TaskId).ToHashSet(StringComparer.Ordinal), nextIndex);
+            byIndex.Values.Select(t => t.TaskId).ToHashSet(StringComparer.Ordinal), nextIndex);
         if (plan.CycleError is not null)
         {
             return new SuspendResult(plan, [], null); // nothing written: the caller fails the requester
@@ -64,12 +71,16 @@ internal static class DynamicRequirementSql
             }
         }
 
-        await sql.ExecuteAsync(connection, transaction, "DELETE FROM attempts WHERE run_id = @run AND task_index = @index AND number = @attempt",
-            cancellationToken, key).ConfigureAwait(false); // suspended: the attempt is taken back, no retry used
+        await sql.ExecuteAsync(connection, transaction,
+            "UPDATE attempts SET outcome = 'Pending', finished_at = @now, truncated_log_lines = @truncated WHERE run_id = @run AND task_index = @index AND number = @attempt",
+            cancellationToken, [.. key, ("now", now), ("truncated", truncatedLogLines)]).ConfigureAwait(false); // suspended: no failure, no retry used
+        await SqliteCompletion.WriteLogAsync(sql, time, connection, transaction,
+            new TaskCompletion(requester.RunId, requester.TaskIndex, requester.TaskId, requester.Attempt, TaskState.Pending, null, null, log, truncatedLogLines),
+            cancellationToken).ConfigureAwait(false);
         List<(int Index, string TaskId)> blocked = [];
         if (plan.RequesterBlockedBy is { } blocker)
         {
-            blocked = [(requester.TaskIndex, requester.TaskId), .. downstream.Where(i => i != requester.TaskIndex && byIndex[i].State == TaskState.Pending)
+            blocked = [(requester.TaskIndex, requester.TaskId), .. byIndex.Keys.Where(i => i != requester.TaskIndex && byIndex[i].State == TaskState.Pending)
                 .Select(i => (i, byIndex[i].TaskId))];
             await using var block = sql.Command(connection, transaction,
                 "UPDATE run_tasks SET state = 'UpstreamFailed', blocked_by = @blocked, finished_at = @now, lease_expires_at = NULL WHERE run_id = @run AND task_index = @index",
@@ -83,7 +94,7 @@ internal static class DynamicRequirementSql
 
         await sql.ExecuteAsync(connection, transaction,
             $"""
-            UPDATE run_tasks SET {(blocked.Count > 0 ? "" : "state = 'Pending', remaining_requirements = @remaining, lease_expires_at = NULL, ")}attempt_count = attempt_count - 1
+            UPDATE run_tasks SET {(blocked.Count > 0 ? "lease_expires_at = NULL" : "state = 'Pending', remaining_requirements = @remaining, lease_expires_at = NULL")}
             WHERE run_id = @run AND task_index = @index
             """,
             cancellationToken, ("run", requester.RunId), ("index", requester.TaskIndex), ("remaining", plan.RequesterRemaining)).ConfigureAwait(false);
@@ -96,25 +107,6 @@ internal static class DynamicRequirementSql
         var finished = await RunEndSql.FinishIfDoneAsync(sql, connection, transaction, requester.RunId, now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new SuspendResult(plan, blocked, finished);
-    }
-
-    /// <summary>The task at <paramref name="index"/> and every task downstream of it.</summary>
-    private static HashSet<int> Downstream(int index, ILookup<int, int> dependents)
-    {
-        var found = new HashSet<int> { index };
-        var stack = new Stack<int>([index]);
-        while (stack.TryPop(out var current))
-        {
-            foreach (var dependent in dependents[current])
-            {
-                if (found.Add(dependent))
-                {
-                    stack.Push(dependent);
-                }
-            }
-        }
-
-        return found;
     }
 
     private static async Task InsertTasksAsync(

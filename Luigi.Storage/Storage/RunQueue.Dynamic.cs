@@ -27,6 +27,15 @@ internal sealed partial class RunQueue
     }
 
     /// <inheritdoc />
-    public Task<SuspendResult?> SuspendAsync(string hostId, ClaimedTask requester, TaskGraph requested, CancellationToken cancellationToken) =>
-        DynamicRequirementSql.SuspendAsync(_sql, time, hostId, requester, requested, cancellationToken);
+    public Task<SuspendResult?> SuspendAsync(
+        string hostId, ClaimedTask requester, TaskGraph requested, IReadOnlyList<LogLine> log, int truncatedLogLines, CancellationToken cancellationToken) =>
+        DynamicRequirementSql.SuspendAsync(_sql, time, hostId, requester, requested, log, truncatedLogLines, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<int> SuspendedAttemptsAsync(Guid runId, int taskIndex, CancellationToken cancellationToken)
+    {
+        await using var context = store.CreateDbContext();
+        return await context.Attempts.CountAsync(a => a.RunId == runId && a.TaskIndex == taskIndex && a.Outcome == TaskState.Pending, cancellationToken)
+            .ConfigureAwait(false);
+    }
 }

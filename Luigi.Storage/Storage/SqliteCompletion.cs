@@ -58,12 +58,12 @@ internal static class SqliteCompletion
         var updated = await sql.ExecuteAsync(connection, transaction,
             """
             UPDATE run_tasks SET state = @state, finished_at = @finished, not_before = @notBefore, lease_expires_at = NULL,
-                error_summary = @summary, error = CASE WHEN @state = 'Failed' THEN @error ELSE error END,
+                error_summary = @summary, error = CASE WHEN @state = 'Failed' THEN @error ELSE error END, blocked_by = @blockedBy,
                 attempt_count = CASE WHEN @state = 'Complete' THEN attempt_count - 1 ELSE attempt_count END
             WHERE run_id = @run AND task_index = @index AND state = 'Running' AND host_id = @host AND attempt_count = @attempt
             """,
             cancellationToken, ("state", state.ToString()), ("finished", terminal && state != TaskState.Complete ? ended : null), ("notBefore", completion.RetryAt),
-            ("summary", completion.Error is null ? null : TaskNode.FirstLine(completion.Error)), ("error", completion.Error),
+            ("summary", completion.Error is null ? null : TaskNode.FirstLine(completion.Error)), ("error", completion.Error), ("blockedBy", completion.BlockedBy),
             ("run", completion.RunId), ("index", completion.TaskIndex), ("host", hostId), ("attempt", completion.Attempt)).ConfigureAwait(false);
         if (updated == 0)
         {
@@ -132,7 +132,8 @@ internal static class SqliteCompletion
             r => (r.GetInt32(0), r.GetString(1)), cancellationToken, ("run", runId), ("index", taskIndex), ("blocked", taskId), ("now", Now(time)))
             .ConfigureAwait(false);
 
-    private static async Task WriteLogAsync(
+    /// <summary>Inserts the lines an attempt logged, one statement per line (SQLite's commit; any store's suspension).</summary>
+    internal static async Task WriteLogAsync(
         SqlCommands sql, TimeProvider time, DbConnection connection, DbTransaction transaction, TaskCompletion completion, CancellationToken cancellationToken)
     {
         if (completion.Log.Count == 0)

@@ -56,16 +56,20 @@ public sealed class GrowingGraphApiTests(PostgresServer postgres) : IClassFixtur
         Assert.Equal(4, run.Counts[TaskState.Done]);
         Assert.Equal(1, run.Counts[TaskState.Complete]);
         var requester = Assert.Single(run.Tasks, t => t.TaskId == "CleanExport(date=2026-11-25)");
-        Assert.Single(requester.Attempts); // the suspended attempt was taken back
+        Assert.Equal([TaskState.Pending, TaskState.Done], requester.Attempts.Select(a => a.Outcome)); // suspended (no failure), then resumed
         var found = run.Tasks.Where(t => t.Family == "CleanExportFile").ToList();
         Assert.Equal(["shop-a.csv", "shop-b.csv", "shop-c.csv"], found.Select(t => t.Parameters["file"]).Order());
         Assert.All(found, t => Assert.Contains(run.Edges, e => e.From == t.Index && e.To == requester.Index));
     }
 
-    [Fact]
-    public async Task ATaskWaitingForItsData_ShowsWhatItWaitsForAndItsNextCheck()
+    [Theory]
+    [InlineData(StoreProvider.Postgres)]
+    [InlineData(StoreProvider.Sqlite)]
+    public async Task ATaskWaitingForItsData_ShowsWhatItWaitsForAndItsNextCheck(StoreProvider provider)
     {
-        await using var host = new LuigiWebFactory(StoreProvider.Postgres, await postgres.CreateDatabaseAsync());
+        var file = Path.Combine(Directory.CreateDirectory(Path.Combine(DataRoot.Directory, _folder)).FullName, "luigi.db"); // deleted with the folder
+        await using var host = new LuigiWebFactory(provider,
+            provider == StoreProvider.Postgres ? await postgres.CreateDatabaseAsync() : $"Data Source={file};Pooling=False");
         var client = host.CreateClient();
         var waiter = host.Services.GetRequiredService<TaskChangeWaiter>();
 
@@ -78,6 +82,11 @@ public sealed class GrowingGraphApiTests(PostgresServer postgres) : IClassFixtur
         var check = Assert.Single(export.Attempts);
         Assert.Equal(check.FinishedAt!.Value.AddMinutes(5), export.NextAttemptAt);
         Assert.Contains($"ExportArrived(date=2026-11-25) has not arrived yet: {Path.Combine(Incoming, "_SUCCESS")}; next check at", export.ErrorSummary);
+        var raw = (await client.GetFromJsonAsync<JsonElement>(accepted.Url)).GetProperty("tasks").EnumerateArray()
+            .Single(t => t.GetProperty("taskId").GetString() == export.TaskId);
+        Assert.Equal(run.Run.StartedAt!.Value.AddHours(1), raw.GetProperty("waitingForDataUntil").GetDateTime()); // waitHours = 1: waiting for data, not to retry
+        Assert.Equal(export.NextAttemptAt, raw.GetProperty("nextAttemptAt").GetDateTime());
+        Assert.Contains("\"waitingForDataUntil\"", await client.GetStringAsync("/openapi/v1.json")); // described with the task's other fields
         Assert.Equal(TaskState.Pending, Assert.Single(run.Tasks, t => t.TaskId == "CleanExport(date=2026-11-25)").State);
         Assert.Equal(RunState.Running, run.Run.State); // waiting, holding no worker, until the export lands or the deadline passes
         var cancel = await client.PostAsync($"{accepted.Url}/cancel", null);

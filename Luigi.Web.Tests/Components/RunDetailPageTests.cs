@@ -3,6 +3,7 @@ using Luigi.Engine;
 using Luigi.Web.Components.Pages;
 using Luigi.Web.Dashboard;
 using Luigi.Web.Live;
+using Luigi.Engine.ReadModel;
 using Microsoft.EntityFrameworkCore;
 using Luigi.Engine.Execution;
 using Luigi.Engine.Events;
@@ -146,6 +147,29 @@ public sealed class RunDetailPageTests : IAsyncLifetime
         await _h.Feed.PublishAsync(new LiveBatch([], [], Resync: true));
 
         page.WaitForAssertion(() => Assert.Equal("Failed", StateOf(page, "TaskC")), Wait);
+    }
+
+    [Fact]
+    public async Task ATaskWaitingForItsData_IsLabelledSoInItsRowAndDetails_WithItsNextCheckAndWhenItGivesUp()
+    {
+        var id = await TestRuns.SeedFailedComplexRunAsync(_h.Store, RunState.Running); // TaskD waits (RetryWaiting)
+        var (next, until) = (TestRuns.Start.AddMinutes(5), TestRuns.Start.AddHours(6));
+        await using (var context = _h.Store.CreateDbContext())
+        {
+            await context.RunTasks.Where(t => t.RunId == id && t.TaskIndex == 3).ExecuteUpdateAsync(t => t
+                .SetProperty(x => x.NotBefore, next).SetProperty(x => x.BlockedBy, WaitingForData.Text(until))
+                .SetProperty(x => x.ErrorSummary, "TaskD has not arrived yet: vendor.csv"));
+        }
+
+        var page = Open(id, task: 3);
+
+        var details = page.WaitForElement("[data-testid=details-waiting-for-data]", Wait).TextContent;
+        Assert.Contains("TaskD has not arrived yet: vendor.csv", details);
+        Assert.Contains($"Next check at {Format.Time(next)}; gives up at {Format.Time(until)}", details);
+        Assert.Equal(StateStyle.WaitingForData, page.Find("[data-testid=task-details] header .state-badge").TextContent);
+        var row = page.Find("[data-testid=task-row][data-task-id=TaskD]");
+        Assert.Equal(StateStyle.WaitingForData, row.QuerySelector(".state-badge")!.TextContent);
+        Assert.Equal($"gives up {Format.Time(until)}", row.QuerySelector("[data-testid=gives-up]")!.TextContent);
     }
 
     [Fact]

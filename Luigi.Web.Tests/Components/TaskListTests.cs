@@ -1,3 +1,4 @@
+using AngleSharp.Dom;
 using Bunit;
 using Luigi.Engine;
 using Luigi.Web.Components.Runs;
@@ -62,6 +63,34 @@ public sealed class TaskListTests : IAsyncDisposable
         var list = Render(run);
 
         Assert.Equal($"next {Format.Time(next)}", list.Find("[data-testid=next-attempt]").TextContent);
+    }
+
+    [Fact]
+    public void ATaskWaitingForItsData_IsLabelledSo_WithItsNextCheckAndDeadline_ButATaskWaitingToRetryIsNot()
+    {
+        var (next, until) = (TestRuns.Start.AddMinutes(5), TestRuns.Start.AddHours(6));
+        TaskView Waiting(int index, string id, string? blockedBy) => new(index, id, "Drop", new Dictionary<string, string>(), true, TaskState.RetryWaiting, 1,
+            TestRuns.Start, null, "host", null, $"{id} has not arrived yet", blockedBy, []) { NextAttemptAt = next };
+        var run = new LiveRun(new RunDetail(
+            new RunListItem(Guid.NewGuid(), "Vendor", RunState.Running, RunTrigger.Api, null, TestRuns.Start, TestRuns.Start, null, 2, 2, null, null, null),
+            new Dictionary<string, string>(), null, new Dictionary<TaskState, int>(),
+            [Waiting(0, "VendorDrop", WaitingForData.Text(until)), Waiting(1, "Flaky", null)], []));
+
+        var list = Render(run);
+
+        IElement Row(string id) => list.Find($"[data-testid=task-row][data-task-id={id}]");
+        Assert.Equal(StateStyle.WaitingForData, Row("VendorDrop").QuerySelector(".state-badge")!.TextContent);
+        Assert.Equal($"next {Format.Time(next)}", Row("VendorDrop").QuerySelector("[data-testid=next-attempt]")!.TextContent);
+        Assert.Equal($"gives up {Format.Time(until)}", Row("VendorDrop").QuerySelector("[data-testid=gives-up]")!.TextContent);
+        Assert.Equal("Retry waiting", Row("Flaky").QuerySelector(".state-badge")!.TextContent);
+        Assert.Null(Row("Flaky").QuerySelector("[data-testid=gives-up]"));
+
+        // The next check's live change says it still waits for data: the label stays.
+        var check = new TaskChange(run.Id, 0, "VendorDrop", TaskState.RetryWaiting, 2, null, "VendorDrop has not arrived yet", WaitingForData.Text(until), next);
+        run.Apply(new LiveBatch([check], [], Resync: false));
+        list.Render();
+        Assert.Equal(StateStyle.WaitingForData, Row("VendorDrop").QuerySelector(".state-badge")!.TextContent);
+        Assert.Equal($"gives up {Format.Time(until)}", Row("VendorDrop").QuerySelector("[data-testid=gives-up]")!.TextContent);
     }
 
     [Fact]

@@ -88,6 +88,7 @@ public sealed class FailureEmailTests(PostgresServer postgres) : IClassFixture<P
         var text = message.TextBody ?? "";
         Assert.Contains("EmailExport(note=export-", message.Subject);
         Assert.Matches(@"EmailExport\(note=export-\w+\) never arrived: \S+never-arrives\.csv", text);
+        Assert.DoesNotContain("Exception", text); // the engine's own message, not an exception's type and stack trace
     }
 
     [Fact]

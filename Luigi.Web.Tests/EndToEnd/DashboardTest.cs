@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
+using Luigi.Engine.Execution;
 using Luigi.Web.Auth;
 using Luigi.Web.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Luigi.Web.Tests.EndToEnd;
@@ -74,6 +76,11 @@ public abstract partial class DashboardTest(ChromiumBrowser chromium, PostgresSe
                 string.Join("\n", Host.Problems.Lines.TakeLast(20)), timeout);
         }
     }
+
+    /// <summary>Queues a run of <paramref name="pipeline"/>, whose gates are those of <paramref name="key"/> (see
+    /// <see cref="GatedPipeline"/>), as an API client would.</summary>
+    protected Task<Guid> EnqueueGatedAsync(string pipeline, string key) => Host.Services.GetRequiredService<StoreExecutor>()
+        .EnqueueAsync(new RunRequest(pipeline, new Dictionary<string, string> { ["key"] = key }, RunTrigger.Api, "tester"));
 
     /// <summary>The address of a run's page.</summary>
     [GeneratedRegex(@"/runs/[0-9a-f-]{36}$")]

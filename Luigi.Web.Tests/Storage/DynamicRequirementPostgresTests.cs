@@ -1,6 +1,7 @@
 using Luigi.Engine;
 using Luigi.Engine.Execution;
 using Luigi.Engine.Pipelines;
+using Luigi.Engine.ReadModel;
 using Luigi.Engine.Storage;
 using Luigi.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -35,6 +36,24 @@ public sealed class DynamicRequirementPostgresTests(PostgresServer postgres) : P
         Assert.Equal(13, await context.Runs.Where(r => r.Id == run).Select(r => r.TaskCount).SingleAsync());
         var requester = tasks.Single(t => t.TaskId == "GrowAll").TaskIndex;
         Assert.Equal(12, await context.RunEdges.CountAsync(e => e.RunId == run && e.DependentIndex == requester)); // leaf 0 once, though asked twice
+    }
+
+    [Fact]
+    public async Task TheSuspendedAttempt_KeepsItsLogLines_AndTheResumedAttemptsFollow()
+    {
+        var store = await Stores.CreateAsync(StoreProvider.Postgres);
+        await using var host = new RunningHost(store, Executor(store, "one"));
+
+        var run = await host.Executor.EnqueueAsync(new RunRequest(nameof(GrowPipeline),
+            new Dictionary<string, string> { ["folder"] = Folder, ["leaves"] = "3" }, RunTrigger.Api));
+
+        Assert.Equal(RunState.Succeeded, await host.WaitAsync(run));
+        await using var context = store.CreateDbContext();
+        var requester = await context.RunTasks.Where(t => t.RunId == run && t.TaskId == "GrowAll").Select(t => t.TaskIndex).SingleAsync();
+        var detail = (await new RunReader(store).GetTaskAsync(run, requester))!; // what the task's page shows
+        Assert.Equal([(1, TaskState.Pending), (2, TaskState.Done)], detail.Attempts.Select(a => (a.Number, a.Outcome)));
+        Assert.Equal(["GrowAll asks for 3 leaves"], detail.Attempts[0].Log!.Select(l => l.Message));
+        Assert.Equal(["GrowAll asks for 3 leaves", "GrowAll wrote all.txt"], detail.Attempts[1].Log!.Select(l => l.Message));
     }
 
     [Fact]
@@ -88,8 +107,10 @@ public sealed class GrowAll : LuigiTask
     public override async Task RunAsync(TaskContext context, CancellationToken cancellationToken)
     {
         await File.AppendAllLinesAsync(Path.Combine(Folder, "ran.log"), ["GrowAll"], cancellationToken);
+        context.Log($"GrowAll asks for {Leaves} leaves");
         await context.RequireAsync(Enumerable.Range(0, Leaves).Select(i => new GrowLeaf { Folder = Folder, I = i }), cancellationToken);
         await ((LocalFileTarget)Output().Single()).WriteAllTextAsync("all", cancellationToken);
+        context.Log("GrowAll wrote all.txt");
     }
 }
 

@@ -53,12 +53,14 @@ function luminance(color) {
 /**
  * The order of a task that is at `attempt` in `state`: it only grows within a run, so a change is applied only when
  * its order is above the one held. The same function as LiveTaskChange.OrderOf on the server (docs/live.md): five steps
- * per attempt, attempt first; within attempt a: waiting (0, before any attempt), running (2), ended (3), put back in the
- * queue (4: Pending after an attempt). What comes instead of the next attempt ranks in the next one's steps: waiting for
- * another run's attempt of the task id (1), found complete (3), cancelled (4). Both sides pass
+ * per attempt, attempt first; within attempt a: waiting (0, before any attempt), running (2), ended (3), back in the
+ * queue (4: Pending after an attempt, its lease lost or suspended for tasks it required at run time). What comes instead of the next attempt ranks in the next one's steps: waiting for
+ * another run's attempt of the task id (1), found complete (3), cancelled (4). Blocked (UpstreamFailed) ranks above
+ * everything: it is final and its change does not know the attempts made. Both sides pass
  * Luigi.AspNetCore/Live/live-order-cases.json.
  */
 export function order(attempt, state) {
+  if (state === 'UpstreamFailed') return Number.MAX_SAFE_INTEGER;
   const a = attempt || 0;
   const step = state === 'Pending' ? (a > 0 ? 4 : 0)
     : state === 'Running' ? 2

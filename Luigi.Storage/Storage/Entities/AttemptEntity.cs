@@ -14,7 +14,7 @@ public sealed class AttemptEntity
 
     public DateTime? FinishedAt { get; set; }
 
-    /// <summary>Running, Done, Failed or Cancelled.</summary>
+    /// <summary>Running, Done, Failed or Cancelled; Pending for an attempt suspended for tasks it required at run time.</summary>
     public TaskState Outcome { get; set; }
 
     public string? HostId { get; set; }
