@@ -18,7 +18,7 @@ namespace Luigi.Engine.Events;
 /// <param name="Worker">The worker slot running it, when running.</param>
 /// <param name="ErrorSummary">First line of the error, for a failed attempt.</param>
 /// <param name="BlockedBy">For UpstreamFailed: the failed task; for Waiting: the run (its id) whose attempt of the same task id it waits for;
-/// for RetryWaiting after a check for data that has not arrived: when it gives up (<see cref="ReadModel.WaitingForData"/>).</param>
+/// for RetryWaiting after a check for data that has not arrived: when it gives up (<see cref="WaitingForData"/>).</param>
 /// <param name="At">When, by the host's clock (UTC).</param>
 /// <param name="HostId">The host that committed the change (set by the executor that reports it).</param>
 public sealed record TaskChange(

@@ -1,5 +1,4 @@
 using Luigi.Engine.Graph;
-using Luigi.Engine.ReadModel;
 using Luigi.Engine.Storage.Entities;
 
 namespace Luigi.Engine.Execution;

@@ -121,26 +121,6 @@ public sealed record GraphTaskView(
     public Guid? WaitingForRun => ReadModel.WaitingFor(State, BlockedBy);
 }
 
-/// <summary>
-/// An external task waiting for its data (<see cref="WaitFor"/>) is <see cref="TaskState.RetryWaiting"/> between checks,
-/// as a task waiting to retry after a failure is; what tells them apart is stored with the task: its <c>blocked_by</c>
-/// holds the time it gives up waiting (ISO 8601, UTC), which a retry leaves empty.
-/// </summary>
-public static class WaitingForData
-{
-    /// <summary>The <c>blocked_by</c> of a task waiting for its data until <paramref name="until"/> (UTC); null for any other.</summary>
-    public static string? Text(DateTime? until) =>
-        until is { } time ? DateTime.SpecifyKind(time, DateTimeKind.Utc).ToString("O", System.Globalization.CultureInfo.InvariantCulture) : null;
-
-    /// <summary>When a task in <paramref name="state"/> with <paramref name="blockedBy"/> gives up waiting for its data; null
-    /// when it does not wait for data.</summary>
-    public static DateTime? Until(TaskState state, string? blockedBy) =>
-        state == TaskState.RetryWaiting && DateTime.TryParse(blockedBy, System.Globalization.CultureInfo.InvariantCulture,
-            System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var until)
-            ? until
-            : null;
-}
-
 /// <summary>Readings shared by the read model's records.</summary>
 internal static class ReadModel
 {
