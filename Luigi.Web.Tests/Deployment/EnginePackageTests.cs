@@ -4,18 +4,18 @@ using System.Xml.Linq;
 using Luigi.Engine;
 using Luigi.Engine.Pipelines;
 using Luigi.Web.Pipelines;
-using Luigi.Web.Tests.Cli;
 using Luigi.Web.Tests.Pipelines;
 
 namespace Luigi.Web.Tests.Deployment;
 
 /// <summary>
 /// The packages a team adopts: Luigi.Engine, what its pipeline projects reference, brings no database driver; Luigi.Storage
-/// brings the store for both providers. Packed from this build (<c>dotnet pack --no-build</c>) and read as NuGet reads them.
+/// brings the store for both providers. Packed from this build (<see cref="PackedPackages"/>) and read as NuGet reads them.
 /// A team's pipeline project (samples/Acme.Pipelines, which references Luigi.Engine alone) restores no driver either and
 /// runs its pipeline in memory.
 /// </summary>
-public sealed class EnginePackageTests : IDisposable
+[Collection(PackedPackagesCollection.Name)]
+public sealed class EnginePackageTests(PackedPackages packages) : IDisposable
 {
     private static readonly string[] DatabaseDrivers = ["Microsoft.EntityFrameworkCore", "Npgsql", "Microsoft.Data.Sqlite", "SQLitePCLRaw"];
 
@@ -24,14 +24,8 @@ public sealed class EnginePackageTests : IDisposable
     public void Dispose() => Directory.Delete(_scratch, recursive: true);
 
     [Fact]
-    public async Task Packages_CarryTheirMetadata_AndTheEngineNoDatabaseDriver()
+    public void Packages_CarryTheirMetadata_AndTheEngineNoDatabaseDriver()
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // Debug or Release, as the tests were built
-        foreach (var project in new[] { "Luigi.Engine/Luigi.Engine.csproj", "Luigi.Storage/Luigi.Storage.csproj" })
-        {
-            await RunAsync("dotnet", ["pack", RepositoryFiles.PathOf(project), "--no-build", "-c", configuration, "-o", _scratch], RepositoryFiles.Root);
-        }
-
         var engine = ReadPackage("Luigi.Engine");
         var storage = ReadPackage("Luigi.Storage");
 
@@ -48,7 +42,7 @@ public sealed class EnginePackageTests : IDisposable
             Assert.Equal("README.md", package.Metadata("readme"));
             Assert.Contains($"# {package.Id}", package.Readme);
             Assert.False(string.IsNullOrWhiteSpace(package.Metadata("description")));
-            Assert.True(File.Exists(Path.Combine(_scratch, $"{package.Id}.{package.Version}.snupkg")), $"no symbols package for {package.Id}");
+            Assert.True(File.Exists(Path.Combine(packages.Folder, $"{package.Id}.{package.Version}.snupkg")), $"no symbols package for {package.Id}");
         }
     }
 
@@ -73,7 +67,7 @@ public sealed class EnginePackageTests : IDisposable
 
     private Package ReadPackage(string id)
     {
-        var path = Assert.Single(Directory.GetFiles(_scratch, $"{id}.*.nupkg"));
+        var path = packages.PackageOf(id);
         using var zip = ZipFile.OpenRead(path);
         var nuspec = XDocument.Load(zip.GetEntry($"{id}.nuspec")!.Open());
         using var readme = new StreamReader(zip.GetEntry("README.md")?.Open() ?? Stream.Null);
@@ -89,11 +83,5 @@ public sealed class EnginePackageTests : IDisposable
             .Select(e => (string)e.Attribute("id")!).ToArray();
 
         public string Metadata(string name) => MetadataElement.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value.Trim() ?? "";
-    }
-
-    private static async Task RunAsync(string program, string[] args, string workingDirectory)
-    {
-        var (exitCode, output, error) = await HostProcess.RunProgramAsync(program, args, null, workingDirectory);
-        Assert.True(exitCode == 0, $"{program} {string.Join(' ', args)} exited {exitCode}\n{output}\n{error}");
     }
 }

@@ -4,7 +4,7 @@ namespace Luigi.Web.Tests.Deployment;
 
 /// <summary>
 /// Every package a team installs, packed once from this build into a folder of the tests' own, with a version no other
-/// build has (<c>-p:Version</c>), so that nothing a machine's NuGet cache holds from an earlier build can answer for
+/// build has (<c>-p:PackageVersion</c>), so that nothing a machine's NuGet cache holds from an earlier build can answer for
 /// them: the engine (<c>Luigi.Engine</c>), the store (<c>Luigi.Storage</c>), the dashboard library
 /// (<c>Luigi.AspNetCore</c>), the <c>luigi</c> tool (<c>Luigi.Web</c>) and the template (<c>Luigi.Templates</c>).
 /// The packages' own projects are packed <c>--no-build</c>, as the tests were built.
@@ -69,7 +69,7 @@ public sealed class PackedPackages : IAsyncLifetime
         foreach (var (_, project) in Projects)
         {
             var noBuild = project.StartsWith("templates/", StringComparison.Ordinal) ? [] : new[] { "--no-build" }; // a template has nothing to build
-            await RunAsync("dotnet", ["pack", RepositoryFiles.PathOf(project), .. noBuild, "-c", configuration, "-o", Folder, $"-p:Version={Version}"], RepositoryFiles.Root);
+            await RunAsync("dotnet", ["pack", RepositoryFiles.PathOf(project), .. noBuild, "-c", configuration, "-o", Folder, $"-p:PackageVersion={Version}"], RepositoryFiles.Root);
         }
     }
 
