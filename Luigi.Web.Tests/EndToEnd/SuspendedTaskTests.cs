@@ -59,6 +59,7 @@ public sealed class SuspendedTaskTests(ChromiumBrowser chromium, PostgresServer 
         GatedPipeline.Open(key + "-collect");
         Assert.Equal(RunState.Succeeded, await Host.Services.GetRequiredService<StoreExecutor>().WaitForRunAsync(run).WaitAsync(TimeSpan.FromSeconds(60)));
         await page.WaitUntilAsync("() => document.querySelector('[data-testid=graph]')?.luigiGraph?.state('Part') === 'Done'");
+        Assert.Equal(1, await page.EvaluateAsync<int>("() => document.querySelector('[data-testid=graph]').luigiGraph.edges()")); // Part, then Collect
         await page.WaitUntilAsync("() => document.querySelector('[data-testid=graph]')?.luigiGraph?.state('Collect') === 'Done'");
     }
 
