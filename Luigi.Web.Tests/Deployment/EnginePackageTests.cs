@@ -9,7 +9,8 @@ using Luigi.Web.Tests.Pipelines;
 namespace Luigi.Web.Tests.Deployment;
 
 /// <summary>
-/// The packages a team adopts: Luigi.Engine, what its pipeline projects reference, brings no database driver; Luigi.Storage
+/// The packages a team adopts carry their version, licence, authors, README and description (the libraries their symbols);
+/// Luigi.Engine, what its pipeline projects reference, brings no database driver; Luigi.Storage
 /// brings the store for both providers. Packed from this build (<see cref="PackedPackages"/>) and read as NuGet reads them.
 /// A team's pipeline project (samples/Acme.Pipelines, which references Luigi.Engine alone) restores no driver either and
 /// runs its pipeline in memory.
@@ -34,15 +35,20 @@ public sealed class EnginePackageTests(PackedPackages packages) : IDisposable
         Assert.Contains("Luigi.Engine", storage.Dependencies);
         Assert.Contains("Npgsql.EntityFrameworkCore.PostgreSQL", storage.Dependencies);
         Assert.Contains("Microsoft.EntityFrameworkCore.Sqlite", storage.Dependencies);
-        Assert.Equal(engine.Version, storage.Version);
-        foreach (var package in new[] { engine, storage })
+        foreach (var package in PackedPackages.Projects.Select(project => ReadPackage(project.Id)))
         {
+            Assert.Equal(engine.Version, package.Version);
             Assert.Equal("Apache-2.0", package.Metadata("license"));
             Assert.Equal("Luigi for .NET contributors", package.Metadata("authors"));
             Assert.Equal("README.md", package.Metadata("readme"));
-            Assert.Contains($"# {package.Id}", package.Readme);
+            Assert.StartsWith("# ", package.Readme, StringComparison.Ordinal);
+            Assert.Contains(package.Id, package.Readme, StringComparison.Ordinal);
             Assert.False(string.IsNullOrWhiteSpace(package.Metadata("description")));
-            Assert.True(File.Exists(Path.Combine(packages.Folder, $"{package.Id}.{package.Version}.snupkg")), $"no symbols package for {package.Id}");
+        }
+
+        foreach (var library in new[] { "Luigi.Engine", "Luigi.Storage", "Luigi.AspNetCore" })
+        {
+            Assert.True(File.Exists(Path.Combine(packages.Folder, $"{library}.{packages.Version}.snupkg")), $"no symbols package for {library}");
         }
     }
 
