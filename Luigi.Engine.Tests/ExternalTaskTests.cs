@@ -58,6 +58,7 @@ public abstract class ExternalTaskTests(QueueKind queue) : EngineTests(queue)
         {
             var waiting = await observer.WaitForAsync(drop, TaskState.RetryWaiting, attempt: check);
             Assert.Equal(started.AddHours(1).UtcDateTime, WaitingForData.Until(waiting.To, waiting.Change.BlockedBy)); // waiting for data, not to retry
+            Assert.Equal(started.AddMinutes(5 * check).UtcDateTime, waiting.Change.NextAttemptAt); // its next check, which a live page shows
             Assert.Equal($"{drop} has not arrived yet: memory:vendor/2026-11-26.csv; next check at {started.AddMinutes(5 * check).UtcDateTime:yyyy-MM-dd HH:mm:ss}Z"
                 + $", gives up at {started.AddHours(1).UtcDateTime:yyyy-MM-dd HH:mm:ss}Z", waiting.Change.ErrorSummary); // the engine's message, no exception type
             Assert.False(script.Recorder.HasStarted("ImportVendorFile"));

@@ -92,7 +92,7 @@ public sealed class TaskRow
         }
 
         ErrorSummary = change.ErrorSummary ?? ErrorSummary;
-        NextAttemptAt = null; // a live change does not carry it: the error summary of a wait says when the next check is
+        NextAttemptAt = change.State == TaskState.RetryWaiting ? change.NextAttemptAt : null;
         BlockedBy = change.State is TaskState.UpstreamFailed or TaskState.Waiting ? change.BlockedBy ?? BlockedBy
             : change.State == TaskState.RetryWaiting ? change.BlockedBy : null;
         return true;

@@ -106,7 +106,11 @@ internal static class LiveWire
             foreach (var e in t.EnumerateArray())
             {
                 tasks.Add(new TaskChange(e[0].GetGuid(), e[1].GetInt32(), e[2].GetString()!, Enum.Parse<TaskState>(e[3].GetString()!), e[4].GetInt32(),
-                    e[5].ValueKind == JsonValueKind.Null ? null : e[5].GetInt32(), e[6].GetString(), e[7].GetString(), FromUnixMs(e[8].GetInt64()), hostId));
+                    e[5].ValueKind == JsonValueKind.Null ? null : e[5].GetInt32(), e[6].GetString(), e[7].GetString(), FromUnixMs(e[8].GetInt64()), hostId)
+                {
+                    // A tenth element since the next attempt's time is sent; a host of an earlier build sends nine.
+                    NextAttemptAt = e.GetArrayLength() > 9 && e[9].ValueKind == JsonValueKind.Number ? FromUnixMs(e[9].GetInt64()) : null,
+                });
             }
         }
 
@@ -145,6 +149,11 @@ internal static class LiveWire
             writer.WriteStringValue(change.ErrorSummary is { Length: > 0 } error && error.Length > maxErrorChars ? error[..maxErrorChars] + "…" : change.ErrorSummary);
             writer.WriteStringValue(change.BlockedBy);
             writer.WriteNumberValue(ToUnixMs(change.At));
+            if (change.NextAttemptAt is { } next)
+            {
+                writer.WriteNumberValue(ToUnixMs(next));
+            }
+
             writer.WriteEndArray();
         }
 

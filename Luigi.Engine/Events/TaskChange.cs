@@ -28,6 +28,10 @@ public sealed record TaskChange(
     /// <summary>Grows with every change of one task in one run: attempt first, then the step within the attempt.</summary>
     public long Order => OrderOf(Attempt, State);
 
+    /// <summary>For <see cref="TaskState.RetryWaiting"/>: when its next attempt may start (a retry after a failure, or the next
+    /// check of an external task waiting for its data), so that a live page shows it as a re-read page does.</summary>
+    public DateTime? NextAttemptAt { get; init; }
+
     /// <summary>
     /// The order of a task that is at <paramref name="attempt"/> in <paramref name="state"/>, the one rule by which pages, the
     /// graph and the timeline keep the newest of changes that may arrive out of order (docs/live.md): five steps per attempt,
@@ -56,5 +60,8 @@ public sealed record TaskChange(
     internal static TaskChange Of(TaskCompletion completion, DateTime at) => new(
         completion.RunId, completion.TaskIndex, completion.TaskId, completion.State,
         completion.State == TaskState.Complete ? completion.Attempt - 1 : completion.Attempt, null, // found complete: its claimed attempt never ran
-        completion.Error is null ? null : TaskNode.FirstLine(completion.Error), completion.BlockedBy, at);
+        completion.Error is null ? null : TaskNode.FirstLine(completion.Error), completion.BlockedBy, at)
+    {
+        NextAttemptAt = completion.State == TaskState.RetryWaiting ? completion.RetryAt : null,
+    };
 }

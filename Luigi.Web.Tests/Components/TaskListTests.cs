@@ -86,11 +86,16 @@ public sealed class TaskListTests : IAsyncDisposable
         Assert.Null(Row("Flaky").QuerySelector("[data-testid=gives-up]"));
 
         // The next check's live change says it still waits for data: the label stays.
-        var check = new TaskChange(run.Id, 0, "VendorDrop", TaskState.RetryWaiting, 2, null, "VendorDrop has not arrived yet", WaitingForData.Text(until), next);
+        var nextCheck = next.AddMinutes(5);
+        var check = new TaskChange(run.Id, 0, "VendorDrop", TaskState.RetryWaiting, 2, null, "VendorDrop has not arrived yet", WaitingForData.Text(until), next)
+        {
+            NextAttemptAt = nextCheck,
+        };
         run.Apply(new LiveBatch([check], [], Resync: false));
         list.Render();
         Assert.Equal(StateStyle.WaitingForData, Row("VendorDrop").QuerySelector(".state-badge")!.TextContent);
         Assert.Equal($"gives up {Format.Time(until)}", Row("VendorDrop").QuerySelector("[data-testid=gives-up]")!.TextContent);
+        Assert.Equal($"next {Format.Time(nextCheck)}", Row("VendorDrop").QuerySelector("[data-testid=next-attempt]")!.TextContent);
     }
 
     [Fact]

@@ -15,8 +15,13 @@ public sealed class LiveWireTests
     public void ABatch_IsCutIntoPayloadsUnderTheLimit_ThatReadBackAsWritten()
     {
         var runId = Guid.NewGuid();
-        var tasks = Enumerable.Range(0, 300).Select(i => new TaskChange(runId, i, $"Load(day=2026-11-{i % 30 + 1:D2}, ü={i})", TaskState.UpstreamFailed, 0,
-            null, null, "Extract(day=2026-11-26)", At, "h")).ToList();
+        var tasks = Enumerable.Range(0, 300).Select(i => i % 3 == 0
+            ? new TaskChange(runId, i, $"Load(day=2026-11-{i % 30 + 1:D2}, ü={i})", TaskState.RetryWaiting, 1, null, "timed out", null, At, "h")
+            {
+                NextAttemptAt = At.AddMinutes(i), // when it retries: a live page shows it
+            }
+            : new TaskChange(runId, i, $"Load(day=2026-11-{i % 30 + 1:D2}, ü={i})", TaskState.UpstreamFailed, 0,
+                null, null, "Extract(day=2026-11-26)", At, "h")).ToList();
         var runs = new List<LiveRunChange> { new(runId, "Nightly", RunState.Failed, At) };
         long sequence = 0;
 
