@@ -13,7 +13,8 @@ namespace Luigi.Web.Auth;
 /// executor-only host (<see cref="HostRole.Executor"/>) makes none, so that the dashboard host's settings decide.
 /// </summary>
 internal sealed class AuthBootstrapper(
-    IServiceScopeFactory scopes, StoreOptions storeOptions, AuthOptions options, IConfiguration configuration, ILogger<AuthBootstrapper> logger)
+    IServiceScopeFactory scopes, StoreOptions storeOptions, AuthOptions options, IConfiguration configuration, ILogger<AuthBootstrapper> logger,
+    LuigiMount mount)
     : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -89,8 +90,8 @@ internal sealed class AuthBootstrapper(
             if (oneTime)
             {
                 logger.LogWarning(
-                    "No administrator existed: made '{UserName}' with the one-time password {OneTimePassword} . Sign in at /signin and choose a new password; this one works once.",
-                    name, password);
+                    "No administrator existed: made '{UserName}' with the one-time password {OneTimePassword} . Sign in at {SignIn} and choose a new password; this one works once.",
+                    name, password, mount.Prefix.Add("/signin").Value); // under MapLuigi's prefix, which is known once the app runs
             }
             else
             {

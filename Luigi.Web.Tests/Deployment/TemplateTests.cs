@@ -48,6 +48,7 @@ public sealed partial class TemplateTests(PackedPackages packages) : IDisposable
             new Dictionary<string, string> { ["LUIGI_TOKEN"] = token });
 
         Assert.Contains("of NightlySales: Succeeded", triggered, StringComparison.Ordinal);
+        Assert.Contains("Sign in at /luigi/signin", host.Tail, StringComparison.Ordinal); // the first start's one-time password says where, under the prefix
         var report = Path.Combine(hostFolder, "data", "reports", "sales-2026-12-01.txt");
         Assert.StartsWith("2026-12-01: 100 orders, total ", await File.ReadAllTextAsync(report));
         Assert.Equal(HttpStatusCode.Redirect, (await api.GetAsync("/")).StatusCode); // the team's own endpoint, outside Luigi's prefix
