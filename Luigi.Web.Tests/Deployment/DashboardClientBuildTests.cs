@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Luigi.Web.Tests.Cli;
 
 namespace Luigi.Web.Tests.Deployment;
 
@@ -21,5 +22,17 @@ public sealed class DashboardClientBuildTests
         Assert.Contains("js/elk-worker.min.js", routes);
         Assert.Contains(routes, route => route.StartsWith("js/dashboard-graph-", StringComparison.Ordinal) && route.EndsWith(".js", StringComparison.Ordinal));
         Assert.Contains(routes, route => route.StartsWith("js/dashboard-timeline-", StringComparison.Ordinal) && route.EndsWith(".js", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Repository_TracksNoBundleAndNoNpmPackage()
+    {
+        var (exitCode, output, error) = await HostProcess.RunProgramAsync("git", ["ls-files"], workingDirectory: RepositoryFiles.Root);
+
+        Assert.True(exitCode == 0, error);
+        var tracked = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("Luigi.AspNetCore/client/src/graph.js", tracked); // the list is real: the sources are there
+        Assert.DoesNotContain(tracked, path => path.Contains("/wwwroot/js/", StringComparison.Ordinal) || path.Contains("node_modules/", StringComparison.Ordinal)
+            || path.EndsWith(".js.map", StringComparison.Ordinal));
     }
 }
