@@ -27,7 +27,13 @@ public sealed partial class TemplateTests(PackedPackages packages) : IDisposable
         await packages.RunAsync("dotnet", ["new", "luigi", "-n", "Contoso.Nightly", "-o", solution, "--debug:custom-hive", hive], _scratch);
         var feed = await packages.WriteNuGetConfigAsync(_scratch); // above the solution: its restore finds it there
 
-        await packages.RunAsync("dotnet", ["build", "Contoso.Nightly.slnx", "-nologo"], solution);
+        // Built with only the .NET SDK on the PATH: no Node.js or npm, as on a team's build machine (the dashboard's scripts
+        // come built inside Luigi.AspNetCore).
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(folder => Path.Combine(folder, "dotnet")).First(File.Exists);
+        var sdkOnly = Path.GetDirectoryName(new FileInfo(onPath).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? onPath)!;
+        Assert.False(File.Exists(Path.Combine(sdkOnly, "node")), $"{sdkOnly} holds node, so the build below could use it.");
+        await packages.RunAsync("dotnet", ["build", "Contoso.Nightly.slnx", "-nologo"], solution, new Dictionary<string, string> { ["PATH"] = sdkOnly });
         var tests = await packages.RunAsync("dotnet", ["test", "Contoso.Nightly.slnx", "--no-build", "-nologo"], solution);
 
         Assert.Matches(PassedTwo(), tests); // the generated tests ran the pipeline in memory, and passed
@@ -54,6 +60,13 @@ public sealed partial class TemplateTests(PackedPackages packages) : IDisposable
         Assert.Equal(HttpStatusCode.Redirect, (await api.GetAsync("/")).StatusCode); // the team's own endpoint, outside Luigi's prefix
         using var pipelines = await api.GetAsync("/luigi/api/pipelines");
         Assert.Contains("\"NightlySales\"", await pipelines.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var script = await api.GetAsync("/luigi/js/dashboard.js"); // from the package, under the prefix
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("import", await script.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var framework = await api.GetAsync("/luigi/_framework/blazor.web.js");
+        Assert.Equal(HttpStatusCode.OK, framework.StatusCode);
+        Assert.Contains("<base href=\"/luigi/\" />", await api.GetStringAsync("/luigi/signin"), StringComparison.Ordinal);
 
         var pipelinesAssembly = Path.Combine(solution, "src", "Contoso.Nightly.Pipelines", "bin", "Debug", "net10.0", "Contoso.Nightly.Pipelines.dll");
         var work = Directory.CreateDirectory(Path.Combine(_scratch, "work")).FullName;
