@@ -93,6 +93,36 @@ public sealed class BigRunGraphTests(ChromiumBrowser chromium, PostgresServer po
     }
 
     [Fact]
+    public async Task EveryTaskOf2000_DrawsItsThousandsOfEdgesUnderTheNodes_AndASelectionDimsAllButItsLineage()
+    {
+        // 20 layers of 100: 5,662 edges, more than the graph draws as Cytoscape elements (edgeLayer.js).
+        var runId = await LayeredRunSeeder.SeedAsync(Host.Services.GetRequiredService<LuigiStore>(), 2_000, []);
+        var page = await NewPageAsync();
+        await page.OpenAsync($"/runs/{runId}");
+        await page.GetByTestId("tab-graph").ClickAsync();
+        var graph = page.GetByTestId("graph");
+        await Assertions.Expect(graph).ToHaveAttributeAsync("data-ready", "true", new() { Timeout = 60_000 });
+        await page.GetByTestId("graph-grouping").SelectOptionAsync("tasks");
+        await Assertions.Expect(graph).ToHaveAttributeAsync("data-mode", "tasks", new() { Timeout = 60_000 });
+        await Assertions.Expect(graph).ToHaveAttributeAsync("data-ready", "true", new() { Timeout = 60_000 });
+        await Assertions.Expect(graph).ToHaveAttributeAsync("data-nodes", "2000");
+        await Assertions.Expect(graph).ToHaveAttributeAsync("data-edges", "5662");
+        await Assertions.Expect(graph.GetByTestId("graph-edge-layer")).ToHaveCountAsync(1);
+
+        // Two edges of the same shape between the same columns: 1050 → 1150 (in 1050's lineage) and 1080 → 1180 (not).
+        var (lit, other) = (("t1050", "t1150"), ("t1080", "t1180"));
+        var before = await InkAsync(graph, lit, other);
+        Assert.True(before[0] > 0 && before[1] > 0, $"edges drawn: {before[0]}, {before[1]}");
+
+        await graph.ClickAsync(new() { Position = await PositionAsync(graph, "'t1050'") });
+        await Assertions.Expect(page.GetByTestId("task-details")).ToHaveAttributeAsync("data-task-id", "LayeredTask(index=1050)", new() { Timeout = 30_000 });
+        var after = await InkAsync(graph, lit, other);
+        // Its edge keeps its ink, the other is dimmed (in proportion, should the view have been fitted again meanwhile).
+        var (kept, dimmed) = ((double)after[0] / before[0], (double)after[1] / before[1]);
+        Assert.True(dimmed < kept / 2, $"ink before {before[0]} and {before[1]}, after {after[0]} and {after[1]}");
+    }
+
+    [Fact]
     public async Task FailedRun_LeadsWithItsRootCauses_EachWithWhatItBlocked()
     {
         var runId = await LayeredRunSeeder.SeedAsync(Host.Services.GetRequiredService<LuigiStore>(), Tasks, Failed);
@@ -175,6 +205,28 @@ public sealed class BigRunGraphTests(ChromiumBrowser chromium, PostgresServer po
             "e => e.luigiGraph.groups().map(g => ({ id: g.id, size: g.size, done: g.counts.Done ?? 0, blocked: g.counts.UpstreamFailed ?? 0 }))"))!;
 
     private static string Js(string text) => System.Text.Json.JsonSerializer.Serialize(text);
+
+    /// <summary>
+    /// How much the edge layer has drawn (its pixels' alpha, summed) around the middle of each of two edges, given by the
+    /// ids of their ends, once the drawing stands still.
+    /// </summary>
+    private static async Task<long[]> InkAsync(ILocator graph, (string From, string To) first, (string From, string To) second)
+    {
+        await graph.Page.WaitUntilAsync("() => document.querySelector('[data-testid=graph]').luigiGraph.settled()");
+        return (await graph.EvaluateAsync<long[]>(
+            """
+            (e, ends) => {
+              const canvas = e.querySelector('[data-testid=graph-edge-layer]'), ctx = canvas.getContext('2d'), scale = canvas.width / canvas.clientWidth;
+              return ends.map(([from, to]) => {
+                const p = e.luigiGraph.position(from), q = e.luigiGraph.position(to);
+                const x = Math.round((p.x + q.x) / 2 * scale), y = Math.round((p.y + q.y) / 2 * scale);
+                let ink = 0;
+                for (const [i, a] of ctx.getImageData(x - 1, y - 1, 3, 3).data.entries()) if (i % 4 === 3) ink += a;
+                return ink;
+              });
+            }
+            """, new[] { new[] { first.From, first.To }, new[] { second.From, second.To } }))!;
+    }
 
     /// <summary>Where the drawn node whose id <paramref name="idExpression"/> (JavaScript, of <c>e</c>) gives is, in the graph's element.</summary>
     private static async Task<Position> PositionAsync(ILocator graph, string idExpression)

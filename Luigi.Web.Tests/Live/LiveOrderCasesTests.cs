@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Luigi.Engine;
 using Luigi.Web.Dashboard;
 using Luigi.Web.Live;
 using Luigi.Engine.ReadModel;
 using Luigi.Engine.Events;
+using Luigi.Web.Tests.Infrastructure;
 
 namespace Luigi.Web.Tests.Live;
 
@@ -15,7 +15,7 @@ namespace Luigi.Web.Tests.Live;
 /// </summary>
 public sealed class LiveOrderCasesTests
 {
-    private static readonly string Web = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "Luigi.AspNetCore"));
+    private static readonly string Web = NodeTests.Library;
 
     public static TheoryData<string, int, string, int, bool, string> Cases()
     {
@@ -47,17 +47,7 @@ public sealed class LiveOrderCasesTests
     [Fact]
     public async Task BrowserRule_PassesTheSameCases()
     {
-        var start = new ProcessStartInfo("node", ["--test", Path.Combine(Web, "client", "test", "order.test.mjs")])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var node = Process.Start(start)!;
-        var output = node.StandardOutput.ReadToEndAsync();
-        var errors = node.StandardError.ReadToEndAsync();
-        await node.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
-
-        Assert.True(node.ExitCode == 0, await output + await errors);
-        Assert.Contains($"# pass {Cases().Count}", await output);
+        var output = await NodeTests.RunAsync("order.test.mjs");
+        Assert.Contains($"# pass {Cases().Count}", output);
     }
 }

@@ -8,7 +8,8 @@ import { createLayout } from './layout.js';
 import { callDotNet, getJson, order, readColors, supersedes } from './states.js';
 import { barStyle, style } from './graphStyle.js';
 import { watch } from './live.js';
-import { focusView, groupLabel, groupedView, modeName, parameterNames } from './views.js';
+import { focusView, groupLabel, groupedView, lineage, modeName, parameterNames } from './views.js';
+import { LAYER_EDGES_ABOVE, drawEdgesUnder } from './edgeLayer.js';
 import { createToolbar } from './graphToolbar.js';
 
 const layoutCache = new Map();   // per run or pipeline and view: node centres
@@ -48,7 +49,7 @@ export function mountGraph(element, options = {}) {
   const key = cacheKey(options);
   const media = window.matchMedia?.('(prefers-color-scheme: dark)');
 
-  let model = null, cy = null, colors = readColors(element), view = null;
+  let model = null, cy = null, colors = readColors(element), view = null, edgeLayer = null;
   let grouped = false, mode = 'auto', opened = new Set(), focus = null, focusDepth = 2;
   let layoutEngine = null, disposed = false, stopWatching = null, frame = 0, flushTimer = 0, nextFlushAt = 0, selectedIndex = null;
   let lastChangeAt = 0, generation = 0, fitted = false, moved = false, regroupTimer = 0;
@@ -94,7 +95,7 @@ export function mountGraph(element, options = {}) {
     pinned: () => view ? view.pinned.map(i => ({ index: i, taskId: model.tasks[i].taskId, blocked: model.blocked.get(model.tasks[i].taskId) ?? 0 })) : [],
   };
 
-  const onScheme = () => { colors = readColors(element); if (cy) { cy.style(style(colors, fastEdges(), bigView())); paintGroups(); } };
+  const onScheme = () => { colors = readColors(element); if (cy) { cy.style(style(colors, bigView())); paintGroups(); edgeLayer?.update(); } };
   media?.addEventListener?.('change', onScheme);
   // A view the user has not moved is fitted again when its size changes (a details panel opening beside it).
   const resize = new ResizeObserver(() => {
@@ -104,7 +105,6 @@ export function mountGraph(element, options = {}) {
   });
   resize.observe(element);
 
-  const fastEdges = () => (view?.edges.length ?? 0) > 3000;
   const bigView = () => (view?.nodes.length ?? 0) > 1000;
 
   function describe() {
@@ -227,9 +227,12 @@ export function mountGraph(element, options = {}) {
         });
       }
     }
-    v.edges.forEach((e, i) => els.push({ group: 'edges', data: { id: `e${i}`, source: e.source, target: e.target } }));
+    if (!underEdges(v)) v.edges.forEach((e, i) => els.push({ group: 'edges', data: { id: `e${i}`, source: e.source, target: e.target } }));
     return els;
   }
+
+  /** Whether a view's edges are drawn on a layer under the nodes rather than as Cytoscape elements (edgeLayer.js). */
+  function underEdges(v) { return v.edges.length > LAYER_EDGES_ABOVE; }
 
   function viewKey() {
     if (focus != null) return `focus:${focus.index}:${focusDepth}`;
@@ -271,11 +274,13 @@ export function mountGraph(element, options = {}) {
     if (cy) cy.destroy();
     dirty.clear();
     cy = cytoscape({
-      container: element, elements: els, layout: { name: 'preset' }, style: style(colors, fastEdges(), big),
+      // The view is fitted once, by fitView below: a fit here too would measure every element twice.
+      container: element, elements: els, layout: { name: 'preset', fit: false }, style: style(colors, big),
       minZoom: 0.02, maxZoom: 3, boxSelectionEnabled: false, autoungrabify: true, autounselectify: true,
       textureOnViewport: big, hideEdgesOnViewport: big,
     });
     element.append(note, toolbar.element);          // cy.destroy() empties the element
+    edgeLayer = underEdges(view) ? drawEdgesUnder(cy, view.edges, laid.positions, () => colors.text) : null;
     paintGroups();
     showNote();
     toolbar.update({ mode: grouped ? mode : 'tasks', used: view.mode, params: parameterNames(model), focus: view.focus != null, canFocus: selectedIndex != null, focusDepth });
@@ -325,11 +330,14 @@ export function mountGraph(element, options = {}) {
   function highlight(index, center) {
     const node = nodeOf(index);
     if (!node) return;
+    const lit = lineage(view, node.id());
     cy.batch(() => {
       cy.elements().addClass('dim').removeClass('selected');
-      node.predecessors().union(node.successors()).union(node).removeClass('dim');
+      for (const id of lit.nodes) cy.getElementById(id).removeClass('dim');
+      if (!edgeLayer) for (const i of lit.edges) cy.getElementById(`e${i}`).removeClass('dim');
       node.addClass('selected');
     });
+    edgeLayer?.light(lit.edges);
     if (center) cy.animate({ center: { eles: node }, duration: 200 });
   }
 
@@ -337,6 +345,7 @@ export function mountGraph(element, options = {}) {
     selectedIndex = null;
     toolbar.update({ canFocus: false });
     cy?.batch(() => cy.elements().removeClass('dim selected'));
+    edgeLayer?.light(null);
   }
 
   function choose(index, center) {
@@ -480,6 +489,7 @@ export function mountGraph(element, options = {}) {
       layoutEngine?.dispose();
       cy?.destroy();
       cy = null;
+      edgeLayer = null;
       note.remove();
       toolbar.element.remove();
       delete element.luigiGraph;

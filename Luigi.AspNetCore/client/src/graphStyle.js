@@ -5,8 +5,11 @@ import { STATES } from './states.js';
 /** The order of the states' bands in a group's bar. */
 const BAR_ORDER = ['Failed', 'UpstreamFailed', 'Cancelled', 'RetryWaiting', 'Running', 'Pending', 'Done', 'Complete'];
 
-/** The stylesheet; `fast`: edges as haystack lines without arrows (many edges); `big`: labels not fitted (many nodes). */
-export function style(colors, fast, big) {
+/**
+ * The stylesheet; `big`: labels not fitted (many nodes). Edges of views with many of them are not Cytoscape elements
+ * but lines under the nodes (edgeLayer.js).
+ */
+export function style(colors, big) {
   const s = [
     {
       selector: 'node', style: {
@@ -27,12 +30,10 @@ export function style(colors, fast, big) {
     },
     { selector: 'node.pinned', style: { 'text-wrap': 'wrap', 'border-width': 3, 'border-color': colors.text, 'border-style': 'solid' } },
     {
-      selector: 'edge', style: fast
-        ? { width: 1, 'curve-style': 'haystack', 'line-color': colors.text, 'line-opacity': 0.25 }
-        : {
-          width: 1, 'curve-style': 'straight', 'line-color': colors.text, 'line-opacity': 0.35,
-          'target-arrow-shape': 'triangle', 'target-arrow-color': colors.text, 'arrow-scale': 0.8,
-        },
+      selector: 'edge', style: {
+        width: 1, 'curve-style': 'straight', 'line-color': colors.text, 'line-opacity': 0.35,
+        'target-arrow-shape': 'triangle', 'target-arrow-color': colors.text, 'arrow-scale': 0.8,
+      },
     },
     { selector: '.dim', style: { opacity: 0.15 } },
     { selector: 'node.selected', style: { 'border-width': 3, 'border-color': colors.text, 'border-style': 'solid' } },

@@ -226,3 +226,36 @@ export function groupLabel(group, order) {
 }
 
 export { groupState };
+
+/**
+ * What a selection of node `id` lights in a view: the node, every node upstream and downstream of it, and the edges
+ * leading into the upstream ones and out of the downstream ones (indexes in `view.edges`), as Cytoscape's
+ * `predecessors()` and `successors()` would, but also for edges that are not Cytoscape elements (edgeLayer.js).
+ */
+export function lineage(view, id) {
+  const adjacency = view.adjacency ??= adjacencyOf(view.edges);
+  const nodes = new Set([id]), edges = new Set();
+  for (const [links, end] of [[adjacency.into, 'source'], [adjacency.out, 'target']]) {
+    const stack = [id], seen = new Set(stack);
+    while (stack.length) {
+      for (const i of links.get(stack.pop()) ?? []) {
+        edges.add(i);
+        const next = view.edges[i][end];
+        if (!seen.has(next)) { seen.add(next); nodes.add(next); stack.push(next); }
+      }
+    }
+  }
+  return { nodes, edges };
+}
+
+function adjacencyOf(edges) {
+  const into = new Map(), out = new Map();
+  edges.forEach((e, i) => {
+    let l = into.get(e.target);
+    if (!l) into.set(e.target, l = []);
+    l.push(i);
+    if (!(l = out.get(e.source))) out.set(e.source, l = []);
+    l.push(i);
+  });
+  return { into, out };
+}
