@@ -20,7 +20,8 @@ namespace Luigi.Engine.Storage;
 /// are done), and the decrement leaves out the tasks that the cascade blocks. The second statement
 /// sees the first one's effects and finishes the runs with nothing left to do; it also wakes the tasks of other runs
 /// that waited for an attempt of the group (<see cref="ExclusionSql.PostgresWakeUpdate"/>). An outcome
-/// <c>Complete</c> is a task claimed for a second look and found complete: its attempt never ran and is taken back.
+/// <c>Complete</c> is a task claimed for a second look and found complete, <c>Pending</c> a task claimed ahead and given back
+/// unstarted: either way its attempt never ran and is taken back.
 /// </remarks>
 internal static class CompletionSql
 {
@@ -28,24 +29,26 @@ internal static class CompletionSql
         """
         WITH RECURSIVE outcome AS (
             SELECT * FROM unnest(@runs::uuid[], @indexes::integer[], @attempts::integer[], @states::text[], @ended::timestamptz[],
-                @notBefore::timestamptz[], @summaries::text[], @errors::text[], @truncated::integer[], @blockedBy::text[])
-                AS o(run_id, task_index, attempt, state, ended_at, not_before, error_summary, error, truncated, blocked_by)),
+                @notBefore::timestamptz[], @summaries::text[], @errors::text[], @truncated::integer[], @blockedBy::text[], @ranBy::integer[], @ranFrom::timestamptz[])
+                AS o(run_id, task_index, attempt, state, ended_at, not_before, error_summary, error, truncated, blocked_by, worker, started_at)),
         accepted AS (
-            UPDATE run_tasks t SET state = o.state, finished_at = CASE WHEN o.state IN ('RetryWaiting', 'Complete') THEN NULL ELSE o.ended_at END,
-                attempt_count = CASE WHEN o.state = 'Complete' THEN t.attempt_count - 1 ELSE t.attempt_count END,
+            UPDATE run_tasks t SET state = CASE WHEN o.state = 'Pending' AND t.attempt_count > 1 THEN 'RetryWaiting' ELSE o.state END,
+                finished_at = CASE WHEN o.state IN ('RetryWaiting', 'Complete', 'Pending') THEN NULL ELSE o.ended_at END,
+                attempt_count = CASE WHEN o.state IN ('Complete', 'Pending') THEN t.attempt_count - 1 ELSE t.attempt_count END,
+                worker = coalesce(o.worker, t.worker), started_at = coalesce(o.started_at, t.started_at),
                 not_before = o.not_before, lease_expires_at = NULL, error_summary = o.error_summary, blocked_by = o.blocked_by,
                 error = CASE WHEN o.state = 'Failed' THEN o.error ELSE t.error END
             FROM outcome o
             WHERE t.run_id = o.run_id AND t.task_index = o.task_index AND t.state = 'Running' AND t.host_id = @host AND t.attempt_count = o.attempt
-            RETURNING t.run_id, t.task_index, t.task_id, o.attempt, o.state, o.ended_at, o.error, o.truncated),
+            RETURNING t.run_id, t.task_index, t.task_id, o.attempt, o.state, o.ended_at, o.error, o.truncated, o.worker, o.started_at),
         closed AS (
             UPDATE attempts a SET outcome = CASE WHEN x.state = 'RetryWaiting' THEN 'Failed' ELSE x.state END, finished_at = x.ended_at,
-                error = x.error, truncated_log_lines = x.truncated
+                error = x.error, truncated_log_lines = x.truncated, worker = coalesce(x.worker, a.worker), started_at = coalesce(x.started_at, a.started_at)
             FROM accepted x
-            WHERE a.run_id = x.run_id AND a.task_index = x.task_index AND a.number = x.attempt AND x.state <> 'Complete'),
+            WHERE a.run_id = x.run_id AND a.task_index = x.task_index AND a.number = x.attempt AND x.state NOT IN ('Complete', 'Pending')),
         dropped AS (
             DELETE FROM attempts a USING accepted x
-            WHERE a.run_id = x.run_id AND a.task_index = x.task_index AND a.number = x.attempt AND x.state = 'Complete'),
+            WHERE a.run_id = x.run_id AND a.task_index = x.task_index AND a.number = x.attempt AND x.state IN ('Complete', 'Pending')),
         logged AS (
             INSERT INTO attempt_log_lines (run_id, task_index, attempt, sequence, at, level, message)
             SELECT l.run_id, l.task_index, l.attempt, l.sequence, l.at, l.level, l.message
@@ -141,6 +144,7 @@ internal static class CompletionSql
                     ("summaries", group.Select(c => c.Error is null ? null : SqlCommands.NoNul(TaskNode.FirstLine(c.Error))).ToArray()),
                     ("errors", group.Select(c => SqlCommands.NoNul(c.Error)).ToArray()),
                     ("truncated", group.Select(c => c.TruncatedLogLines).ToArray()), ("blockedBy", group.Select(c => c.BlockedBy).ToArray()),
+                    ("ranBy", group.Select(c => c.RanBy?.Worker).ToArray()), ("ranFrom", group.Select(c => c.RanBy?.StartedAt).ToArray()),
                     ("logRuns", logRuns), ("logIndexes", logIndexes), ("logAttempts", logAttempts), ("logSequences", logSequences),
                     ("logAts", logAts), ("logLevels", logLevels), ("logMessages", logMessages)),
                 SqlCommands.BatchCommand(WakeAndFinishRuns, ("now", now), ("runs", runIds), ("ids", group.Select(c => c.TaskId).Distinct().ToArray())),

@@ -57,12 +57,14 @@ internal static class SqliteCompletion
         var terminal = state.IsTerminal();
         var updated = await sql.ExecuteAsync(connection, transaction,
             """
-            UPDATE run_tasks SET state = @state, finished_at = @finished, not_before = @notBefore, lease_expires_at = NULL,
+            UPDATE run_tasks SET state = CASE WHEN @state = 'Pending' AND attempt_count > 1 THEN 'RetryWaiting' ELSE @state END,
+                finished_at = @finished, not_before = @notBefore, lease_expires_at = NULL,
                 error_summary = @summary, error = CASE WHEN @state = 'Failed' THEN @error ELSE error END, blocked_by = @blockedBy,
-                attempt_count = CASE WHEN @state = 'Complete' THEN attempt_count - 1 ELSE attempt_count END
+                attempt_count = CASE WHEN @state IN ('Complete', 'Pending') THEN attempt_count - 1 ELSE attempt_count END,
+                worker = coalesce(@worker, worker), started_at = coalesce(@started, started_at)
             WHERE run_id = @run AND task_index = @index AND state = 'Running' AND host_id = @host AND attempt_count = @attempt
             """,
-            cancellationToken, ("state", state.ToString()), ("finished", terminal && state != TaskState.Complete ? ended : null), ("notBefore", completion.RetryAt),
+            cancellationToken, ("state", state.ToString()), ("worker", completion.RanBy?.Worker), ("started", completion.RanBy?.StartedAt), ("finished", terminal && state != TaskState.Complete ? ended : null), ("notBefore", completion.RetryAt),
             ("summary", completion.Error is null ? null : TaskNode.FirstLine(completion.Error)), ("error", completion.Error), ("blockedBy", completion.BlockedBy),
             ("run", completion.RunId), ("index", completion.TaskIndex), ("host", hostId), ("attempt", completion.Attempt)).ConfigureAwait(false);
         if (updated == 0)
@@ -71,13 +73,14 @@ internal static class SqliteCompletion
         }
 
         await sql.ExecuteAsync(connection, transaction,
-            state == TaskState.Complete
-                ? "DELETE FROM attempts WHERE run_id = @run AND task_index = @index AND number = @attempt" // found complete when claimed: it never ran
+            state is TaskState.Complete or TaskState.Pending
+                ? "DELETE FROM attempts WHERE run_id = @run AND task_index = @index AND number = @attempt" // found complete when claimed, or given back: it never ran
                 : """
-                  UPDATE attempts SET outcome = @outcome, finished_at = @ended, error = @error, truncated_log_lines = @truncated
+                  UPDATE attempts SET outcome = @outcome, finished_at = @ended, error = @error, truncated_log_lines = @truncated,
+                      worker = coalesce(@worker, worker), started_at = coalesce(@started, started_at)
                   WHERE run_id = @run AND task_index = @index AND number = @attempt
                   """,
-            cancellationToken, ("outcome", (state == TaskState.RetryWaiting ? TaskState.Failed : state).ToString()), ("ended", ended),
+            cancellationToken, ("worker", completion.RanBy?.Worker), ("started", completion.RanBy?.StartedAt), ("outcome", (state == TaskState.RetryWaiting ? TaskState.Failed : state).ToString()), ("ended", ended),
             ("error", completion.Error), ("truncated", completion.TruncatedLogLines), ("run", completion.RunId), ("index", completion.TaskIndex),
             ("attempt", completion.Attempt)).ConfigureAwait(false);
         await WriteLogAsync(sql, time, connection, transaction, completion, cancellationToken).ConfigureAwait(false);
