@@ -169,11 +169,17 @@ public sealed class RunQueueTests(PostgresServer postgres) : IClassFixture<Postg
         var run = (await queue.TakeQueuedRunAsync("resolver", runId, RunLimits.None, CancellationToken.None))!;
         var graph = await GraphBuilder.BuildAsync(StoreFactory.Pipelines.Create(run.Pipeline, run.Parameters).Roots(), 4, CancellationToken.None);
 
-        // Another session locks the run's row: the COPY's foreign-key checks, made as it completes, wait for it.
+        // Another session writes a row with the key of the run's first task and holds it uncommitted: the COPY's unique check of
+        // that key, made as its rows arrive (all at its completion, for a graph this small), waits for it.
         await using var holder = new Npgsql.NpgsqlConnection(migrated.ConnectionString);
         await holder.OpenAsync();
         await using var transaction = await holder.BeginTransactionAsync();
-        await using (var command = new Npgsql.NpgsqlCommand("SELECT 1 FROM runs WHERE id = @run FOR UPDATE", holder, transaction))
+        await using (var command = new Npgsql.NpgsqlCommand(
+            """
+            INSERT INTO run_tasks (run_id, task_index, task_id, family, parameters, is_root, state, priority, critical_path,
+                remaining_requirements, attempt_count, forced, recheck)
+            VALUES (@run, 0, 'Held', 'Held', '{}', false, 'Pending', 0, 0, 0, 0, false, false)
+            """, holder, transaction))
         {
             command.Parameters.AddWithValue("run", runId);
             await command.ExecuteNonQueryAsync();
