@@ -12,7 +12,7 @@ namespace Luigi.Engine.Storage;
 /// <remarks>
 /// The first statement guards, writes and propagates: an outcome is accepted only while its task is still
 /// Running under this host with the same attempt (a host whose lease was taken over writes nothing);
-/// accepted attempts are closed and their log lines inserted; dependents of accepted Done tasks lose one
+/// accepted attempts are written (their one row, from the task's: <see cref="AttemptSql"/>) with their log lines; dependents of accepted Done tasks lose one
 /// unsatisfied requirement per such task; everything downstream of an accepted Failed task that still
 /// waits becomes UpstreamFailed; the runs' unfinished counts drop by what ended. Its parts are
 /// data-modifying CTEs, which all see one snapshot, so no row may be changed by two of them: the tasks
@@ -21,7 +21,7 @@ namespace Luigi.Engine.Storage;
 /// sees the first one's effects and finishes the runs with nothing left to do; it also wakes the tasks of other runs
 /// that waited for an attempt of the group (<see cref="ExclusionSql.PostgresWakeUpdate"/>). An outcome
 /// <c>Complete</c> is a task claimed for a second look and found complete, <c>Pending</c> a task claimed ahead and given back
-/// unstarted: either way its attempt never ran and is taken back.
+/// unstarted: either way its attempt never ran, is not written, and its number is taken back.
 /// </remarks>
 internal static class CompletionSql
 {
@@ -40,15 +40,12 @@ internal static class CompletionSql
                 error = CASE WHEN o.state = 'Failed' THEN o.error ELSE t.error END
             FROM outcome o
             WHERE t.run_id = o.run_id AND t.task_index = o.task_index AND t.state = 'Running' AND t.host_id = @host AND t.attempt_count = o.attempt
-            RETURNING t.run_id, t.task_index, t.task_id, o.attempt, o.state, o.ended_at, o.error, o.truncated, o.worker, o.started_at),
+            RETURNING t.run_id, t.task_index, t.task_id, o.attempt, o.state, o.ended_at, o.error, o.truncated, t.worker, t.started_at, t.host_id),
         closed AS (
-            UPDATE attempts a SET outcome = CASE WHEN x.state = 'RetryWaiting' THEN 'Failed' ELSE x.state END, finished_at = x.ended_at,
-                error = x.error, truncated_log_lines = x.truncated, worker = coalesce(x.worker, a.worker), started_at = coalesce(x.started_at, a.started_at)
-            FROM accepted x
-            WHERE a.run_id = x.run_id AND a.task_index = x.task_index AND a.number = x.attempt AND x.state NOT IN ('Complete', 'Pending')),
-        dropped AS (
-            DELETE FROM attempts a USING accepted x
-            WHERE a.run_id = x.run_id AND a.task_index = x.task_index AND a.number = x.attempt AND x.state IN ('Complete', 'Pending')),
+            INSERT INTO attempts (run_id, task_index, number, started_at, outcome, host_id, worker, truncated_log_lines, finished_at, error)
+            SELECT x.run_id, x.task_index, x.attempt, x.started_at, CASE WHEN x.state = 'RetryWaiting' THEN 'Failed' ELSE x.state END, x.host_id, x.worker,
+                x.truncated, x.ended_at, x.error
+            FROM accepted x WHERE x.state NOT IN ('Complete', 'Pending')),
         logged AS (
             INSERT INTO attempt_log_lines (run_id, task_index, attempt, sequence, at, level, message)
             SELECT l.run_id, l.task_index, l.attempt, l.sequence, l.at, l.level, l.message
