@@ -49,14 +49,21 @@ public sealed record RunRequest(
 /// of the same task id, and the task now waits for that run (<see cref="TaskState.Waiting"/>); it goes to no worker
 /// (<paramref name="Worker"/> is 0) and <paramref name="Attempt"/> is the number of attempts it made.
 /// </summary>
-internal sealed record ClaimedTask(Guid RunId, int TaskIndex, string TaskId, int Attempt, int Worker, DateTime StartedAt, bool Recheck = false, Guid? WaitsFor = null);
+/// <remarks>A task claimed ahead (<see cref="WorkDispatcher"/>) is <see cref="FromBuffer"/> once a worker takes it: its
+/// <paramref name="Worker"/> and <paramref name="StartedAt"/> are then that worker's and when it took it, written with the outcome.</remarks>
+internal sealed record ClaimedTask(Guid RunId, int TaskIndex, string TaskId, int Attempt, int Worker, DateTime StartedAt, bool Recheck = false, Guid? WaitsFor = null)
+{
+    /// <summary>Claimed ahead and taken from the host's buffer: the worker and start recorded at the claim are not this attempt's.</summary>
+    public bool FromBuffer { get; init; }
+}
 
 /// <summary>Ready tasks to claim for idle <paramref name="Workers"/> (worker slots), with a lease of <paramref name="Lease"/>;
 /// only of run <paramref name="OnlyRun"/> when it is set.</summary>
 internal sealed record ClaimRequest(IReadOnlyList<int> Workers, TimeSpan Lease, Guid? OnlyRun);
 
 /// <summary>How an attempt ended, to be committed. <c>FinishedAt</c> is when the attempt ended (the time of the
-/// commit when not given).</summary>
+/// commit when not given). <see cref="TaskState.Pending"/> gives back a task claimed ahead that never started: its attempt
+/// is taken back and the task is ready again.</summary>
 internal sealed record TaskCompletion(
     Guid RunId, int TaskIndex, string TaskId, int Attempt, TaskState State, string? Error, DateTime? RetryAt,
     IReadOnlyList<LogLine> Log, int TruncatedLogLines, DateTime? FinishedAt = null)
@@ -64,6 +71,10 @@ internal sealed record TaskCompletion(
     /// <summary>For a check of an external task whose data has not arrived (RetryWaiting): when it gives up waiting. Kept as
     /// the task's <c>blocked_by</c> (<see cref="WaitingForData"/>), which a retry after a failure leaves empty.</summary>
     public DateTime? WaitingForDataUntil { get; init; }
+
+    /// <summary>The worker that ran the attempt and when it started, when they are not those its claim recorded (a task
+    /// claimed ahead, taken from the buffer by whichever worker was free first).</summary>
+    public (int Worker, DateTime StartedAt)? RanBy { get; init; }
 
     /// <summary>The task's <c>blocked_by</c> once this outcome is committed.</summary>
     public string? BlockedBy => WaitingForData.Text(WaitingForDataUntil);

@@ -24,9 +24,9 @@ internal sealed class StoreObservers(IReadOnlyList<IRunObserver> observers, ILog
         var now = time.GetUtcNow().UtcDateTime;
         for (var i = 0; i < group.Count; i++)
         {
-            if (results[i] is not { } result)
+            if (results[i] is not { } result || group[i].State == TaskState.Pending)
             {
-                continue;
+                continue; // refused, or a task claimed ahead given back unstarted: nobody saw it start
             }
 
             TaskChanged(TaskChange.Of(group[i], now));

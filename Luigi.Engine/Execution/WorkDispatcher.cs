@@ -10,25 +10,73 @@ namespace Luigi.Engine.Execution;
 /// saved, a lease expired, ...). Otherwise it looks again after the poll interval, for work made ready by
 /// other hosts. A pulse that arrives while a claim is in flight is kept, so no wake-up is lost.
 /// </summary>
+/// <remarks>
+/// While the host's tasks are short (see <see cref="SetAhead"/>), a claim also takes tasks ahead, for a buffer that the
+/// next idle workers take from without waiting for a claim: with tasks of a millisecond, the workers otherwise wait for
+/// every commit, and each commit carries no more outcomes than there are workers. Tasks left in the buffer while every
+/// worker is busy (the tasks stopped being short) are given back after <see cref="HoldLimit"/>, so that another host or
+/// worker can run them.
+/// </remarks>
 internal sealed class WorkDispatcher
 {
     private readonly Lock _lock = new();
     private readonly TaskCompletionSource<ClaimedTask?>?[] _waiting;
     private readonly List<int> _idle = [];
+    private readonly Queue<(ClaimedTask Task, long BufferedAt)> _buffer = new();
+    private readonly int _workers;
+    private readonly TimeProvider _time;
+    private int _aheadCapacity;
+    private int _aheadInFlight;
     private bool _mayHaveWork = true;
     private bool _skippedForWriter;
     private bool _stopped;
     private TaskCompletionSource _wake = NewSignal();
 
     /// <param name="workers">Worker slots are numbered 1 to <paramref name="workers"/>.</param>
-    public WorkDispatcher(int workers) => _waiting = new TaskCompletionSource<ClaimedTask?>?[workers + 1];
+    /// <param name="time">The clock (when a task taken from the buffer starts, how long it waited there).</param>
+    public WorkDispatcher(int workers, TimeProvider time)
+    {
+        _workers = workers;
+        _time = time;
+        _waiting = new TaskCompletionSource<ClaimedTask?>?[workers + 1];
+    }
 
-    /// <summary>Worker <paramref name="worker"/> is idle: completes with its next task, or null once the dispatcher has stopped.</summary>
+    /// <summary>How long a task claimed ahead may wait in the buffer while no worker is free before it is given back.</summary>
+    public static readonly TimeSpan HoldLimit = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The tasks claimed ahead that no worker has taken yet (the host holds them: their leases are renewed).</summary>
+    public IReadOnlyList<ClaimedTask> Buffered
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _buffer.Select(b => b.Task)];
+            }
+        }
+    }
+
+    /// <summary>How many tasks claims may take ahead of the idle workers, in all (0: none; the buffer empties as workers take from it).</summary>
+    public void SetAhead(int capacity)
+    {
+        lock (_lock)
+        {
+            _aheadCapacity = capacity;
+        }
+    }
+
+    /// <summary>Worker <paramref name="worker"/> is idle: completes with its next task (at once when one waits in the buffer: it is
+    /// then the worker's, started now), or null once the dispatcher has stopped.</summary>
     public Task<ClaimedTask?> NextAsync(int worker)
     {
         var next = new TaskCompletionSource<ClaimedTask?>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_lock)
         {
+            if (!_stopped && _buffer.TryDequeue(out var buffered))
+            {
+                return Task.FromResult<ClaimedTask?>(buffered.Task with { Worker = worker, StartedAt = _time.GetUtcNow().UtcDateTime, FromBuffer = true });
+            }
+
             if (_stopped)
             {
                 return Task.FromResult<ClaimedTask?>(null);
@@ -79,47 +127,60 @@ internal sealed class WorkDispatcher
     }
 
     /// <summary>
-    /// Takes the idle workers to claim tasks for, when work may be ready (or in any case, when
-    /// <paramref name="evenWithoutWork"/>: the caller's own transaction may release work); null when there
-    /// is none to take. The taken workers must be given back with <see cref="Deliver"/>.
+    /// Takes the idle workers to claim tasks for, with the room left in the buffer, when work may be ready (or in any case,
+    /// when <paramref name="evenWithoutWork"/>: the caller's own transaction may release work); null when there is none
+    /// to take. The taken slots must be given back with <see cref="Deliver"/>.
     /// </summary>
-    public int[]? TakeIdle(bool evenWithoutWork = false)
+    public ClaimSlots? TakeIdle(bool evenWithoutWork = false)
     {
         lock (_lock)
         {
-            if (_idle.Count == 0 || !(_mayHaveWork || evenWithoutWork) || _stopped)
+            var room = Math.Max(0, _aheadCapacity - _buffer.Count - _aheadInFlight);
+            if ((_idle.Count == 0 && room == 0) || !(_mayHaveWork || evenWithoutWork) || _stopped)
             {
                 return null;
             }
 
-            int[] taken = [.. _idle];
+            // A claim names a worker for each task: the places ahead are named after the workers in turn (the worker that
+            // takes a buffered task is written with its outcome).
+            var taken = new ClaimSlots([.. _idle], [.. Enumerable.Range(0, room).Select(i => i % _workers + 1)]);
             _idle.Clear();
+            _aheadInFlight += room;
             _mayHaveWork = false;
             return taken;
         }
     }
 
-    /// <summary>Hands the tasks claimed for <paramref name="taken"/> to their workers (each task names its
-    /// worker); the workers that got none are idle again.</summary>
-    public void Deliver(int[] taken, IReadOnlyList<ClaimedTask> claimed)
+    /// <summary>Hands the tasks claimed for <paramref name="taken"/> to their workers (the first task naming an idle worker
+    /// is its own; the others go to the buffer, and from there to the workers idle now); the workers that got none are idle again.</summary>
+    public void Deliver(ClaimSlots taken, IReadOnlyList<ClaimedTask> claimed)
     {
         lock (_lock)
         {
+            _aheadInFlight -= taken.Ahead.Length;
             var served = new HashSet<int>();
+            var now = _time.GetTimestamp();
             foreach (var task in claimed)
             {
-                served.Add(task.Worker);
-                var waiter = _waiting[task.Worker];
-                _waiting[task.Worker] = null;
-                waiter?.TrySetResult(task);
+                if (taken.Idle.Contains(task.Worker) && served.Add(task.Worker))
+                {
+                    var waiter = _waiting[task.Worker];
+                    _waiting[task.Worker] = null;
+                    waiter?.TrySetResult(task);
+                }
+                else
+                {
+                    _buffer.Enqueue((task, now));
+                }
             }
 
-            _idle.AddRange(taken.Where(w => !served.Contains(w)));
-            if (claimed.Count == taken.Length)
+            _idle.AddRange(taken.Idle.Where(w => !served.Contains(w)));
+            if (claimed.Count == taken.Idle.Length + taken.Ahead.Length)
             {
-                _mayHaveWork = true; // every idle worker got a task: more may be ready
+                _mayHaveWork = true; // every slot got a task: more may be ready
             }
 
+            ServeFromBuffer();
             _wake.TrySetResult();
             if (_stopped)
             {
@@ -132,11 +193,12 @@ internal sealed class WorkDispatcher
     /// Claims for idle workers, when <paramref name="writerBusy"/> says the completion writer will not do it
     /// in its next transaction, until <paramref name="stoppingToken"/> fires; then every idle worker is told
     /// to stop. <paramref name="claim"/> gets the idle worker slots and returns the tasks claimed for them,
-    /// or null when it gave up because the host is stopping.
+    /// or null when it gave up because the host is stopping. <paramref name="giveBack"/> gets the buffered tasks no worker
+    /// took in time, and those left when the host stops: they never started.
     /// </summary>
     public async Task RunAsync(
-        Func<IReadOnlyList<int>, CancellationToken, Task<List<ClaimedTask>?>> claim, Func<bool> writerBusy, TimeSpan pollInterval, TimeProvider time,
-        CancellationToken stoppingToken)
+        Func<IReadOnlyList<int>, CancellationToken, Task<List<ClaimedTask>?>> claim, Func<bool> writerBusy, Action<IReadOnlyList<ClaimedTask>> giveBack,
+        TimeSpan pollInterval, TimeProvider time, CancellationToken stoppingToken)
     {
         try
         {
@@ -153,17 +215,22 @@ internal sealed class WorkDispatcher
                     wake = _wake.Task;
                 }
 
+                if (TakeStale() is { Count: > 0 } stale)
+                {
+                    giveBack(stale);
+                }
+
                 var taken = writerBusy() ? SkipForWriter() : TakeIdle();
                 if (taken is null)
                 {
-                    await WaitAsync(wake, pollInterval, time, stoppingToken).ConfigureAwait(false);
+                    await WaitAsync(wake, Buffered.Count > 0 ? HoldLimit : pollInterval, time, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
                 List<ClaimedTask>? claimed = null;
                 try
                 {
-                    claimed = await claim(taken, stoppingToken).ConfigureAwait(false);
+                    claimed = await claim(taken.All, stoppingToken).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -173,15 +240,71 @@ internal sealed class WorkDispatcher
         }
         finally
         {
+            List<ClaimedTask> left;
             lock (_lock)
             {
                 _stopped = true;
                 StopWaiters();
+                left = [.. _buffer.Select(b => b.Task)];
+                _buffer.Clear();
+            }
+
+            if (left.Count > 0)
+            {
+                giveBack(left);
             }
         }
     }
 
-    private int[]? SkipForWriter()
+    /// <summary>Idle workers take what waits in the buffer (tasks claimed ahead while they were busy).</summary>
+    private void ServeFromBuffer()
+    {
+        while (_idle.Count > 0 && _buffer.Count > 0 && !_stopped)
+        {
+            var worker = _idle[0];
+            _idle.RemoveAt(0);
+            var task = _buffer.Dequeue().Task;
+            var waiter = _waiting[worker];
+            _waiting[worker] = null;
+            waiter?.TrySetResult(task with { Worker = worker, StartedAt = _time.GetUtcNow().UtcDateTime, FromBuffer = true });
+        }
+    }
+
+    /// <summary>
+    /// Takes the buffered tasks out when the oldest has waited longer than <see cref="HoldLimit"/> with no worker free to take
+    /// it (every worker runs a long task): they are to be given back to the queue. Also stops claiming ahead.
+    /// </summary>
+    public List<ClaimedTask> TakeStale()
+    {
+        lock (_lock)
+        {
+            if (_buffer.Count == 0 || _idle.Count > 0 || _time.GetElapsedTime(_buffer.Peek().BufferedAt) < HoldLimit)
+            {
+                return [];
+            }
+
+            _aheadCapacity = 0;
+            List<ClaimedTask> stale = [.. _buffer.Select(b => b.Task)];
+            _buffer.Clear();
+            return stale;
+        }
+    }
+
+    /// <summary>Drops from the buffer the tasks this host lost (their leases were taken over).</summary>
+    public void DropBuffered(IReadOnlyList<(Guid RunId, int TaskIndex)> lost)
+    {
+        lock (_lock)
+        {
+            var kept = _buffer.Where(b => !lost.Contains((b.Task.RunId, b.Task.TaskIndex))).ToList();
+            _buffer.Clear();
+            foreach (var entry in kept)
+            {
+                _buffer.Enqueue(entry);
+            }
+        }
+    }
+
+    private ClaimSlots? SkipForWriter()
     {
         lock (_lock)
         {
@@ -219,4 +342,11 @@ internal sealed class WorkDispatcher
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>The slots of one claim: the idle workers, then the places of the buffer it may fill (<see cref="WorkDispatcher"/>).</summary>
+internal sealed record ClaimSlots(int[] Idle, int[] Ahead)
+{
+    /// <summary>The worker named for each task the claim takes, in order.</summary>
+    public int[] All => [.. Idle, .. Ahead];
 }

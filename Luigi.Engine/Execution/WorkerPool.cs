@@ -30,13 +30,13 @@ internal sealed class WorkerPool
     {
         _context = context;
         _onlyRun = onlyRun;
-        _dispatcher = new WorkDispatcher(context.Engine.Workers);
+        _dispatcher = new WorkDispatcher(context.Engine.Workers, context.Time);
         _running = new RunningAttempt?[context.Engine.Workers + 1];
     }
 
     /// <summary>The tasks this host holds: those its workers run and those whose outcome waits to be committed.</summary>
     public IReadOnlyCollection<(Guid RunId, int TaskIndex)> Holds =>
-        RunningAttempts.Select(a => (a.RunId, a.TaskIndex)).Concat(_writer.Pending).ToHashSet();
+        RunningAttempts.Select(a => (a.RunId, a.TaskIndex)).Concat(_writer.Pending).Concat(_dispatcher.Buffered.Select(b => (b.RunId, b.TaskIndex))).ToHashSet();
 
     /// <summary>The runs whose tasks this host's workers run now.</summary>
     public IEnumerable<Guid> RunningRuns => RunningAttempts.Select(a => a.RunId);
@@ -56,7 +56,7 @@ internal sealed class WorkerPool
             var writing = Task.Run(() => _writer.RunAsync(CommitAsync, OnCommitted), CancellationToken.None);
             var working = Enumerable.Range(1, _context.Engine.Workers)
                 .Select(slot => Task.Run(() => WorkerLoopAsync(slot, stoppingToken), CancellationToken.None))
-                .Append(Task.Run(() => _dispatcher.RunAsync(ClaimAsync, () => _writer.Backlog > 0, _context.PollInterval, _context.Time, stoppingToken),
+                .Append(Task.Run(() => _dispatcher.RunAsync(ClaimAsync, () => _writer.Backlog > 0, GiveBack, _context.PollInterval, _context.Time, stoppingToken),
                     CancellationToken.None))
                 .ToList();
             await Task.WhenAll(working).ConfigureAwait(false);
@@ -92,6 +92,7 @@ internal sealed class WorkerPool
     /// </summary>
     public void StopLostAttempts(IReadOnlyList<(Guid RunId, int TaskIndex)> lost)
     {
+        _dispatcher.DropBuffered(lost);
         foreach (var attempt in RunningAttempts)
         {
             if (lost.Contains((attempt.RunId, attempt.TaskIndex)))
@@ -128,7 +129,7 @@ internal sealed class WorkerPool
     private async Task<CompletionResult?[]> CommitAsync(IReadOnlyList<TaskCompletion> group)
     {
         var idle = _dispatcher.TakeIdle(evenWithoutWork: group.Any(c => c.State is TaskState.Done or TaskState.RetryWaiting));
-        var claim = idle is null ? null : new ClaimRequest(idle, _context.Options.Lease, _onlyRun);
+        var claim = idle is null ? null : new ClaimRequest(idle.All, _context.Options.Lease, _onlyRun);
         List<ClaimedTask>? claimed = null;
         await _commitGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
@@ -146,7 +147,7 @@ internal sealed class WorkerPool
             _context.Observers.Committed(group, results); // before the released tasks are handed to workers: a cause before its effect
             claimed = claimed is null ? null : ReportWaits(claimed);
             var released = results.Sum(r => r?.Released ?? 0);
-            if (idle is null ? released > 0 : released > claimed!.Count && claimed.Count < idle.Length)
+            if (idle is null ? released > 0 : released > claimed!.Count && claimed.Count < idle.All.Length)
             {
                 _dispatcher.Pulse(); // no worker was idle to take the released tasks in this transaction, or some were not for its claim
             }
@@ -169,10 +170,12 @@ internal sealed class WorkerPool
         while (next is { } claimed)
         {
             next = null;
+            var started = _context.Time.GetTimestamp();
             if (await ExecuteAsync(claimed, stoppingToken).ConfigureAwait(false) is { } completion)
             {
                 if (_context.Queue.GroupsCommits)
                 {
+                    ClaimAheadAfter(_context.Time.GetElapsedTime(started));
                     var committed = _writer.SubmitAsync(completion);
                     if (_writer.Backlog > _context.Engine.Workers * 4)
                     {
@@ -195,7 +198,7 @@ internal sealed class WorkerPool
     /// </summary>
     private async ValueTask<ClaimedTask?> CommitInlineAsync(TaskCompletion completion, int worker)
     {
-        var idle = _dispatcher.TakeIdle(evenWithoutWork: true) ?? [];
+        var idle = _dispatcher.TakeIdle(evenWithoutWork: true)?.Idle ?? []; // nothing is claimed ahead for a queue in memory
         var claim = new ClaimRequest([worker, .. idle], _context.Options.Lease, _onlyRun);
         List<ClaimedTask> claimed = [];
         CompletionResult? result;
@@ -212,7 +215,7 @@ internal sealed class WorkerPool
             _commitGate.Release();
             if (idle.Length > 0)
             {
-                _dispatcher.Deliver(idle, claimed.FindAll(c => c.Worker != worker));
+                _dispatcher.Deliver(new ClaimSlots(idle, []), claimed.FindAll(c => c.Worker != worker));
             }
             else if (claimed.Count == claim.Workers.Count)
             {
@@ -304,8 +307,38 @@ internal sealed class WorkerPool
         return new TaskCompletion(claimed.RunId, claimed.TaskIndex, claimed.TaskId, claimed.Attempt, outcome.State,
             outcome.ErrorText, outcome.RetryAt?.UtcDateTime, attempt.Log, attempt.TruncatedLines, outcome.FinishedAt.UtcDateTime)
         {
+            RanBy = claimed.FromBuffer ? (claimed.Worker, claimed.StartedAt) : null,
             WaitingForDataUntil = outcome is { State: TaskState.RetryWaiting, Error: ExternalDataMissingException { Deadline: { } until } } ? until.UtcDateTime : null,
         };
+    }
+
+    /// <summary>
+    /// Claims ahead while the host's tasks are short: an attempt that took less than <see cref="ShortAttempt"/> lets claims
+    /// take <see cref="AheadPerWorker"/> tasks per worker beyond the idle workers, one that took longer stops it. A queue in
+    /// memory never claims ahead (its commits cost microseconds), nor a host with resources (their claims go worker by worker).
+    /// </summary>
+    private void ClaimAheadAfter(TimeSpan attempt)
+    {
+        if (_context.Engine.Resources.Count == 0)
+        {
+            _dispatcher.SetAhead(attempt < ShortAttempt ? _context.Engine.Workers * AheadPerWorker : 0);
+        }
+    }
+
+    /// <summary>An attempt shorter than this lets the host claim ahead (about the time of a few commits).</summary>
+    internal static readonly TimeSpan ShortAttempt = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>How many tasks per worker a host claims ahead while its tasks are short.</summary>
+    internal const int AheadPerWorker = 3;
+
+    /// <summary>Gives back tasks claimed ahead that no worker started: their attempts are taken back and they are ready again.</summary>
+    private void GiveBack(IReadOnlyList<ClaimedTask> tasks)
+    {
+        foreach (var task in tasks)
+        {
+            _ = _writer.SubmitAsync(new TaskCompletion(task.RunId, task.TaskIndex, task.TaskId, task.Attempt, TaskState.Pending, null, null, [], 0,
+                _context.Time.GetUtcNow().UtcDateTime));
+        }
     }
 
     /// <summary>Which of these tasks are done in the run (for <see cref="TaskContext.RequireAsync(IEnumerable{LuigiTask}, CancellationToken)"/>).</summary>

@@ -172,7 +172,7 @@ public sealed class RunReader(LuigiStore store, RunLimits? limits = null)
         var query = context.Attempts.AsNoTracking().Where(a => a.RunId == runId);
         var attempts = (await (wholeRun ? query : query.Where(a => indexes.Contains(a.TaskIndex))).ToListAsync(cancellationToken))
             .ToLookup(a => a.TaskIndex);
-        return tasks.Select(t => ToView(t, attempts[t.TaskIndex].OrderBy(a => a.Number).Select(a => ToView(a, null)).ToList())).ToList();
+        return tasks.Select(t => ToView(t, WithRunning(t, attempts[t.TaskIndex].OrderBy(a => a.Number).Select(a => ToView(a, null)), null))).ToList();
     }
 
     /// <summary>
@@ -278,8 +278,17 @@ public sealed class RunReader(LuigiStore store, RunLimits? limits = null)
                 FirstStart = g.Min(a => a.StartedAt), LastEnd = g.Max(a => a.FinishedAt),
             })
             .ToListAsync(cancellationToken);
-        return lanes.OrderBy(l => l.HostId, StringComparer.Ordinal).ThenBy(l => l.Worker)
-            .Select(l => new TimelineLane(l.HostId, l.Worker, l.Attempts, l.Failed, l.FirstStart, l.LastEnd)).ToList();
+        // The attempts running now have no row yet (AttemptSql): their tasks' rows say where they run.
+        var running = await context.RunTasks.AsNoTracking().Where(t => t.RunId == runId && t.State == TaskState.Running && t.StartedAt != null)
+            .GroupBy(t => new { t.HostId, Worker = t.Worker ?? 0 })
+            .Select(g => new { g.Key.HostId, g.Key.Worker, Attempts = g.Count(), FirstStart = g.Min(t => t.StartedAt!.Value) })
+            .ToListAsync(cancellationToken);
+        return lanes.Select(l => (l.HostId, l.Worker, l.Attempts, l.Failed, l.FirstStart, l.LastEnd))
+            .Concat(running.Select(r => (r.HostId, r.Worker, r.Attempts, Failed: 0, r.FirstStart, LastEnd: (DateTime?)null)))
+            .GroupBy(l => (l.HostId, l.Worker))
+            .Select(g => new TimelineLane(g.Key.HostId, g.Key.Worker, g.Sum(l => l.Attempts), g.Sum(l => l.Failed), g.Min(l => l.FirstStart),
+                g.Max(l => l.LastEnd)))
+            .OrderBy(l => l.HostId, StringComparer.Ordinal).ThenBy(l => l.Worker).ToList();
     }
 
     /// <summary>
@@ -333,10 +342,9 @@ public sealed class RunReader(LuigiStore store, RunLimits? limits = null)
 
         var lines = (await context.AttemptLogLines.AsNoTracking().Where(l => l.RunId == runId && l.TaskIndex == taskIndex)
             .OrderBy(l => l.Attempt).ThenBy(l => l.Sequence).ToListAsync(cancellationToken)).ToLookup(l => l.Attempt);
-        var attempts = (await context.Attempts.AsNoTracking().Where(a => a.RunId == runId && a.TaskIndex == taskIndex)
+        var attempts = WithRunning(task, (await context.Attempts.AsNoTracking().Where(a => a.RunId == runId && a.TaskIndex == taskIndex)
                 .OrderBy(a => a.Number).ToListAsync(cancellationToken))
-            .Select(a => ToView(a, WithTruncationMarker(a, lines[a.Number].Select(l => new LogLineView(l.At, l.Level, l.Message)).ToList())))
-            .ToList();
+            .Select(a => ToView(a, WithTruncationMarker(a, lines[a.Number].Select(l => new LogLineView(l.At, l.Level, l.Message)).ToList()))), []);
         return new TaskDetail(runId, ToView(task, attempts), task.Error, attempts);
     }
 
@@ -422,4 +430,18 @@ public sealed class RunReader(LuigiStore store, RunLimits? limits = null)
 
     private static AttemptView ToView(AttemptEntity a, IReadOnlyList<LogLineView>? log) => new(
         a.Number, a.StartedAt, a.FinishedAt, a.Outcome, a.HostId, a.Worker, a.Error, a.TruncatedLogLines, log);
+
+    /// <summary>The ended attempts of a task, and the one it runs now: an attempt's row is written when it ends (AttemptSql), so
+    /// a running attempt is read from its task's row (its number, start, host and worker), with <paramref name="log"/> (its lines
+    /// come with its end).</summary>
+    private static List<AttemptView> WithRunning(RunTaskRecord t, IEnumerable<AttemptView> ended, IReadOnlyList<LogLineView>? log)
+    {
+        var attempts = ended.ToList();
+        if (t.State == TaskState.Running && t.StartedAt is { } started && !attempts.Exists(a => a.Number == t.AttemptCount))
+        {
+            attempts.Add(new AttemptView(t.AttemptCount, started, null, TaskState.Running, t.HostId, t.Worker ?? 0, null, 0, log));
+        }
+
+        return attempts;
+    }
 }

@@ -6,7 +6,7 @@ namespace Luigi.Engine.Storage;
 
 /// <summary>
 /// Claims up to one ready task per idle worker in one transaction: the best ready tasks are marked
-/// Running with a lease for this host, and an attempt is opened for each. On PostgreSQL this is one
+/// Running with a lease for this host (the attempt's row is written when it ends: <see cref="AttemptSql"/>). On PostgreSQL this is one
 /// statement (rows locked with <c>FOR UPDATE SKIP LOCKED</c>, so concurrent hosts skip each other's picks
 /// instead of waiting); on SQLite, which has one writer at a time, a few prepared statements in one
 /// immediate transaction. Either may also run at the end of the transaction that commits outcomes.
@@ -72,7 +72,7 @@ internal static class ClaimSql
 
     /// <summary>
     /// What follows the pick (a CTE <c>picked</c> of locked ready rows with their task id, priority and critical path) in
-    /// every PostgreSQL claim: the exclusion by task id, the claim itself with its attempts, and the rows to read.
+    /// every PostgreSQL claim: the exclusion by task id, the claim itself, and the rows to read.
     /// </summary>
     public const string PostgresClaimTail =
         $"""
@@ -100,10 +100,7 @@ internal static class ClaimSql
                 lease_expires_at = @lease, started_at = @now, not_before = NULL
             FROM chosen c
             WHERE t.run_id = c.run_id AND t.task_index = c.task_index
-            RETURNING t.run_id, t.task_index, t.task_id, t.attempt_count, t.worker, t.recheck, c.n),
-        opened AS (
-            INSERT INTO attempts (run_id, task_index, number, started_at, outcome, host_id, worker, truncated_log_lines)
-            SELECT run_id, task_index, attempt_count, @now, 'Running', @host, worker, 0 FROM claimed)
+            RETURNING t.run_id, t.task_index, t.task_id, t.attempt_count, t.worker, t.recheck, c.n)
         SELECT run_id, task_index, task_id, attempt_count, worker, recheck, NULL::uuid AS waits_for, n FROM claimed
         UNION ALL
         SELECT run_id, task_index, task_id, attempt_count, 0, false, holder, NULL FROM waiting
@@ -170,12 +167,6 @@ internal static class ClaimSql
             RETURNING task_id, attempt_count, recheck
             """,
             ("host", hostId), ("worker", 0), ("lease", leaseUntil), ("now", now), ("run", Guid.Empty), ("index", 0));
-        await using var open = sql.Command(connection, transaction,
-            """
-            INSERT INTO attempts (run_id, task_index, number, started_at, outcome, host_id, worker, truncated_log_lines)
-            VALUES (@run, @index, @number, @now, 'Running', @host, @worker, 0)
-            """,
-            ("run", Guid.Empty), ("index", 0), ("number", 0), ("now", now), ("host", hostId), ("worker", 0));
         var claimed = new List<ClaimedTask>(picked.Count);
         var taken = 0;
         foreach (var (runId, taskIndex, pickedId) in picked)
@@ -202,8 +193,6 @@ internal static class ClaimSql
                 (taskId, attempt, recheck) = (reader.GetString(0), reader.GetInt32(1), reader.GetBoolean(2));
             }
 
-            sql.Bind(open, ("run", runId), ("index", taskIndex), ("number", attempt), ("worker", worker));
-            await open.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             claimed.Add(new ClaimedTask(runId, taskIndex, taskId, attempt, worker, now, recheck));
         }
 

@@ -12,7 +12,7 @@ namespace Luigi.Engine.Storage;
 /// <remarks>
 /// The first statement guards, writes and propagates: an outcome is accepted only while its task is still
 /// Running under this host with the same attempt (a host whose lease was taken over writes nothing);
-/// accepted attempts are closed and their log lines inserted; dependents of accepted Done tasks lose one
+/// accepted attempts are written (their one row, from the task's: <see cref="AttemptSql"/>) with their log lines; dependents of accepted Done tasks lose one
 /// unsatisfied requirement per such task; everything downstream of an accepted Failed task that still
 /// waits becomes UpstreamFailed; the runs' unfinished counts drop by what ended. Its parts are
 /// data-modifying CTEs, which all see one snapshot, so no row may be changed by two of them: the tasks
@@ -20,7 +20,8 @@ namespace Luigi.Engine.Storage;
 /// are done), and the decrement leaves out the tasks that the cascade blocks. The second statement
 /// sees the first one's effects and finishes the runs with nothing left to do; it also wakes the tasks of other runs
 /// that waited for an attempt of the group (<see cref="ExclusionSql.PostgresWakeUpdate"/>). An outcome
-/// <c>Complete</c> is a task claimed for a second look and found complete: its attempt never ran and is taken back.
+/// <c>Complete</c> is a task claimed for a second look and found complete, <c>Pending</c> a task claimed ahead and given back
+/// unstarted: either way its attempt never ran, is not written, and its number is taken back.
 /// </remarks>
 internal static class CompletionSql
 {
@@ -28,24 +29,23 @@ internal static class CompletionSql
         """
         WITH RECURSIVE outcome AS (
             SELECT * FROM unnest(@runs::uuid[], @indexes::integer[], @attempts::integer[], @states::text[], @ended::timestamptz[],
-                @notBefore::timestamptz[], @summaries::text[], @errors::text[], @truncated::integer[], @blockedBy::text[])
-                AS o(run_id, task_index, attempt, state, ended_at, not_before, error_summary, error, truncated, blocked_by)),
+                @notBefore::timestamptz[], @summaries::text[], @errors::text[], @truncated::integer[], @blockedBy::text[], @ranBy::integer[], @ranFrom::timestamptz[])
+                AS o(run_id, task_index, attempt, state, ended_at, not_before, error_summary, error, truncated, blocked_by, worker, started_at)),
         accepted AS (
-            UPDATE run_tasks t SET state = o.state, finished_at = CASE WHEN o.state IN ('RetryWaiting', 'Complete') THEN NULL ELSE o.ended_at END,
-                attempt_count = CASE WHEN o.state = 'Complete' THEN t.attempt_count - 1 ELSE t.attempt_count END,
+            UPDATE run_tasks t SET state = CASE WHEN o.state = 'Pending' AND t.attempt_count > 1 THEN 'RetryWaiting' ELSE o.state END,
+                finished_at = CASE WHEN o.state IN ('RetryWaiting', 'Complete', 'Pending') THEN NULL ELSE o.ended_at END,
+                attempt_count = CASE WHEN o.state IN ('Complete', 'Pending') THEN t.attempt_count - 1 ELSE t.attempt_count END,
+                worker = coalesce(o.worker, t.worker), started_at = coalesce(o.started_at, t.started_at),
                 not_before = o.not_before, lease_expires_at = NULL, error_summary = o.error_summary, blocked_by = o.blocked_by,
                 error = CASE WHEN o.state = 'Failed' THEN o.error ELSE t.error END
             FROM outcome o
             WHERE t.run_id = o.run_id AND t.task_index = o.task_index AND t.state = 'Running' AND t.host_id = @host AND t.attempt_count = o.attempt
-            RETURNING t.run_id, t.task_index, t.task_id, o.attempt, o.state, o.ended_at, o.error, o.truncated),
+            RETURNING t.run_id, t.task_index, t.task_id, o.attempt, o.state, o.ended_at, o.error, o.truncated, t.worker, t.started_at, t.host_id),
         closed AS (
-            UPDATE attempts a SET outcome = CASE WHEN x.state = 'RetryWaiting' THEN 'Failed' ELSE x.state END, finished_at = x.ended_at,
-                error = x.error, truncated_log_lines = x.truncated
-            FROM accepted x
-            WHERE a.run_id = x.run_id AND a.task_index = x.task_index AND a.number = x.attempt AND x.state <> 'Complete'),
-        dropped AS (
-            DELETE FROM attempts a USING accepted x
-            WHERE a.run_id = x.run_id AND a.task_index = x.task_index AND a.number = x.attempt AND x.state = 'Complete'),
+            INSERT INTO attempts (run_id, task_index, number, started_at, outcome, host_id, worker, truncated_log_lines, finished_at, error)
+            SELECT x.run_id, x.task_index, x.attempt, x.started_at, CASE WHEN x.state = 'RetryWaiting' THEN 'Failed' ELSE x.state END, x.host_id, x.worker,
+                x.truncated, x.ended_at, x.error
+            FROM accepted x WHERE x.state NOT IN ('Complete', 'Pending')),
         logged AS (
             INSERT INTO attempt_log_lines (run_id, task_index, attempt, sequence, at, level, message)
             SELECT l.run_id, l.task_index, l.attempt, l.sequence, l.at, l.level, l.message
@@ -141,6 +141,7 @@ internal static class CompletionSql
                     ("summaries", group.Select(c => c.Error is null ? null : SqlCommands.NoNul(TaskNode.FirstLine(c.Error))).ToArray()),
                     ("errors", group.Select(c => SqlCommands.NoNul(c.Error)).ToArray()),
                     ("truncated", group.Select(c => c.TruncatedLogLines).ToArray()), ("blockedBy", group.Select(c => c.BlockedBy).ToArray()),
+                    ("ranBy", group.Select(c => c.RanBy?.Worker).ToArray()), ("ranFrom", group.Select(c => c.RanBy?.StartedAt).ToArray()),
                     ("logRuns", logRuns), ("logIndexes", logIndexes), ("logAttempts", logAttempts), ("logSequences", logSequences),
                     ("logAts", logAts), ("logLevels", logLevels), ("logMessages", logMessages)),
                 SqlCommands.BatchCommand(WakeAndFinishRuns, ("now", now), ("runs", runIds), ("ids", group.Select(c => c.TaskId).Distinct().ToArray())),

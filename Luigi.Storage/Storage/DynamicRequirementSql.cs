@@ -71,9 +71,8 @@ internal static class DynamicRequirementSql
             }
         }
 
-        await sql.ExecuteAsync(connection, transaction,
-            "UPDATE attempts SET outcome = 'Pending', finished_at = @now, truncated_log_lines = @truncated WHERE run_id = @run AND task_index = @index AND number = @attempt",
-            cancellationToken, [.. key, ("now", now), ("truncated", truncatedLogLines)]).ConfigureAwait(false); // suspended: no failure, no retry used
+        await AttemptSql.CloseAsync(sql, connection, transaction, requester.RunId, requester.TaskIndex, requester.Attempt, TaskState.Pending, null,
+            truncatedLogLines, now, cancellationToken).ConfigureAwait(false); // suspended: no failure, no retry used
         await SqliteCompletion.WriteLogAsync(sql, time, connection, transaction,
             new TaskCompletion(requester.RunId, requester.TaskIndex, requester.TaskId, requester.Attempt, TaskState.Pending, null, null, log, truncatedLogLines),
             cancellationToken).ConfigureAwait(false);

@@ -196,7 +196,7 @@ internal static class GraphWriter
 
     /// <summary>
     /// A graph's COPY may take an hour (the host's stopping token still ends it sooner). It had the connection's command
-    /// timeout (30 s by default), which its completion, where PostgreSQL checks every row's foreign key, passed for a
+    /// timeout (30 s by default), which its completion, where PostgreSQL then checked every row's foreign key, passed for a
     /// million-task graph on a loaded machine: the write was broken off, rolled back and tried again from the start, again
     /// and again. Not "no limit" (a zero timeout): with that, the two-host exclusion test saw an attempt start twice, every
     /// time it ran (the importer's timeout seems to stay with the pooled connection); with an hour it did not.

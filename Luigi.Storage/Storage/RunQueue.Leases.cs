@@ -24,12 +24,8 @@ internal sealed partial class RunQueue
             cancellationToken, ("run", task.RunId), ("index", task.TaskIndex), ("host", hostId), ("attempt", task.Attempt)).ConfigureAwait(false);
         if (released > 0)
         {
-            await _sql.ExecuteAsync(connection, transaction,
-                """
-                UPDATE attempts SET outcome = 'Cancelled', finished_at = @now, error = 'The host stopped; the task was put back in the queue.'
-                WHERE run_id = @run AND task_index = @index AND number = @attempt
-                """,
-                cancellationToken, ("now", now), ("run", task.RunId), ("index", task.TaskIndex), ("attempt", task.Attempt)).ConfigureAwait(false);
+            await AttemptSql.CloseAsync(_sql, connection, transaction, task.RunId, task.TaskIndex, task.Attempt, TaskState.Cancelled,
+                "The host stopped; the task was put back in the queue.", 0, now, cancellationToken).ConfigureAwait(false);
             await ExclusionSql.WakeAsync(_sql, connection, transaction, [task.TaskId], cancellationToken).ConfigureAwait(false);
         }
 
@@ -120,13 +116,8 @@ internal sealed partial class RunQueue
             cancellationToken, ("now", now)).ConfigureAwait(false);
         foreach (var (runId, taskIndex, attempt, host, _) in expired)
         {
-            await _sql.ExecuteAsync(connection, transaction,
-                """
-                UPDATE attempts SET outcome = 'Cancelled', finished_at = @now, error = @error
-                WHERE run_id = @run AND task_index = @index AND number = @attempt AND outcome = 'Running'
-                """,
-                cancellationToken, ("now", now), ("error", $"Lease expired: host {host} stopped renewing it; the task was put back in the queue."),
-                ("run", runId), ("index", taskIndex), ("attempt", attempt)).ConfigureAwait(false);
+            await AttemptSql.CloseAsync(_sql, connection, transaction, runId, taskIndex, attempt, TaskState.Cancelled,
+                $"Lease expired: host {host} stopped renewing it; the task was put back in the queue.", 0, now, cancellationToken).ConfigureAwait(false);
         }
 
         // Waiters of the attempts just put back, and any a claim left waiting for an attempt that ended unseen.

@@ -55,31 +55,37 @@ internal static class SqliteCompletion
         var ended = completion.FinishedAt ?? now;
         var state = completion.State;
         var terminal = state.IsTerminal();
-        var updated = await sql.ExecuteAsync(connection, transaction,
+        var updated = await sql.QueryAsync(connection, transaction,
             """
-            UPDATE run_tasks SET state = @state, finished_at = @finished, not_before = @notBefore, lease_expires_at = NULL,
+            UPDATE run_tasks SET state = CASE WHEN @state = 'Pending' AND attempt_count > 1 THEN 'RetryWaiting' ELSE @state END,
+                finished_at = @finished, not_before = @notBefore, lease_expires_at = NULL,
                 error_summary = @summary, error = CASE WHEN @state = 'Failed' THEN @error ELSE error END, blocked_by = @blockedBy,
-                attempt_count = CASE WHEN @state = 'Complete' THEN attempt_count - 1 ELSE attempt_count END
+                attempt_count = CASE WHEN @state IN ('Complete', 'Pending') THEN attempt_count - 1 ELSE attempt_count END,
+                worker = coalesce(@worker, worker), started_at = coalesce(@started, started_at)
             WHERE run_id = @run AND task_index = @index AND state = 'Running' AND host_id = @host AND attempt_count = @attempt
+            RETURNING started_at, worker
             """,
-            cancellationToken, ("state", state.ToString()), ("finished", terminal && state != TaskState.Complete ? ended : null), ("notBefore", completion.RetryAt),
+            r => (StartedAt: SqlCommands.ReadUtc(r, 0), Worker: r.GetInt32(1)), cancellationToken, ("state", state.ToString()), ("worker", completion.RanBy?.Worker), ("started", completion.RanBy?.StartedAt), ("finished", terminal && state != TaskState.Complete ? ended : null), ("notBefore", completion.RetryAt),
             ("summary", completion.Error is null ? null : TaskNode.FirstLine(completion.Error)), ("error", completion.Error), ("blockedBy", completion.BlockedBy),
             ("run", completion.RunId), ("index", completion.TaskIndex), ("host", hostId), ("attempt", completion.Attempt)).ConfigureAwait(false);
-        if (updated == 0)
+        if (updated.Count == 0)
         {
             return null;
         }
 
-        await sql.ExecuteAsync(connection, transaction,
-            state == TaskState.Complete
-                ? "DELETE FROM attempts WHERE run_id = @run AND task_index = @index AND number = @attempt" // found complete when claimed: it never ran
-                : """
-                  UPDATE attempts SET outcome = @outcome, finished_at = @ended, error = @error, truncated_log_lines = @truncated
-                  WHERE run_id = @run AND task_index = @index AND number = @attempt
-                  """,
-            cancellationToken, ("outcome", (state == TaskState.RetryWaiting ? TaskState.Failed : state).ToString()), ("ended", ended),
-            ("error", completion.Error), ("truncated", completion.TruncatedLogLines), ("run", completion.RunId), ("index", completion.TaskIndex),
-            ("attempt", completion.Attempt)).ConfigureAwait(false);
+        if (state is not (TaskState.Complete or TaskState.Pending)) // found complete when claimed, or given back: it never ran
+        {
+            await sql.ExecuteAsync(connection, transaction,
+                """
+                INSERT INTO attempts (run_id, task_index, number, started_at, outcome, host_id, worker, truncated_log_lines, finished_at, error)
+                VALUES (@run, @index, @attempt, @started, @outcome, @host, @worker, @truncated, @ended, @error)
+                """,
+                cancellationToken, ("worker", updated[0].Worker), ("started", updated[0].StartedAt), ("host", hostId),
+                ("outcome", (state == TaskState.RetryWaiting ? TaskState.Failed : state).ToString()), ("ended", ended),
+                ("error", completion.Error), ("truncated", completion.TruncatedLogLines), ("run", completion.RunId), ("index", completion.TaskIndex),
+                ("attempt", completion.Attempt)).ConfigureAwait(false);
+        }
+
         await WriteLogAsync(sql, time, connection, transaction, completion, cancellationToken).ConfigureAwait(false);
 
         var released = 0;

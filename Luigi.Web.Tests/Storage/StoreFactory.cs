@@ -13,7 +13,7 @@ public sealed class StoreFactory(PostgresServer postgres) : IDisposable
 
     public static PipelineRegistry Pipelines { get; } = new PipelineRegistry()
         .Add(typeof(CountingPipeline)).Add(typeof(BlockingPipeline)).Add(typeof(CyclicPipeline)).Add(typeof(ChattyPipeline))
-        .Add(typeof(NulErrorPipeline));
+        .Add(typeof(NulErrorPipeline)).Add(typeof(LongAfterShortPipeline));
 
     /// <summary>
     /// Short polling and heartbeats so that tests finish quickly, with a realistic lease: a host that is merely slow on a

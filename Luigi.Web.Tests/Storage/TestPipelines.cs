@@ -10,6 +10,7 @@ internal static class SideEffects
     private static readonly ConcurrentDictionary<(string Key, string TaskId), int> Counts = new();
     private static readonly ConcurrentDictionary<string, TaskCompletionSource> Started = new();
     private static readonly ConcurrentDictionary<string, TaskCompletionSource> Cancelled = new();
+    private static readonly ConcurrentDictionary<string, TaskCompletionSource> Released = new();
     private static readonly ConcurrentDictionary<string, bool> Fixed = new();
 
     /// <summary>Outputs of the tasks that have them, shared by every run of a test.</summary>
@@ -27,6 +28,10 @@ internal static class SideEffects
 
     public static TaskCompletionSource StartedSignal(string key) =>
         Started.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    /// <summary>Lets the long task of <paramref name="key"/> end (<see cref="LongTask"/>).</summary>
+    public static TaskCompletionSource ReleasedSignal(string key) =>
+        Released.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     /// <summary>Set when a blocking task of <paramref name="key"/> saw its cancellation token fire.</summary>
     public static TaskCompletionSource CancelledSignal(string key) =>
@@ -149,6 +154,62 @@ public sealed class AfterBlocking : LuigiTask
     public override IEnumerable<LuigiTask> Requires() => [new BlockingTask { Key = Key }];
 
     public override Task RunAsync(TaskContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>
+/// A short task, then a long one (first in claim order: a higher priority) beside short ones: a host with one worker that
+/// ran the first short task claims ahead, and its worker then runs the long one. The long one runs until
+/// <see cref="SideEffects.ReleasedSignal"/>.
+/// </summary>
+public sealed class LongAfterShortPipeline : Pipeline
+{
+    [Parameter] public string Key { get; init; } = "";
+
+    public override IEnumerable<LuigiTask> Roots() =>
+        [new LongTask { Key = Key }, .. Enumerable.Range(1, 3).Select(i => new ShortAfterFirst { Key = Key, Index = i })];
+}
+
+public sealed class FirstShort : LuigiTask
+{
+    [Parameter] public string Key { get; init; } = "";
+
+    public override Task RunAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        SideEffects.Record(Key, TaskId);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class LongTask : LuigiTask
+{
+    [Parameter] public string Key { get; init; } = "";
+
+    public override int Priority => 10;
+
+    public override IEnumerable<LuigiTask> Requires() => [new FirstShort { Key = Key }];
+
+    public override async Task RunAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        SideEffects.Record(Key, TaskId);
+        SideEffects.StartedSignal(Key).TrySetResult();
+        await SideEffects.ReleasedSignal(Key).Task.WaitAsync(cancellationToken);
+    }
+}
+
+public sealed class ShortAfterFirst : LuigiTask
+{
+    [Parameter] public string Key { get; init; } = "";
+
+    [Parameter] public int Index { get; init; }
+
+    public override IEnumerable<LuigiTask> Requires() => [new FirstShort { Key = Key }];
+
+    public override Task RunAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        SideEffects.Record(Key, TaskId);
+        context.Log($"{TaskId} ran on worker {context.Worker}");
+        return Task.CompletedTask;
+    }
 }
 
 /// <summary>Two tasks that require each other.</summary>

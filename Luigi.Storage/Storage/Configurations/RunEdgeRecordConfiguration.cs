@@ -10,7 +10,7 @@ internal sealed class RunEdgeRecordConfiguration : IEntityTypeConfiguration<RunE
     {
         edge.ToTable("run_edges");
         edge.HasKey(e => new { e.RunId, e.RequirementIndex, e.DependentIndex });
-        edge.HasOne<RunRecord>().WithMany().HasForeignKey(e => e.RunId).OnDelete(DeleteBehavior.Cascade);
+        // No foreign key to runs, as for the tasks (RunTaskRecordConfiguration): three edges a task, each checked on its own.
         // Requirements of a task; not led by run_id, so that it never competes with the key (see RunTaskRecordConfiguration).
         edge.HasIndex(e => new { e.DependentIndex, e.RunId });
     }

@@ -750,26 +750,6 @@ namespace Luigi.Engine.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasConstraintName("fk_attempt_log_lines_attempts_run_id_task_index_attempt");
                 });
-
-            modelBuilder.Entity("Luigi.Engine.Storage.Entities.RunEdgeRecord", b =>
-                {
-                    b.HasOne("Luigi.Engine.Storage.Entities.RunRecord", null)
-                        .WithMany()
-                        .HasForeignKey("RunId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_run_edges_runs_run_id");
-                });
-
-            modelBuilder.Entity("Luigi.Engine.Storage.Entities.RunTaskRecord", b =>
-                {
-                    b.HasOne("Luigi.Engine.Storage.Entities.RunRecord", null)
-                        .WithMany()
-                        .HasForeignKey("RunId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_run_tasks_runs_run_id");
-                });
 #pragma warning restore 612, 618
         }
     }
