@@ -73,7 +73,7 @@ internal static class DynamicRequirementSql
 
         await AttemptSql.CloseAsync(sql, connection, transaction, requester.RunId, requester.TaskIndex, requester.Attempt, TaskState.Pending, null,
             truncatedLogLines, now, cancellationToken).ConfigureAwait(false); // suspended: no failure, no retry used
-        await SqliteCompletion.WriteLogAsync(sql, time, connection, transaction,
+        await SqliteCompletion.WriteLogAsync(sql, connection, transaction,
             new TaskCompletion(requester.RunId, requester.TaskIndex, requester.TaskId, requester.Attempt, TaskState.Pending, null, null, log, truncatedLogLines),
             cancellationToken).ConfigureAwait(false);
         List<(int Index, string TaskId)> blocked = [];

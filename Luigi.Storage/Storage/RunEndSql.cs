@@ -41,7 +41,14 @@ internal static class RunEndSql
     public static async Task<RunStateChange?> FinishIfDoneAsync(
         SqlCommands sql, DbConnection connection, DbTransaction transaction, Guid runId, DateTime now, CancellationToken cancellationToken)
     {
-        var final = await sql.QueryAsync(connection, transaction,
+        await using var commands = new CommandCache(sql, connection, transaction);
+        return await FinishIfDoneAsync(commands, runId, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc cref="FinishIfDoneAsync(SqlCommands, DbConnection, DbTransaction, Guid, DateTime, CancellationToken)"/>
+    public static async Task<RunStateChange?> FinishIfDoneAsync(CommandCache commands, Guid runId, DateTime now, CancellationToken cancellationToken)
+    {
+        var final = await commands.QueryAsync(
             """
             UPDATE runs SET finished_at = @now, state = CASE
                     WHEN NOT EXISTS (SELECT 1 FROM run_tasks t WHERE t.run_id = @run AND t.is_root = @true AND t.state NOT IN ('Done', 'Complete')) THEN 'Succeeded'

@@ -26,9 +26,12 @@ internal static class SqliteCompletion
         await using var connection = await sql.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var results = new CompletionResult?[completions.Count];
-        for (var i = 0; i < completions.Count; i++)
+        await using (var commands = new CommandCache(sql, connection, transaction))
         {
-            results[i] = await CompleteOneAsync(sql, time, connection, transaction, hostId, completions[i], cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < completions.Count; i++)
+            {
+                results[i] = await CompleteOneAsync(commands, time, hostId, completions[i], cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var now = Now(time);
@@ -49,13 +52,13 @@ internal static class SqliteCompletion
     }
 
     private static async Task<CompletionResult?> CompleteOneAsync(
-        SqlCommands sql, TimeProvider time, DbConnection connection, DbTransaction transaction, string hostId, TaskCompletion completion, CancellationToken cancellationToken)
+        CommandCache commands, TimeProvider time, string hostId, TaskCompletion completion, CancellationToken cancellationToken)
     {
         var now = Now(time);
         var ended = completion.FinishedAt ?? now;
         var state = completion.State;
         var terminal = state.IsTerminal();
-        var updated = await sql.QueryAsync(connection, transaction,
+        var updated = await commands.QueryAsync(
             """
             UPDATE run_tasks SET state = CASE WHEN @state = 'Pending' AND attempt_count > 1 THEN 'RetryWaiting' ELSE @state END,
                 finished_at = @finished, not_before = @notBefore, lease_expires_at = NULL,
@@ -75,7 +78,7 @@ internal static class SqliteCompletion
 
         if (state is not (TaskState.Complete or TaskState.Pending)) // found complete when claimed, or given back: it never ran
         {
-            await sql.ExecuteAsync(connection, transaction,
+            await commands.ExecuteAsync(
                 """
                 INSERT INTO attempts (run_id, task_index, number, started_at, outcome, host_id, worker, truncated_log_lines, finished_at, error)
                 VALUES (@run, @index, @attempt, @started, @outcome, @host, @worker, @truncated, @ended, @error)
@@ -86,13 +89,13 @@ internal static class SqliteCompletion
                 ("attempt", completion.Attempt)).ConfigureAwait(false);
         }
 
-        await WriteLogAsync(sql, time, connection, transaction, completion, cancellationToken).ConfigureAwait(false);
+        await WriteLogAsync(commands, completion, cancellationToken).ConfigureAwait(false);
 
         var released = 0;
         var blocked = new List<(int Index, string TaskId)>();
         if (state is TaskState.Done or TaskState.Complete)
         {
-            var remaining = await sql.QueryAsync(connection, transaction,
+            var remaining = await commands.QueryAsync(
                 """
                 UPDATE run_tasks SET remaining_requirements = remaining_requirements - 1
                 WHERE run_id = @run AND task_index IN (SELECT dependent_index FROM run_edges WHERE run_id = @run AND requirement_index = @index)
@@ -104,28 +107,25 @@ internal static class SqliteCompletion
         }
         else if (state == TaskState.Failed)
         {
-            blocked = await BlockDownstreamAsync(
-                sql, time, connection, transaction, completion.RunId, completion.TaskIndex, completion.TaskId, cancellationToken).ConfigureAwait(false);
+            blocked = await BlockDownstreamAsync(commands, time, completion.RunId, completion.TaskIndex, completion.TaskId, cancellationToken).ConfigureAwait(false);
         }
 
         var finished = (RunStateChange?)null;
         var delta = (terminal ? 1 : 0) + blocked.Count;
         if (delta > 0)
         {
-            await sql.ExecuteAsync(connection, transaction,
+            await commands.ExecuteAsync(
                 "UPDATE runs SET unfinished_count = unfinished_count - @delta WHERE id = @run",
                 cancellationToken, ("delta", delta), ("run", completion.RunId)).ConfigureAwait(false);
-            finished = await RunEndSql.FinishIfDoneAsync(sql, connection, transaction, completion.RunId, Now(time), cancellationToken)
-                .ConfigureAwait(false);
+            finished = await RunEndSql.FinishIfDoneAsync(commands, completion.RunId, Now(time), cancellationToken).ConfigureAwait(false);
         }
 
         return new CompletionResult(released, blocked, finished?.State, finished?.Pipeline);
     }
 
     private static async Task<List<(int Index, string TaskId)>> BlockDownstreamAsync(
-        SqlCommands sql, TimeProvider time, DbConnection connection, DbTransaction transaction, Guid runId, int taskIndex, string taskId,
-        CancellationToken cancellationToken) =>
-        await sql.QueryAsync(connection, transaction,
+        CommandCache commands, TimeProvider time, Guid runId, int taskIndex, string taskId, CancellationToken cancellationToken) =>
+        await commands.QueryAsync(
             """
             WITH RECURSIVE downstream(task_index) AS (
                 SELECT dependent_index FROM run_edges WHERE run_id = @run AND requirement_index = @index
@@ -140,29 +140,25 @@ internal static class SqliteCompletion
 
     /// <summary>Inserts the lines an attempt logged, one statement per line (SQLite's commit; any store's suspension).</summary>
     internal static async Task WriteLogAsync(
-        SqlCommands sql, TimeProvider time, DbConnection connection, DbTransaction transaction, TaskCompletion completion, CancellationToken cancellationToken)
+        SqlCommands sql, DbConnection connection, DbTransaction transaction, TaskCompletion completion, CancellationToken cancellationToken)
     {
-        if (completion.Log.Count == 0)
-        {
-            return;
-        }
+        await using var commands = new CommandCache(sql, connection, transaction);
+        await WriteLogAsync(commands, completion, cancellationToken).ConfigureAwait(false);
+    }
 
-        await using var insert = sql.Command(connection, transaction,
-            """
-            INSERT INTO attempt_log_lines (run_id, task_index, attempt, sequence, at, level, message)
-            VALUES (@run, @index, @attempt, @sequence, @at, @level, @message)
-            """,
-            ("run", completion.RunId), ("index", completion.TaskIndex), ("attempt", completion.Attempt), ("sequence", 0),
-            ("at", Now(time)), ("level", ""), ("message", ""));
-        await insert.PrepareAsync(cancellationToken).ConfigureAwait(false);
+    /// <inheritdoc cref="WriteLogAsync(SqlCommands, DbConnection, DbTransaction, TaskCompletion, CancellationToken)"/>
+    private static async Task WriteLogAsync(CommandCache commands, TaskCompletion completion, CancellationToken cancellationToken)
+    {
         var sequence = 0;
         foreach (var line in completion.Log)
         {
-            insert.Parameters["sequence"].Value = sequence++;
-            insert.Parameters["at"].Value = line.At.UtcDateTime;
-            insert.Parameters["level"].Value = line.Level.ToString();
-            insert.Parameters["message"].Value = line.Message;
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await commands.ExecuteAsync(
+                """
+                INSERT INTO attempt_log_lines (run_id, task_index, attempt, sequence, at, level, message)
+                VALUES (@run, @index, @attempt, @sequence, @at, @level, @message)
+                """,
+                cancellationToken, ("run", completion.RunId), ("index", completion.TaskIndex), ("attempt", completion.Attempt), ("sequence", sequence++),
+                ("at", line.At.UtcDateTime), ("level", line.Level.ToString()), ("message", line.Message)).ConfigureAwait(false);
         }
     }
 
