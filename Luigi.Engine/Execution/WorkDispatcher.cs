@@ -72,9 +72,9 @@ internal sealed class WorkDispatcher
         var next = new TaskCompletionSource<ClaimedTask?>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_lock)
         {
-            if (!_stopped && _buffer.TryDequeue(out var buffered))
+            if (!_stopped && _buffer.Count > 0)
             {
-                return Task.FromResult<ClaimedTask?>(buffered.Task with { Worker = worker, StartedAt = _time.GetUtcNow().UtcDateTime, FromBuffer = true });
+                return Task.FromResult<ClaimedTask?>(TakeBuffered(worker));
             }
 
             if (_stopped)
@@ -223,7 +223,7 @@ internal sealed class WorkDispatcher
                 var taken = writerBusy() ? SkipForWriter() : TakeIdle();
                 if (taken is null)
                 {
-                    await WaitAsync(wake, Buffered.Count > 0 ? HoldLimit : pollInterval, time, stoppingToken).ConfigureAwait(false);
+                    await WaitAsync(wake, HasBuffered ? HoldLimit : pollInterval, time, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -245,8 +245,7 @@ internal sealed class WorkDispatcher
             {
                 _stopped = true;
                 StopWaiters();
-                left = [.. _buffer.Select(b => b.Task)];
-                _buffer.Clear();
+                left = DrainBuffer();
             }
 
             if (left.Count > 0)
@@ -263,10 +262,32 @@ internal sealed class WorkDispatcher
         {
             var worker = _idle[0];
             _idle.RemoveAt(0);
-            var task = _buffer.Dequeue().Task;
             var waiter = _waiting[worker];
             _waiting[worker] = null;
-            waiter?.TrySetResult(task with { Worker = worker, StartedAt = _time.GetUtcNow().UtcDateTime, FromBuffer = true });
+            waiter?.TrySetResult(TakeBuffered(worker));
+        }
+    }
+
+    /// <summary>The oldest buffered task, now <paramref name="worker"/>'s, started now (under the lock).</summary>
+    private ClaimedTask TakeBuffered(int worker) =>
+        _buffer.Dequeue().Task with { Worker = worker, StartedAt = _time.GetUtcNow().UtcDateTime, FromBuffer = true };
+
+    /// <summary>Empties the buffer and returns what it held (under the lock).</summary>
+    private List<ClaimedTask> DrainBuffer()
+    {
+        List<ClaimedTask> drained = [.. _buffer.Select(b => b.Task)];
+        _buffer.Clear();
+        return drained;
+    }
+
+    private bool HasBuffered
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _buffer.Count > 0;
+            }
         }
     }
 
@@ -284,9 +305,7 @@ internal sealed class WorkDispatcher
             }
 
             _aheadCapacity = 0;
-            List<ClaimedTask> stale = [.. _buffer.Select(b => b.Task)];
-            _buffer.Clear();
-            return stale;
+            return DrainBuffer();
         }
     }
 
@@ -348,5 +367,5 @@ internal sealed class WorkDispatcher
 internal sealed record ClaimSlots(int[] Idle, int[] Ahead)
 {
     /// <summary>The worker named for each task the claim takes, in order.</summary>
-    public int[] All => [.. Idle, .. Ahead];
+    public int[] All { get; } = [.. Idle, .. Ahead];
 }

@@ -34,17 +34,8 @@ internal sealed class CommandCache(SqlCommands sql, DbConnection connection, DbT
     public Task<int> ExecuteAsync(string text, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
         For(text, parameters).ExecuteNonQueryAsync(cancellationToken);
 
-    public async Task<List<T>> QueryAsync<T>(string text, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-    {
-        await using var reader = await For(text, parameters).ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var rows = new List<T>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add(read(reader));
-        }
-
-        return rows;
-    }
+    public Task<List<T>> QueryAsync<T>(string text, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        SqlCommands.ReadAllAsync(For(text, parameters), read, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -61,6 +61,12 @@ internal sealed class SqlCommands(LuigiStore store)
         DbConnection connection, DbTransaction? transaction, string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string, object?)[] parameters)
     {
         await using var command = Command(connection, transaction, sql, parameters);
+        return await ReadAllAsync(command, read, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="command"/> and reads every row it returns with <paramref name="read"/>.</summary>
+    public static async Task<List<T>> ReadAllAsync<T>(DbCommand command, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var rows = new List<T>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
