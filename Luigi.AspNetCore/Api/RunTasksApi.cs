@@ -32,7 +32,7 @@ internal static class RunTasksApi
 
         if ((long)run.Page * size < run.TaskTotal)
         {
-            http.Response.Headers.Link = $"</api/runs/{id}?page={run.Page + 1}&pageSize={size}>; rel=\"next\"";
+            http.Response.Headers.Link = $"<{http.Request.PathBase}/api/runs/{id}?page={run.Page + 1}&pageSize={size}>; rel=\"next\""; // under MapLuigi's prefix
         }
 
         return Results.Ok(run);
