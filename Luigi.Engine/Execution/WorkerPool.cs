@@ -25,6 +25,7 @@ internal sealed class WorkerPool
     private readonly SemaphoreSlim _commitGate = new(1, 1);
     private readonly ConcurrentDictionary<Guid, RunInfo> _runs = new();
     private RunIdString? _lastRunId;
+    private int _shortStreak;
 
     public WorkerPool(ExecutorContext context, Guid? onlyRun)
     {
@@ -313,20 +314,38 @@ internal sealed class WorkerPool
     }
 
     /// <summary>
-    /// Claims ahead while the host's tasks are short: an attempt that took less than <see cref="ShortAttempt"/> lets claims
-    /// take <see cref="AheadPerWorker"/> tasks per worker beyond the idle workers, one that took longer stops it. A queue in
-    /// memory never claims ahead (its commits cost microseconds), nor a host with resources (their claims go worker by worker).
+    /// Claims ahead while the host's tasks are short: once its last <see cref="ShortStreak"/> attempts each took less than
+    /// <see cref="ShortAttempt"/>, claims take <see cref="AheadPerWorker"/> tasks per worker beyond the idle workers; an attempt
+    /// that takes longer stops it. A task claimed ahead runs before a better one that becomes ready after it was claimed, so
+    /// this is kept to long streams of short tasks, where that is a matter of milliseconds; a small graph keeps its order
+    /// exactly. A queue in memory never claims ahead (its commits cost microseconds), nor a host with resources (their claims
+    /// go worker by worker).
     /// </summary>
     private void ClaimAheadAfter(TimeSpan attempt)
     {
-        if (_context.Engine.Resources.Count == 0)
+        if (_context.Engine.Resources.Count > 0)
         {
-            _dispatcher.SetAhead(attempt < ShortAttempt ? _context.Engine.Workers * AheadPerWorker : 0);
+            return;
+        }
+
+        if (attempt >= ShortAttempt)
+        {
+            if (Interlocked.Exchange(ref _shortStreak, 0) >= ShortStreak)
+            {
+                _dispatcher.SetAhead(0);
+            }
+        }
+        else if (Interlocked.Increment(ref _shortStreak) == ShortStreak)
+        {
+            _dispatcher.SetAhead(_context.Engine.Workers * AheadPerWorker);
         }
     }
 
-    /// <summary>An attempt shorter than this lets the host claim ahead (about the time of a few commits).</summary>
+    /// <summary>An attempt shorter than this counts as short (about the time of a few commits).</summary>
     internal static readonly TimeSpan ShortAttempt = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>How many short attempts in a row make a host claim ahead.</summary>
+    internal const int ShortStreak = 32;
 
     /// <summary>How many tasks per worker a host claims ahead while its tasks are short.</summary>
     internal const int AheadPerWorker = 3;

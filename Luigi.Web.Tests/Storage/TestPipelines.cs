@@ -157,9 +157,9 @@ public sealed class AfterBlocking : LuigiTask
 }
 
 /// <summary>
-/// A short task, then a long one (first in claim order: a higher priority) beside short ones: a host with one worker that
-/// ran the first short task claims ahead, and its worker then runs the long one. The long one runs until
-/// <see cref="SideEffects.ReleasedSignal"/>.
+/// Forty short tasks, then a long one (first in claim order: a higher priority) beside short ones: a host with one worker
+/// that ran the short ones claims ahead (a long enough stream of short attempts), and its worker then runs the long one.
+/// The long one runs until <see cref="SideEffects.ReleasedSignal"/>.
 /// </summary>
 public sealed class LongAfterShortPipeline : Pipeline
 {
@@ -171,7 +171,14 @@ public sealed class LongAfterShortPipeline : Pipeline
 
 public sealed class FirstShort : LuigiTask
 {
+    public const int Count = 40;
+
     [Parameter] public string Key { get; init; } = "";
+
+    [Parameter] public int Index { get; init; }
+
+    /// <summary>Every one of them, which the long task and the short ones after them require.</summary>
+    public static IEnumerable<LuigiTask> All(string key) => Enumerable.Range(0, Count).Select(i => new FirstShort { Key = key, Index = i });
 
     public override Task RunAsync(TaskContext context, CancellationToken cancellationToken)
     {
@@ -186,7 +193,7 @@ public sealed class LongTask : LuigiTask
 
     public override int Priority => 10;
 
-    public override IEnumerable<LuigiTask> Requires() => [new FirstShort { Key = Key }];
+    public override IEnumerable<LuigiTask> Requires() => FirstShort.All(Key);
 
     public override async Task RunAsync(TaskContext context, CancellationToken cancellationToken)
     {
@@ -202,7 +209,7 @@ public sealed class ShortAfterFirst : LuigiTask
 
     [Parameter] public int Index { get; init; }
 
-    public override IEnumerable<LuigiTask> Requires() => [new FirstShort { Key = Key }];
+    public override IEnumerable<LuigiTask> Requires() => FirstShort.All(Key);
 
     public override Task RunAsync(TaskContext context, CancellationToken cancellationToken)
     {
