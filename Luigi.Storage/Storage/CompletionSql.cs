@@ -25,8 +25,8 @@ namespace Luigi.Engine.Storage;
 /// </remarks>
 internal static class CompletionSql
 {
-    private const string CompleteGroup =
-        """
+    private static readonly string CompleteGroup =
+        $"""
         WITH RECURSIVE outcome AS (
             SELECT * FROM unnest(@runs::uuid[], @indexes::integer[], @attempts::integer[], @states::text[], @ended::timestamptz[],
                 @notBefore::timestamptz[], @summaries::text[], @errors::text[], @truncated::integer[], @blockedBy::text[], @ranBy::integer[], @ranFrom::timestamptz[])
@@ -39,7 +39,7 @@ internal static class CompletionSql
                 not_before = o.not_before, lease_expires_at = NULL, error_summary = o.error_summary, blocked_by = o.blocked_by,
                 error = CASE WHEN o.state = 'Failed' THEN o.error ELSE t.error END
             FROM outcome o
-            WHERE t.run_id = o.run_id AND t.task_index = o.task_index AND t.state = 'Running' AND t.host_id = @host AND t.attempt_count = o.attempt
+            WHERE t.run_id = o.run_id AND t.task_index = o.task_index AND {ClaimSql.StillRunning("t")} AND t.host_id = @host AND t.attempt_count = o.attempt
             RETURNING t.run_id, t.task_index, t.task_id, o.attempt, o.state, o.ended_at, o.error, o.truncated, t.worker, t.started_at, t.host_id),
         closed AS (
             INSERT INTO attempts (run_id, task_index, number, started_at, outcome, host_id, worker, truncated_log_lines, finished_at, error)
@@ -88,7 +88,7 @@ internal static class CompletionSql
 
     // Waking the waiters and finishing the runs share the second statement's snapshot, which sees the first one's effects
     // (and the claims committed while it ran); they change different tables.
-    private const string WakeAndFinishRuns =
+    private static readonly string WakeAndFinishRuns =
         $"""
         WITH woken AS (
             {ExclusionSql.PostgresWakeUpdate}

@@ -21,11 +21,11 @@ internal static class ExclusionSql
     /// <see cref="WakeAsync"/> on PostgreSQL for the task ids <c>@ids</c>, as part of a statement of the batch that commits
     /// outcomes (after the one that ended the attempts, so with a snapshot that sees the claims committed meanwhile).
     /// </summary>
-    public const string PostgresWakeUpdate =
-        """
+    public static readonly string PostgresWakeUpdate =
+        $"""
         UPDATE run_tasks w SET state = 'Pending', blocked_by = NULL
             WHERE w.state = 'Waiting' AND w.task_id = ANY(@ids)
-              AND NOT EXISTS (SELECT 1 FROM run_tasks h WHERE h.task_id = w.task_id AND h.state = 'Running')
+              AND NOT EXISTS (SELECT 1 FROM run_tasks h WHERE h.task_id = w.task_id AND {ClaimSql.StillRunning("h")})
         """;
 
     /// <summary>

@@ -45,6 +45,15 @@ public sealed class PostgresLuigiDbContext(DbContextOptions<PostgresLuigiDbConte
 public sealed class SqliteLuigiDbContext(DbContextOptions<SqliteLuigiDbContext> options) : LuigiDbContext(options)
 {
     /// <inheritdoc />
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        // SQLite cannot add a stored column to a table that exists; a virtual one serves its indexes as well (it has no heap-only updates to win).
+        modelBuilder.Entity<RunTaskRecord>().Property<bool>(Configurations.RunTaskRecordConfiguration.IsReady)
+            .HasComputedColumnSql("remaining_requirements = 0", stored: false);
+    }
+
+    /// <inheritdoc />
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         // SQLite keeps no time zone: every time is written and read back as UTC.
         configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();

@@ -46,7 +46,7 @@ internal static class ResourceClaimSql
         var candidates = await sql.QueryAsync(connection, transaction,
             $"""
             SELECT run_id, task_index, task_id, resources FROM run_tasks
-            WHERE state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0 AND (not_before IS NULL OR not_before <= @now)
+            WHERE state IN ('Pending', 'RetryWaiting') AND is_ready AND (not_before IS NULL OR not_before <= @now)
               AND resources IS NOT NULL{(onlyRun is null ? "" : " AND run_id = @only")}
             ORDER BY priority DESC, critical_path DESC, task_index
             LIMIT {Candidates}{sql.SkipLocked}

@@ -517,6 +517,12 @@ namespace Luigi.Engine.Storage.Migrations.Postgres
                         .HasColumnType("character varying(200)")
                         .HasColumnName("host_id");
 
+                    b.Property<bool>("IsReady")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_ready")
+                        .HasComputedColumnSql("remaining_requirements = 0", true);
+
                     b.Property<bool>("IsRoot")
                         .HasColumnType("boolean")
                         .HasColumnName("is_root");
@@ -588,17 +594,17 @@ namespace Luigi.Engine.Storage.Migrations.Postgres
                     b.HasIndex("Priority", "CriticalPath", "TaskIndex")
                         .IsDescending(true, true, false)
                         .HasDatabaseName("ix_run_tasks_ready")
-                        .HasFilter("state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0");
+                        .HasFilter("state IN ('Pending', 'RetryWaiting') AND is_ready");
 
                     b.HasIndex("RunId", "Priority", "CriticalPath", "TaskIndex")
                         .IsDescending(false, true, true, false)
                         .HasDatabaseName("ix_run_tasks_ready_by_run")
-                        .HasFilter("state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0");
+                        .HasFilter("state IN ('Pending', 'RetryWaiting') AND is_ready");
 
                     b.HasIndex(new[] { "Priority", "CriticalPath", "TaskIndex" }, "ix_run_tasks_ready_resources")
                         .IsDescending(true, true, false)
                         .HasDatabaseName("ix_run_tasks_ready_resources")
-                        .HasFilter("state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0 AND resources IS NOT NULL");
+                        .HasFilter("state IN ('Pending', 'RetryWaiting') AND is_ready AND resources IS NOT NULL");
 
                     b.HasIndex(new[] { "TaskId" }, "ix_run_tasks_waiting")
                         .HasDatabaseName("ix_run_tasks_waiting")
@@ -610,6 +616,8 @@ namespace Luigi.Engine.Storage.Migrations.Postgres
                         .HasFilter("state = 'Running'");
 
                     b.ToTable("run_tasks", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 60);
                 });
 
             modelBuilder.Entity("Luigi.Engine.Storage.Entities.ScheduleRecord", b =>

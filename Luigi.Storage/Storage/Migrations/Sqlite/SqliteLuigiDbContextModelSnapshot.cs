@@ -512,6 +512,12 @@ namespace Luigi.Engine.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("host_id");
 
+                    b.Property<bool>("IsReady")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_ready")
+                        .HasComputedColumnSql("remaining_requirements = 0", false);
+
                     b.Property<bool>("IsRoot")
                         .HasColumnType("INTEGER")
                         .HasColumnName("is_root");
@@ -583,17 +589,17 @@ namespace Luigi.Engine.Storage.Migrations.Sqlite
                     b.HasIndex("Priority", "CriticalPath", "TaskIndex")
                         .IsDescending(true, true, false)
                         .HasDatabaseName("ix_run_tasks_ready")
-                        .HasFilter("state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0");
+                        .HasFilter("state IN ('Pending', 'RetryWaiting') AND is_ready");
 
                     b.HasIndex("RunId", "Priority", "CriticalPath", "TaskIndex")
                         .IsDescending(false, true, true, false)
                         .HasDatabaseName("ix_run_tasks_ready_by_run")
-                        .HasFilter("state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0");
+                        .HasFilter("state IN ('Pending', 'RetryWaiting') AND is_ready");
 
                     b.HasIndex(new[] { "Priority", "CriticalPath", "TaskIndex" }, "ix_run_tasks_ready_resources")
                         .IsDescending(true, true, false)
                         .HasDatabaseName("ix_run_tasks_ready_resources")
-                        .HasFilter("state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0 AND resources IS NOT NULL");
+                        .HasFilter("state IN ('Pending', 'RetryWaiting') AND is_ready AND resources IS NOT NULL");
 
                     b.HasIndex(new[] { "TaskId" }, "ix_run_tasks_waiting")
                         .HasDatabaseName("ix_run_tasks_waiting")
@@ -605,6 +611,8 @@ namespace Luigi.Engine.Storage.Migrations.Sqlite
                         .HasFilter("state = 'Running'");
 
                     b.ToTable("run_tasks", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 60);
                 });
 
             modelBuilder.Entity("Luigi.Engine.Storage.Entities.ScheduleRecord", b =>
