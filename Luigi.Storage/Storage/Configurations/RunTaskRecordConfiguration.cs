@@ -46,13 +46,10 @@ internal sealed class RunTaskRecordConfiguration : IEntityTypeConfiguration<RunT
             .HasFilter(ready)
             .HasDatabaseName("ix_run_tasks_ready_by_run");
 
-        // Leases to renew and to expire: only running tasks are indexed, so finished ones cost nothing here.
-        task.HasIndex(t => t.LeaseExpiresAt)
-            .HasFilter("state = 'Running'")
-            .HasDatabaseName("ix_run_tasks_running_lease");
-
         // One attempt of a task id at a time, across every run and host of the store: the database refuses a second
-        // running row with the same task id, whatever the executor does. Only running rows are indexed (a handful).
+        // running row with the same task id, whatever the executor does. Only running rows are indexed (a handful), so it is
+        // also how the sweep of expired leases finds the running tasks: an index of its own on their leases cost every claim
+        // one more index entry per task, for a statement that runs every few seconds (docs/decisions.md).
         task.HasIndex(t => t.TaskId, "ux_run_tasks_running_task")
             .IsUnique()
             .HasFilter("state = 'Running'")

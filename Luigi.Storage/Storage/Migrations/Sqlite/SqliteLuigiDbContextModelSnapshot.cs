@@ -578,10 +578,6 @@ namespace Luigi.Engine.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_run_tasks_failed")
                         .HasFilter("state = 'Failed'");
 
-                    b.HasIndex("LeaseExpiresAt")
-                        .HasDatabaseName("ix_run_tasks_running_lease")
-                        .HasFilter("state = 'Running'");
-
                     b.HasIndex("TaskId", "RunId")
                         .IsUnique()
                         .HasDatabaseName("ix_run_tasks_task_id_run_id");

@@ -5,7 +5,7 @@
 namespace Luigi.Engine.Storage.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class ReadyColumnForHeapOnlyUpdates : Migration
+    public partial class FewerIndexWritesPerTask : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -20,6 +20,10 @@ namespace Luigi.Engine.Storage.Migrations.Postgres
 
             migrationBuilder.DropIndex(
                 name: "ix_run_tasks_ready_resources",
+                table: "run_tasks");
+
+            migrationBuilder.DropIndex(
+                name: "ix_run_tasks_running_lease",
                 table: "run_tasks");
 
             migrationBuilder.AlterTable(
@@ -99,6 +103,12 @@ namespace Luigi.Engine.Storage.Migrations.Postgres
                 columns: new[] { "priority", "critical_path", "task_index" },
                 descending: new[] { true, true, false },
                 filter: "state IN ('Pending', 'RetryWaiting') AND remaining_requirements = 0 AND resources IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_run_tasks_running_lease",
+                table: "run_tasks",
+                column: "lease_expires_at",
+                filter: "state = 'Running'");
         }
     }
 }
