@@ -168,9 +168,9 @@ export function groupedView(model, { grouped, mode = 'auto', opened = new Set() 
 }
 
 function finish(model, nodes, owner, openedBy, groups, mode, pinned) {
-  const seen = new Set(), edges = [], m = nodes.length;
-  for (const e of model.edges) {
-    const s = owner[e.from], t = owner[e.to];
+  const seen = new Set(), edges = [], m = nodes.length, from = model.edgeFrom, to = model.edgeTo;
+  for (let e = 0; e < model.edgeCount; e++) {
+    const s = owner[from[e]], t = owner[to[e]];
     if (s === t || s < 0 || t < 0) continue;
     const k = s * m + t;
     if (seen.has(k)) continue;
