@@ -262,8 +262,9 @@ export function mountGraph(element, options = {}) {
     // Changes heard during the layout moved the model on: count the groups again from it.
     for (const g of next.groups.values()) g.counts = {};
     if (next.groups.size) {
+      const byNode = next.nodes.map(n => next.groups.get(n.id)), owner = next.owner;
       for (const t of model.tasks) {
-        const g = t && next.groups.get(next.ownerId(t.index));
+        const g = t && owner[t.index] >= 0 ? byNode[owner[t.index]] : null;
         if (g) g.counts[t.state] = (g.counts[t.state] ?? 0) + 1;
       }
     }

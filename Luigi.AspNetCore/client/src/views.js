@@ -42,9 +42,7 @@ export function split(model, tasks, mode) {
   } else if (mode === 'depth') {
     const depth = model.depth();
     for (const [family, list] of families) {
-      let lo = Infinity, hi = -Infinity;
-      for (const t of list) { const d = depth[t.index]; if (d < lo) lo = d; if (d > hi) hi = d; }
-      const size = Math.ceil((hi - lo + 1) / perFamily), bands = new Map();
+      const [lo, hi] = levels(depth, list), size = bandSize(lo, hi, perFamily), bands = new Map();
       for (const t of list) {
         const b = Math.floor((depth[t.index] - lo) / size);
         let l = bands.get(b);
@@ -87,21 +85,42 @@ export function split(model, tasks, mode) {
  * levels (groups then follow the graph: edges run from one level band to the next); else by ranges of the parameter
  * with the most distinct values; `tasks` when nothing splits them.
  */
-export function autoMode(model, tasks) { return chooseSplit(model, tasks).mode; }
-
-/** `autoMode` with the groups it found, so that they are not split twice. */
-function chooseSplit(model, tasks) {
-  const families = new Set(tasks.map(t => t.family)).size;
-  if (families >= 2 && families <= GROUP_TARGET) return { mode: 'family', parts: split(model, tasks, 'family') };
-  const byDepth = split(model, tasks, 'depth');
-  if (byDepth) return { mode: 'depth', parts: byDepth };
+export function autoMode(model, tasks) {
+  const families = new Set();
+  for (const t of tasks) families.add(t.family);
+  if (families.size >= 2 && families.size <= GROUP_TARGET) return 'family';
+  // Whether split(…, 'depth') finds more than one group, known without splitting: more families than one, or one
+  // family whose levels span more than one band.
+  if (families.size >= 2 || (families.size === 1 && depthBands(model, tasks) > 1)) return 'depth';
   let best = null, most = 1;
   for (const name of parameterNames(model)) {
     const distinct = new Set(tasks.map(t => t.parameters?.[name])).size;
     if (distinct > most) { best = name; most = distinct; }
   }
-  if (best) return { mode: `param:${best}`, parts: split(model, tasks, `param:${best}`) };
-  return families >= 2 ? { mode: 'family', parts: split(model, tasks, 'family') } : { mode: 'tasks', parts: null };
+  if (best) return `param:${best}`;
+  return families.size >= 2 ? 'family' : 'tasks';
+}
+
+/** How many depth bands split(…, 'depth') makes of the tasks of one family. */
+function depthBands(model, tasks) {
+  const [lo, hi] = levels(model.depth(), tasks);
+  return Math.floor((hi - lo) / bandSize(lo, hi, GROUP_TARGET)) + 1;
+}
+
+/** The lowest and highest depth of `tasks`. */
+function levels(depth, tasks) {
+  let lo = Infinity, hi = -Infinity;
+  for (const t of tasks) { const d = depth[t.index]; if (d < lo) lo = d; if (d > hi) hi = d; }
+  return [lo, hi];
+}
+
+/** How many levels a depth band of a family spans, for `bands` bands at most. */
+const bandSize = (lo, hi, bands) => Math.ceil((hi - lo + 1) / bands);
+
+/** `autoMode` with the groups it chose. */
+function chooseSplit(model, tasks) {
+  const mode = autoMode(model, tasks);
+  return { mode, parts: mode === 'tasks' ? null : split(model, tasks, mode) };
 }
 
 function taskNode(t) { return { id: taskNodeId(t.index), width: TASK_WIDTH, height: TASK_HEIGHT, task: t }; }
