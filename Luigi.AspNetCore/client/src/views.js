@@ -15,11 +15,15 @@ const MODE_NAMES = { family: 'family', depth: 'depth (levels of the graph)' };
 /** How a mode reads in the page: `family`, `depth (levels of the graph)`, `parameter date`. */
 export const modeName = mode => MODE_NAMES[mode] ?? (mode.startsWith('param:') ? `parameter ${mode.slice(6)}` : mode);
 
-/** Parameter names found on the model's tasks, in first-seen order. */
+/**
+ * Parameter names found on the model's tasks, in first-seen order; found once per model (its tasks' parameters never
+ * change; every draw asks, for the tools' grouping choices).
+ */
 export function parameterNames(model) {
+  if (model.parameterNames) return model.parameterNames;
   const names = new Set();
-  for (const t of model.tasks) if (t?.parameters) for (const k of Object.keys(t.parameters)) names.add(k);
-  return [...names];
+  for (const t of model.tasks) if (t?.parameters) for (const k in t.parameters) names.add(k);
+  return model.parameterNames = [...names];
 }
 
 function byFamily(tasks) {
