@@ -182,7 +182,7 @@ public static class LuigiWebSetup
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = RefusalDetails.Fill);
         services.AddExceptionHandler<BadRequestProblemHandler>();
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true); // so BadRequestProblemHandler can say what was wrong
-        services.AddOpenApi(openApi => openApi.AddDocumentTransformer<PipelineSchemas>());
+        services.AddOpenApi(openApi => openApi.AddDocumentTransformer<PipelineSchemas>().AddSchemaTransformer(RunTasksApi.DescribeStoredParameters));
         // Enum members by name only: a number (a scope of 7) is refused, not stored to fail later.
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false)));
         services.AddLuigiDashboard();

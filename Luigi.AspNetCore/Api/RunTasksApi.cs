@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 using Luigi.Engine;
 using Luigi.Engine.ReadModel;
 
@@ -85,7 +87,22 @@ internal static class RunTasksApi
                     + $"Its graph grouped by family: /api/runs/{id}/graph/groups; a family's tasks: /api/runs/{id}/tasks?family=…");
         }
 
-        return await reader.GetGraphAsync(id, ct) is { } graph ? Results.Ok(RunGraphColumns.From(graph)) : RunsApi.RunNotFound(id);
+        return await reader.GetGraphColumnsAsync(id, ct) is { } graph ? Results.Ok(graph) : RunsApi.RunNotFound(id);
+    }
+
+    /// <summary>
+    /// Describes the items of <see cref="RunGraphColumns.Parameters"/> in the OpenAPI document as what they are written as,
+    /// objects of strings (<see cref="StoredParameters"/>' converter writes the stored JSON as it is, which the schema
+    /// generator cannot see through).
+    /// </summary>
+    public static Task DescribeStoredParameters(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
+    {
+        if (context.JsonTypeInfo.Type == typeof(StoredParameters[]))
+        {
+            schema.Items = new OpenApiSchema { Type = JsonSchemaType.Object, AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.String } };
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>The most tasks whose graph is given whole (the dashboard's graph groups them by family from 2,000 on).</summary>

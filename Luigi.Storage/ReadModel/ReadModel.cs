@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Luigi.Engine.Execution;
 
@@ -119,6 +121,53 @@ public sealed record GraphTaskView(
 {
     /// <summary>While <see cref="TaskState.Waiting"/>: the run running an attempt of this task id, which this task waits for.</summary>
     public Guid? WaitingForRun => ReadModel.WaitingFor(State, BlockedBy);
+}
+
+/// <summary>
+/// A run's graph in columns, for the dashboard's graph at 100,000 tasks: the same facts as <see cref="RunGraph"/>,
+/// each task's at the same position of every array, families and states by their position in
+/// <see cref="Families"/> and <see cref="States"/>, edges as one flat array of (requirement, dependent) index pairs.
+/// About half the bytes of the list of objects, and quicker to write and to read; read by <see cref="RunReader.GetGraphColumnsAsync"/>.
+/// </summary>
+/// <param name="RunId">The run.</param>
+/// <param name="State">Its state.</param>
+/// <param name="Families">Every family, in order of first appearance.</param>
+/// <param name="States">Every task state's name, by its number.</param>
+/// <param name="TaskId">Each task's id (tasks by index).</param>
+/// <param name="Family">Each task's family, as a position in <see cref="Families"/>.</param>
+/// <param name="TaskState">Each task's state, as a position in <see cref="States"/>.</param>
+/// <param name="Attempts">Each task's attempt count.</param>
+/// <param name="BlockedBy">For UpstreamFailed tasks, the index of the failed task that blocked them; -1 otherwise.</param>
+/// <param name="Parameters">Each task's parameter values (a JSON object of strings, sent as stored).</param>
+/// <param name="Edges">Requirement, dependent, requirement, dependent, ... (task indexes).</param>
+public sealed record RunGraphColumns(
+    Guid RunId, RunState State, IReadOnlyList<string> Families, IReadOnlyList<string> States, string[] TaskId, int[] Family, int[] TaskState,
+    int[] Attempts, int[] BlockedBy, StoredParameters[] Parameters, int[] Edges);
+
+/// <summary>
+/// A task's parameter values as the store keeps them, a JSON object of strings, written into an answer as they are: a big
+/// graph's 100,000 parameter objects are neither read into dictionaries nor written from them again.
+/// </summary>
+/// <param name="Json">The JSON object, e.g. <c>{"date":"2026-11-26"}</c>.</param>
+[JsonConverter(typeof(StoredParametersConverter))]
+public readonly record struct StoredParameters(string Json)
+{
+    /// <summary>The values, read from <see cref="Json"/>.</summary>
+    public IReadOnlyDictionary<string, string> Read() => JsonSerializer.Deserialize<Dictionary<string, string>>(Json) ?? [];
+}
+
+/// <summary>Writes <see cref="StoredParameters"/> as the JSON object it holds (checked, not re-encoded); reads one back.</summary>
+public sealed class StoredParametersConverter : JsonConverter<StoredParameters>
+{
+    public override StoredParameters Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var document = JsonDocument.ParseValue(ref reader);
+        return document.RootElement.ValueKind == JsonValueKind.Object
+            ? new StoredParameters(document.RootElement.GetRawText())
+            : throw new JsonException("Parameters are a JSON object of strings.");
+    }
+
+    public override void Write(Utf8JsonWriter writer, StoredParameters value, JsonSerializerOptions options) => writer.WriteRawValue(value.Json);
 }
 
 /// <summary>Readings shared by the read model's records.</summary>

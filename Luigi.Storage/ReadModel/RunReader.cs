@@ -238,6 +238,13 @@ public sealed class RunReader(LuigiStore store, RunLimits? limits = null)
     }
 
     /// <summary>
+    /// A run's graph in columns, as the dashboard draws it: the same facts as <see cref="GetGraphAsync"/>, read with plain
+    /// commands straight into arrays (<see cref="GraphColumnsSql"/>); null when there is no run.
+    /// </summary>
+    public Task<RunGraphColumns?> GetGraphColumnsAsync(Guid runId, CancellationToken cancellationToken = default) =>
+        GraphColumnsSql.ReadAsync(new SqlCommands(store), runId, cancellationToken);
+
+    /// <summary>
     /// A run's graph grouped by family, counted in SQL without reading its tasks or edges; null when there is no run. The tasks of a
     /// group are read a page at a time with <see cref="GetTasksAsync"/> (filtered by family).
     /// </summary>

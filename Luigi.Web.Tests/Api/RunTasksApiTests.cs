@@ -63,4 +63,37 @@ public sealed class RunTasksApiTests(PostgresServer postgres) : IClassFixture<Po
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"/api/runs/{run}?page=0")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"/api/runs/{run}?pageSize={RunTasksApi.MaxRunPageSize + 1}")).StatusCode);
     }
+
+    [Fact]
+    public async Task Graph_IsGivenInColumns_WithFamiliesStatesAndBlockersByPosition_AndParametersAsObjects()
+    {
+        await using var host = new LuigiWebFactory(StoreProvider.Postgres, await postgres.CreateDatabaseAsync());
+        var store = host.Services.GetRequiredService<LuigiStore>();
+        var run = await TestRuns.SeedWideRunAsync(store, 120);
+        await using (var context = store.CreateDbContext())
+        {
+            var task = context.RunTasks.Single(t => t.RunId == run && t.TaskIndex == 60);
+            task.Parameters = new() { ["part"] = "00060", ["note"] = "<b>\"quoted\"</b>" };
+            await context.SaveChangesAsync();
+        }
+
+        var client = host.CreateClient();
+        using var graph = JsonDocument.Parse(await client.GetStringAsync($"/api/runs/{run}/graph"));
+        var root = graph.RootElement;
+        string[] Strings(string name) => root.GetProperty(name).EnumerateArray().Select(e => e.GetString()!).ToArray();
+        int[] Ints(string name) => root.GetProperty(name).EnumerateArray().Select(e => e.GetInt32()).ToArray();
+
+        Assert.Equal(Enumerable.Range(0, 120).Select(TestRuns.WideTaskId), Strings("taskId"));
+        var (families, states) = (Strings("families"), Strings("states"));
+        Assert.Equal(["Extract", "Load", "Report"], families);
+        Assert.Equal(["Extract", "Load", "Report"], Ints("family").Select(f => families[f]).Distinct());
+        Assert.Equal(["Failed", "UpstreamFailed", "Done"], Ints("taskState").Select(s => states[s]).Distinct());
+        Assert.Equal(Enumerable.Range(0, 120).Select(i => i < 2 ? -1 : i < 42 ? 0 : i < 52 ? 1 : -1), Ints("blockedBy"));
+        Assert.Equal((0, 2), (Ints("edges")[0], Ints("edges")[1]));
+        Assert.Equal(100, Ints("edges").Length);
+        var parameters = root.GetProperty("parameters");
+        Assert.Equal(JsonValueKind.Object, parameters[0].ValueKind);
+        Assert.Equal("<b>\"quoted\"</b>", parameters[60].GetProperty("note").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/runs/{Guid.NewGuid()}/graph")).StatusCode);
+    }
 }

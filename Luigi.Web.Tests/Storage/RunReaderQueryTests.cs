@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Luigi.Engine;
 using Luigi.Engine.Storage;
 using Luigi.Web.Tests.Components;
@@ -76,6 +77,39 @@ public sealed class RunReaderQueryTests(PostgresServer postgres) : IClassFixture
         Assert.Equal((TaskState.Failed, 2), (graph.Tasks[3].State, graph.Tasks[3].AttemptCount));
         Assert.Equal(TestRuns.Edges.Order(), graph.Edges.Select(e => (e.From, e.To)).Order());
         Assert.Null(await reader.GetGraphAsync(Guid.NewGuid()));
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task GraphColumns_HoldTheGraphsFacts_WithBlockersByIndex_AndParametersAsStored(StoreProvider provider)
+    {
+        var store = await _stores.CreateAsync(provider);
+        var run = await TestRuns.SeedFailedComplexRunAsync(store, RunState.Failed, TestRuns.Start);
+        var other = Guid.NewGuid();
+        await using (var context = store.CreateDbContext())
+        {
+            var a = await context.RunTasks.SingleAsync(t => t.RunId == run && t.TaskIndex == 0);
+            a.Parameters = new() { ["date"] = "2026-11-26", ["note"] = "<b>\"ünïcode\"</b>" };
+            var f = await context.RunTasks.SingleAsync(t => t.RunId == run && t.TaskIndex == 5);
+            (f.State, f.BlockedBy) = (TaskState.Waiting, other.ToString());   // a Waiting task names the run it waits for
+            await context.SaveChangesAsync();
+        }
+
+        var reader = new RunReader(store);
+        var graph = (await reader.GetGraphAsync(run))!;
+        var columns = (await reader.GetGraphColumnsAsync(run))!;
+
+        Assert.Equal((run, RunState.Failed), (columns.RunId, columns.State));
+        Assert.Equal(TestRuns.Ids, columns.TaskId);
+        Assert.Equal(graph.Tasks.Select(t => t.Family), columns.Family.Select(f => columns.Families[f]));
+        Assert.Equal(graph.Tasks.Select(t => t.State.ToString()), columns.TaskState.Select(s => columns.States[s]));
+        Assert.Equal(graph.Tasks.Select(t => t.AttemptCount), columns.Attempts);
+        Assert.Equal([-1, -1, -1, -1, 3, -1, 3], columns.BlockedBy);  // TaskE and TaskG blocked by TaskD; the Waiting TaskF by no task
+        Assert.Equal(graph.Tasks.Select(t => t.Parameters), columns.Parameters.Select(p => p.Read()));
+        Assert.Equal("<b>\"ünïcode\"</b>", columns.Parameters[0].Read()["note"]);
+        Assert.Equal(TestRuns.Edges.Order(), columns.Edges.Chunk(2).Select(e => (e[0], e[1])).Order());
+        Assert.Null(await reader.GetGraphColumnsAsync(Guid.NewGuid()));
     }
 
     [Theory]

@@ -3,7 +3,7 @@
 // (views.js) that open on click; a focus view shows one task's neighbourhood. Live changes restyle nodes and
 // update the groups' counts; they never lay out again, except to draw a newly failed task on its own.
 import cytoscape from 'cytoscape';
-import { GraphModel, STATE_PRIORITY, fromColumns, groupState, taskNodeId, viewCost } from './graphModel.js';
+import { GraphModel, STATE_PRIORITY, groupState, taskNodeId, viewCost } from './graphModel.js';
 import { createLayout } from './layout.js';
 import { callDotNet, getJson, order, readColors, supersedes } from './states.js';
 import { barStyle, style } from './graphStyle.js';
@@ -32,7 +32,7 @@ function graphUrl(options) {
 /** Whether the whole graph would be slow to lay out and draw: then it opens grouped (docs/dashboard-client.md). */
 function opensGrouped(model, { collapseAbove, collapseCostAbove }) {
   if (model.size > collapseAbove) return true;
-  const whole = model.size + model.edges.length;
+  const whole = model.size + model.edgeCount;
   if (!(whole > collapseCostAbove)) return false;
   return viewCost(groupedView(model, { grouped: true })) * 2 <= whole;
 }
@@ -74,7 +74,7 @@ export function mountGraph(element, options = {}) {
   element.luigiGraph = {
     state: taskId => model?.byId.get(taskId)?.state,
     nodes: () => model ? model.tasks.filter(Boolean).map(t => ({ taskId: t.taskId, index: t.index, family: t.family, state: t.state })) : [],
-    edges: () => model ? model.edges.length : 0,
+    edges: () => model ? model.edgeCount : 0,
     get lastChangeAt() { return lastChangeAt; },
     /** Where a drawn node (`t<index>`, `f:<family>`, `g:...`) is, in pixels from the element's top left; null if not drawn. */
     position: id => {
@@ -116,7 +116,7 @@ export function mountGraph(element, options = {}) {
   }
 
   function showNote() {
-    const tasks = model.size.toLocaleString('en-US'), edges = model.edges.length.toLocaleString('en-US');
+    const tasks = model.size.toLocaleString('en-US'), edges = model.edgeCount.toLocaleString('en-US');
     if (view.focus != null) {
       note.hidden = false;
       note.textContent = `Focus on ${model.tasks[view.focus].taskId}: ${view.nodes.length.toLocaleString('en-US')} of ${tasks} tasks, `
@@ -262,8 +262,9 @@ export function mountGraph(element, options = {}) {
     // Changes heard during the layout moved the model on: count the groups again from it.
     for (const g of next.groups.values()) g.counts = {};
     if (next.groups.size) {
+      const byNode = next.nodes.map(n => next.groups.get(n.id)), owner = next.owner;
       for (const t of model.tasks) {
-        const g = t && next.groups.get(next.ownerId(t.index));
+        const g = t && owner[t.index] >= 0 ? byNode[owner[t.index]] : null;
         if (g) g.counts[t.state] = (g.counts[t.state] ?? 0) + 1;
       }
     }
@@ -420,8 +421,7 @@ export function mountGraph(element, options = {}) {
       const data = await getJson(graphUrl(options));
       if (disposed) return;
       const t1 = performance.now();
-      const { tasks, edges } = data.taskId ? fromColumns(data) : data;
-      model = new GraphModel(tasks, edges);
+      model = data.taskId ? GraphModel.fromColumns(data) : new GraphModel(data.tasks, data.edges);
       grouped = opensGrouped(model, limits);
       Object.assign(element.dataset, { readMs: String(Math.round(t1 - t0)), modelMs: String(Math.round(performance.now() - t1)) });
       for (const c of early.values()) applyOne(c);

@@ -25,62 +25,95 @@ export const viewCost = view => view.nodes.length + view.edges.length;
 /** The state a group of tasks is coloured by, from its counts by state. */
 export const groupState = counts => STATE_PRIORITY.find(s => counts[s] > 0) ?? 'Pending';
 
-/**
- * The tasks and edges of a run's graph read in columns (`GET /api/runs/{id}/graph`, RunGraphColumns), as the
- * `{ tasks, edges }` of a pipeline's preview.
- */
-export function fromColumns(c) {
-  const tasks = new Array(c.taskId.length), edges = new Array(c.edges.length / 2);
-  for (let i = 0; i < tasks.length; i++) {
-    const by = c.blockedBy[i];
-    tasks[i] = {
-      index: i, taskId: c.taskId[i], family: c.families[c.family[i]], parameters: c.parameters[i], state: c.states[c.taskState[i]],
-      attemptCount: c.attempts[i], blockedBy: by >= 0 ? c.taskId[by] : null,
-    };
-  }
-  for (let k = 0; k < edges.length; k++) edges[k] = { from: c.edges[2 * k], to: c.edges[2 * k + 1] };
-  return { tasks, edges };
-}
-
 /** A task of the model; its label is made when it is first drawn (most tasks of a big run never are). */
 class ModelTask {
-  constructor(t, state) {
-    this.index = t.index;
-    this.taskId = t.taskId;
-    this.family = t.family;
-    this.parameters = t.parameters ?? null;
+  constructor(index, taskId, family, parameters, state, attemptCount, blockedBy) {
+    this.index = index;
+    this.taskId = taskId;
+    this.family = family;
+    this.parameters = parameters ?? null;
     this.state = state;
-    this.order = order(t.attemptCount ?? 0, state);
-    this.blockedBy = t.blockedBy ?? null;
+    this.order = order(attemptCount ?? 0, state);
+    this.blockedBy = blockedBy ?? null;
     this._label = null;
   }
 
   get label() { return this._label ??= taskLabel(this); }
 }
 
+/**
+ * The tasks of a graph by index, their families with counts by state, what each failed task blocked, and the edges as
+ * two arrays of task indexes (requirement, dependent): a run of 100,000 tasks and 300,000 edges makes no object per
+ * edge. Made from a run's graph in columns (`GraphModel.fromColumns`) or from a pipeline preview's `{ tasks, edges }`.
+ */
 export class GraphModel {
-  constructor(tasks, edges) {
+  constructor(tasks = [], edges = []) {
+    this._start();
+    for (const t of tasks) this._add(t.index, t.taskId, t.family, t.parameters, t.state, t.attemptCount, t.blockedBy);
+    const pairs = new Int32Array(edges.length * 2);
+    edges.forEach((e, k) => { pairs[2 * k] = e.from; pairs[2 * k + 1] = e.to; });
+    this._finish(pairs);
+  }
+
+  /** The model of `GET /api/runs/{id}/graph` (RunGraphColumns), read straight from its columns. */
+  static fromColumns(c) {
+    const model = Object.create(GraphModel.prototype);
+    model._start();
+    const { taskId, families, family, states, taskState, parameters, attempts, blockedBy } = c;
+    for (let i = 0; i < taskId.length; i++) {
+      const by = blockedBy[i];
+      model._add(i, taskId[i], families[family[i]], parameters[i], states[taskState[i]], attempts[i], by >= 0 ? taskId[by] : null);
+    }
+    model._finish(c.edges);
+    return model;
+  }
+
+  _start() {
     this.tasks = [];
-    this.byId = new Map();
     this.families = new Map();
     this.blocked = new Map();     // failed task id -> how many tasks it blocked
-    for (const t of tasks) {
-      const state = t.state ?? 'Pending';
-      const task = new ModelTask(t, state);
-      this.tasks[t.index] = task;
-      this.byId.set(t.taskId, task);
-      let f = this.families.get(t.family);
-      if (!f) this.families.set(t.family, f = { name: t.family, tasks: [], counts: {} });
-      f.tasks.push(task);
-      f.counts[state] = (f.counts[state] ?? 0) + 1;
-      if (state === 'UpstreamFailed' && task.blockedBy) this.blocked.set(task.blockedBy, (this.blocked.get(task.blockedBy) ?? 0) + 1);
-    }
-    this.edges = edges.filter(e => this.tasks[e.from] && this.tasks[e.to]);
+    this.size = 0;
+    this._byId = null;
     this._adjacency = null;
     this._depth = null;
   }
 
-  get size() { return this.byId.size; }
+  _add(index, taskId, family, parameters, state, attemptCount, blockedBy) {
+    state ??= 'Pending';
+    const task = new ModelTask(index, taskId, family, parameters, state, attemptCount, blockedBy);
+    if (!this.tasks[index]) this.size++;
+    this.tasks[index] = task;
+    let f = this.families.get(family);
+    if (!f) this.families.set(family, f = { name: family, tasks: [], counts: {} });
+    f.tasks.push(task);
+    f.counts[state] = (f.counts[state] ?? 0) + 1;
+    if (state === 'UpstreamFailed' && task.blockedBy) this.blocked.set(task.blockedBy, (this.blocked.get(task.blockedBy) ?? 0) + 1);
+  }
+
+  /** Keeps the edges (flat requirement, dependent pairs) whose both tasks are known. */
+  _finish(pairs) {
+    const m = pairs.length >> 1, from = new Int32Array(m), to = new Int32Array(m);
+    let k = 0;
+    for (let e = 0; e < m; e++) {
+      const a = pairs[2 * e], b = pairs[2 * e + 1];
+      if (!this.tasks[a] || !this.tasks[b]) continue;
+      from[k] = a;
+      to[k++] = b;
+    }
+    this.edgeFrom = k === m ? from : from.slice(0, k);
+    this.edgeTo = k === m ? to : to.slice(0, k);
+    this.edgeCount = k;
+  }
+
+  /** The tasks by id (made on first use: the grouped first view of a big run needs none). */
+  get byId() {
+    if (!this._byId) {
+      this._byId = new Map();
+      for (const t of this.tasks) if (t) this._byId.set(t.taskId, t);
+    }
+    return this._byId;
+  }
+
 
   /**
    * Applies a state if it supersedes the one held (states.js); returns `{ task, previous }` when it changed, and
@@ -108,12 +141,12 @@ export class GraphModel {
   /** Requirements and dependents of every task as compact arrays (built once, on first use). */
   adjacency() {
     if (this._adjacency) return this._adjacency;
-    const n = this.tasks.length, m = this.edges.length;
+    const n = this.tasks.length, m = this.edgeCount, from = this.edgeFrom, to = this.edgeTo;
     const outStart = new Int32Array(n + 1), inStart = new Int32Array(n + 1), out = new Int32Array(m), inn = new Int32Array(m);
-    for (const e of this.edges) { outStart[e.from + 1]++; inStart[e.to + 1]++; }
+    for (let e = 0; e < m; e++) { outStart[from[e] + 1]++; inStart[to[e] + 1]++; }
     for (let i = 0; i < n; i++) { outStart[i + 1] += outStart[i]; inStart[i + 1] += inStart[i]; }
     const o = outStart.slice(0, n), p = inStart.slice(0, n);
-    for (const e of this.edges) { out[o[e.from]++] = e.to; inn[p[e.to]++] = e.from; }
+    for (let e = 0; e < m; e++) { out[o[from[e]]++] = to[e]; inn[p[to[e]]++] = from[e]; }
     return this._adjacency = { outStart, out, inStart, in: inn };
   }
 

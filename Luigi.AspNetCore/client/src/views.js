@@ -15,11 +15,15 @@ const MODE_NAMES = { family: 'family', depth: 'depth (levels of the graph)' };
 /** How a mode reads in the page: `family`, `depth (levels of the graph)`, `parameter date`. */
 export const modeName = mode => MODE_NAMES[mode] ?? (mode.startsWith('param:') ? `parameter ${mode.slice(6)}` : mode);
 
-/** Parameter names found on the model's tasks, in first-seen order. */
+/**
+ * Parameter names found on the model's tasks, in first-seen order; found once per model (its tasks' parameters never
+ * change; every draw asks, for the tools' grouping choices).
+ */
 export function parameterNames(model) {
+  if (model.parameterNames) return model.parameterNames;
   const names = new Set();
-  for (const t of model.tasks) if (t?.parameters) for (const k of Object.keys(t.parameters)) names.add(k);
-  return [...names];
+  for (const t of model.tasks) if (t?.parameters) for (const k in t.parameters) names.add(k);
+  return model.parameterNames = [...names];
 }
 
 function byFamily(tasks) {
@@ -42,9 +46,7 @@ export function split(model, tasks, mode) {
   } else if (mode === 'depth') {
     const depth = model.depth();
     for (const [family, list] of families) {
-      let lo = Infinity, hi = -Infinity;
-      for (const t of list) { const d = depth[t.index]; if (d < lo) lo = d; if (d > hi) hi = d; }
-      const size = Math.ceil((hi - lo + 1) / perFamily), bands = new Map();
+      const [lo, hi] = levels(depth, list), size = bandSize(lo, hi, perFamily), bands = new Map();
       for (const t of list) {
         const b = Math.floor((depth[t.index] - lo) / size);
         let l = bands.get(b);
@@ -87,21 +89,42 @@ export function split(model, tasks, mode) {
  * levels (groups then follow the graph: edges run from one level band to the next); else by ranges of the parameter
  * with the most distinct values; `tasks` when nothing splits them.
  */
-export function autoMode(model, tasks) { return chooseSplit(model, tasks).mode; }
-
-/** `autoMode` with the groups it found, so that they are not split twice. */
-function chooseSplit(model, tasks) {
-  const families = new Set(tasks.map(t => t.family)).size;
-  if (families >= 2 && families <= GROUP_TARGET) return { mode: 'family', parts: split(model, tasks, 'family') };
-  const byDepth = split(model, tasks, 'depth');
-  if (byDepth) return { mode: 'depth', parts: byDepth };
+export function autoMode(model, tasks) {
+  const families = new Set();
+  for (const t of tasks) families.add(t.family);
+  if (families.size >= 2 && families.size <= GROUP_TARGET) return 'family';
+  // Whether split(…, 'depth') finds more than one group, known without splitting: more families than one, or one
+  // family whose levels span more than one band.
+  if (families.size >= 2 || (families.size === 1 && depthBands(model, tasks) > 1)) return 'depth';
   let best = null, most = 1;
   for (const name of parameterNames(model)) {
     const distinct = new Set(tasks.map(t => t.parameters?.[name])).size;
     if (distinct > most) { best = name; most = distinct; }
   }
-  if (best) return { mode: `param:${best}`, parts: split(model, tasks, `param:${best}`) };
-  return families >= 2 ? { mode: 'family', parts: split(model, tasks, 'family') } : { mode: 'tasks', parts: null };
+  if (best) return `param:${best}`;
+  return families.size >= 2 ? 'family' : 'tasks';
+}
+
+/** How many depth bands split(…, 'depth') makes of the tasks of one family. */
+function depthBands(model, tasks) {
+  const [lo, hi] = levels(model.depth(), tasks);
+  return Math.floor((hi - lo) / bandSize(lo, hi, GROUP_TARGET)) + 1;
+}
+
+/** The lowest and highest depth of `tasks`. */
+function levels(depth, tasks) {
+  let lo = Infinity, hi = -Infinity;
+  for (const t of tasks) { const d = depth[t.index]; if (d < lo) lo = d; if (d > hi) hi = d; }
+  return [lo, hi];
+}
+
+/** How many levels a depth band of a family spans, for `bands` bands at most. */
+const bandSize = (lo, hi, bands) => Math.ceil((hi - lo + 1) / bands);
+
+/** `autoMode` with the groups it chose. */
+function chooseSplit(model, tasks) {
+  const mode = autoMode(model, tasks);
+  return { mode, parts: mode === 'tasks' ? null : split(model, tasks, mode) };
 }
 
 function taskNode(t) { return { id: taskNodeId(t.index), width: TASK_WIDTH, height: TASK_HEIGHT, task: t }; }
@@ -168,9 +191,9 @@ export function groupedView(model, { grouped, mode = 'auto', opened = new Set() 
 }
 
 function finish(model, nodes, owner, openedBy, groups, mode, pinned) {
-  const seen = new Set(), edges = [], m = nodes.length;
-  for (const e of model.edges) {
-    const s = owner[e.from], t = owner[e.to];
+  const seen = new Set(), edges = [], m = nodes.length, from = model.edgeFrom, to = model.edgeTo;
+  for (let e = 0; e < model.edgeCount; e++) {
+    const s = owner[from[e]], t = owner[to[e]];
     if (s === t || s < 0 || t < 0) continue;
     const k = s * m + t;
     if (seen.has(k)) continue;
