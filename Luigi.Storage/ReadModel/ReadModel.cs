@@ -111,23 +111,11 @@ public sealed record HostView(string Id, string Name, int Workers, DateTime Star
 /// <summary>One entry of a run's audit trail: who did what, when, from where.</summary>
 public sealed record AuditView(DateTime At, string Actor, Storage.Entities.AuditAction Action, RunTrigger Via, string? Details, string? ClientAddress = null);
 
-/// <summary>What a run's graph needs and nothing more (no attempts, no errors): its tasks and edges.</summary>
-public sealed record RunGraph(Guid RunId, RunState State, IReadOnlyList<GraphTaskView> Tasks, IReadOnlyList<EdgeView> Edges);
-
-/// <summary>A task as the graph draws it; <c>BlockedBy</c>, for UpstreamFailed, is the id of the failed task that blocked it, and
-/// for Waiting the id of the run it waits for.</summary>
-public sealed record GraphTaskView(
-    int Index, string TaskId, string Family, IReadOnlyDictionary<string, string> Parameters, TaskState State, int AttemptCount, string? BlockedBy)
-{
-    /// <summary>While <see cref="TaskState.Waiting"/>: the run running an attempt of this task id, which this task waits for.</summary>
-    public Guid? WaitingForRun => ReadModel.WaitingFor(State, BlockedBy);
-}
-
 /// <summary>
-/// A run's graph in columns, for the dashboard's graph at 100,000 tasks: the same facts as <see cref="RunGraph"/>,
-/// each task's at the same position of every array, families and states by their position in
-/// <see cref="Families"/> and <see cref="States"/>, edges as one flat array of (requirement, dependent) index pairs.
-/// About half the bytes of the list of objects, and quicker to write and to read; read by <see cref="RunReader.GetGraphColumnsAsync"/>.
+/// A run's graph in columns, for the dashboard's graph at 100,000 tasks: each task's facts at the same position of every
+/// array, families and states by their position in <see cref="Families"/> and <see cref="States"/>, edges as one flat array
+/// of (requirement, dependent) index pairs. About half the bytes of a list of objects per task, and quicker to write and to
+/// read; read by <see cref="RunReader.GetGraphColumnsAsync"/>.
 /// </summary>
 /// <param name="RunId">The run.</param>
 /// <param name="State">Its state.</param>

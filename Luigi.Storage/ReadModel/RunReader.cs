@@ -11,6 +11,8 @@ namespace Luigi.Engine.ReadModel;
 /// </summary>
 public sealed class RunReader(LuigiStore store, RunLimits? limits = null)
 {
+    private readonly SqlCommands _sql = new(store);
+
     /// <summary>Runs matching <paramref name="filter"/>, newest first. The text search scans parameters and task ids
     /// without an index: fine for a dashboard's occasional query, not for a hot path.</summary>
     public async Task<RunPage> ListAsync(RunFilter filter, CancellationToken cancellationToken = default)
@@ -219,30 +221,12 @@ public sealed class RunReader(LuigiStore store, RunLimits? limits = null)
             : $"{run.Pipeline} allows {limit} active run{(limit == 1 ? "" : "s")} at a time: it waits for one of {string.Join(", ", active)} to end.";
     }
 
-    /// <summary>A run's tasks (without attempts or errors) and edges, for drawing its graph; null when there is no run.</summary>
-    public async Task<RunGraph?> GetGraphAsync(Guid runId, CancellationToken cancellationToken = default)
-    {
-        await using var context = store.CreateDbContext();
-        var run = await context.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => new { r.State }).SingleOrDefaultAsync(cancellationToken);
-        if (run is null)
-        {
-            return null;
-        }
-
-        var tasks = await context.RunTasks.AsNoTracking().Where(t => t.RunId == runId).OrderBy(t => t.TaskIndex)
-            .Select(t => new GraphTaskView(t.TaskIndex, t.TaskId, t.Family, t.Parameters, t.State, t.AttemptCount, t.BlockedBy))
-            .ToListAsync(cancellationToken);
-        var edges = await context.RunEdges.AsNoTracking().Where(e => e.RunId == runId)
-            .Select(e => new EdgeView(e.RequirementIndex, e.DependentIndex)).ToListAsync(cancellationToken);
-        return new RunGraph(runId, run.State, tasks, edges);
-    }
-
     /// <summary>
-    /// A run's graph in columns, as the dashboard draws it: the same facts as <see cref="GetGraphAsync"/>, read with plain
-    /// commands straight into arrays (<see cref="GraphColumnsSql"/>); null when there is no run.
+    /// A run's graph in columns, as the dashboard draws it: its tasks (id, family, parameters, state, attempts, blocker) and
+    /// edges, read with plain commands straight into arrays (<see cref="GraphColumnsSql"/>); null when there is no run.
     /// </summary>
     public Task<RunGraphColumns?> GetGraphColumnsAsync(Guid runId, CancellationToken cancellationToken = default) =>
-        GraphColumnsSql.ReadAsync(new SqlCommands(store), runId, cancellationToken);
+        GraphColumnsSql.ReadAsync(_sql, runId, cancellationToken);
 
     /// <summary>
     /// A run's graph grouped by family, counted in SQL without reading its tasks or edges; null when there is no run. The tasks of a

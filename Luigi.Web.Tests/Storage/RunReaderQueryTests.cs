@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Luigi.Engine;
 using Luigi.Engine.Storage;
+using Luigi.Engine.Storage.Entities;
 using Luigi.Web.Tests.Components;
 using Luigi.Web.Tests.Infrastructure;
 using Luigi.Engine.Execution;
@@ -71,12 +72,12 @@ public sealed class RunReaderQueryTests(PostgresServer postgres) : IClassFixture
         Assert.StartsWith("InvalidOperationException: TaskD failed", cause.ErrorSummary);
         Assert.Null(await reader.GetRootCausesAsync(Guid.NewGuid()));
 
-        var graph = await reader.GetGraphAsync(run);
-        Assert.Equal(TestRuns.Ids, graph!.Tasks.Select(t => t.TaskId));
-        Assert.Equal("TaskD", graph.Tasks[6].BlockedBy);
-        Assert.Equal((TaskState.Failed, 2), (graph.Tasks[3].State, graph.Tasks[3].AttemptCount));
-        Assert.Equal(TestRuns.Edges.Order(), graph.Edges.Select(e => (e.From, e.To)).Order());
-        Assert.Null(await reader.GetGraphAsync(Guid.NewGuid()));
+        var graph = await reader.GetGraphColumnsAsync(run);
+        Assert.Equal(TestRuns.Ids, graph!.TaskId);
+        Assert.Equal("TaskD", graph.TaskId[graph.BlockedBy[6]]);
+        Assert.Equal((nameof(TaskState.Failed), 2), (graph.States[graph.TaskState[3]], graph.Attempts[3]));
+        Assert.Equal(TestRuns.Edges.Order(), graph.Edges.Chunk(2).Select(e => (e[0], e[1])).Order());
+        Assert.Null(await reader.GetGraphColumnsAsync(Guid.NewGuid()));
     }
 
     [Theory]
@@ -96,20 +97,24 @@ public sealed class RunReaderQueryTests(PostgresServer postgres) : IClassFixture
             await context.SaveChangesAsync();
         }
 
-        var reader = new RunReader(store);
-        var graph = (await reader.GetGraphAsync(run))!;
-        var columns = (await reader.GetGraphColumnsAsync(run))!;
+        List<RunTaskRecord> stored;
+        await using (var context = store.CreateDbContext())
+        {
+            stored = await context.RunTasks.AsNoTracking().Where(t => t.RunId == run).OrderBy(t => t.TaskIndex).ToListAsync();
+        }
+
+        var columns = (await new RunReader(store).GetGraphColumnsAsync(run))!;
 
         Assert.Equal((run, RunState.Failed), (columns.RunId, columns.State));
         Assert.Equal(TestRuns.Ids, columns.TaskId);
-        Assert.Equal(graph.Tasks.Select(t => t.Family), columns.Family.Select(f => columns.Families[f]));
-        Assert.Equal(graph.Tasks.Select(t => t.State.ToString()), columns.TaskState.Select(s => columns.States[s]));
-        Assert.Equal(graph.Tasks.Select(t => t.AttemptCount), columns.Attempts);
+        Assert.Equal(stored.Select(t => t.Family), columns.Family.Select(f => columns.Families[f]));
+        Assert.Equal(stored.Select(t => t.State.ToString()), columns.TaskState.Select(s => columns.States[s]));
+        Assert.Equal(stored.Select(t => t.AttemptCount), columns.Attempts);
         Assert.Equal([-1, -1, -1, -1, 3, -1, 3], columns.BlockedBy);  // TaskE and TaskG blocked by TaskD; the Waiting TaskF by no task
-        Assert.Equal(graph.Tasks.Select(t => t.Parameters), columns.Parameters.Select(p => p.Read()));
+        Assert.Equal(stored.Select(t => (IReadOnlyDictionary<string, string>)t.Parameters), columns.Parameters.Select(p => p.Read()));
         Assert.Equal("<b>\"ünïcode\"</b>", columns.Parameters[0].Read()["note"]);
         Assert.Equal(TestRuns.Edges.Order(), columns.Edges.Chunk(2).Select(e => (e[0], e[1])).Order());
-        Assert.Null(await reader.GetGraphColumnsAsync(Guid.NewGuid()));
+        Assert.Null(await new RunReader(store).GetGraphColumnsAsync(Guid.NewGuid()));
     }
 
     [Theory]
