@@ -178,9 +178,11 @@ internal sealed class WorkerPool
                 {
                     ClaimAheadAfter(_context.Time.GetElapsedTime(started));
                     var committed = _writer.SubmitAsync(completion);
-                    if (_writer.Backlog > _context.Engine.Workers * 4)
+                    if (_writer.Backlog > _context.Engine.Workers * (AheadPerWorker + 1))
                     {
-                        await committed.ConfigureAwait(false); // the database lags: hold this worker rather than let outcomes pile up
+                        // More outcomes wait than a host holds tasks (its workers' and those claimed ahead): the database lags, so
+                        // hold this worker rather than let outcomes pile up.
+                        await committed.ConfigureAwait(false);
                     }
                 }
                 else
@@ -347,8 +349,9 @@ internal sealed class WorkerPool
     /// <summary>How many short attempts in a row make a host claim ahead.</summary>
     internal const int ShortStreak = 32;
 
-    /// <summary>How many tasks per worker a host claims ahead while its tasks are short.</summary>
-    internal const int AheadPerWorker = 3;
+    /// <summary>How many tasks per worker a host claims ahead while its tasks are short: a commit then carries the outcomes
+    /// of up to this many tasks per worker plus one, which spreads its fixed cost (benchmarks.md).</summary>
+    internal const int AheadPerWorker = 8;
 
     /// <summary>Gives back tasks claimed ahead that no worker started: their attempts are taken back and they are ready again.</summary>
     private void GiveBack(IReadOnlyList<ClaimedTask> tasks)

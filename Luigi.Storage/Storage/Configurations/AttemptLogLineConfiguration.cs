@@ -10,7 +10,8 @@ internal sealed class AttemptLogLineConfiguration : IEntityTypeConfiguration<Att
     {
         line.ToTable("attempt_log_lines");
         line.HasKey(l => new { l.RunId, l.TaskIndex, l.Attempt, l.Sequence });
-        line.HasOne<AttemptEntity>().WithMany().HasForeignKey(l => new { l.RunId, l.TaskIndex, l.Attempt }).OnDelete(DeleteBehavior.Cascade);
+        // No foreign key to attempts, as for attempts to their tasks (AttemptEntityConfiguration): lines are written with their
+        // attempt's row, joined to it, and retention deletes them first.
         line.Property(l => l.Level).AsName();
     }
 }

@@ -729,26 +729,6 @@ namespace Luigi.Engine.Storage.Migrations.Sqlite
 
                     b.ToTable("schedules", (string)null);
                 });
-
-            modelBuilder.Entity("Luigi.Engine.Storage.Entities.AttemptEntity", b =>
-                {
-                    b.HasOne("Luigi.Engine.Storage.Entities.RunTaskRecord", null)
-                        .WithMany()
-                        .HasForeignKey("RunId", "TaskIndex")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_attempts_run_tasks_run_id_task_index");
-                });
-
-            modelBuilder.Entity("Luigi.Engine.Storage.Entities.AttemptLogLine", b =>
-                {
-                    b.HasOne("Luigi.Engine.Storage.Entities.AttemptEntity", null)
-                        .WithMany()
-                        .HasForeignKey("RunId", "TaskIndex", "Attempt")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_attempt_log_lines_attempts_run_id_task_index_attempt");
-                });
 #pragma warning restore 612, 618
         }
     }
