@@ -25,9 +25,19 @@ namespace Luigi.Engine.Storage;
 /// </remarks>
 internal static class CompletionSql
 {
-    private static readonly string CompleteGroup =
+    /// <summary>
+    /// The first statement for a group, by what the group holds: the cascade of a failure (<c>downstream</c>, <c>blocked</c>)
+    /// only when an outcome is Failed, the insert of log lines only when there are some. Each part left out would have read
+    /// and written nothing; leaving it out spares PostgreSQL setting up its plan nodes at every execution, which for a group
+    /// of one outcome (a chain's step) cost about as much as running them.
+    /// </summary>
+    private static readonly string[] CompleteGroup =
+        [CompleteGroupText(failures: false, logs: false), CompleteGroupText(failures: false, logs: true),
+         CompleteGroupText(failures: true, logs: false), CompleteGroupText(failures: true, logs: true)];
+
+    private static string CompleteGroupText(bool failures, bool logs) =>
         $"""
-        WITH RECURSIVE outcome AS (
+        WITH {(failures ? "RECURSIVE " : "")}outcome AS (
             SELECT * FROM unnest(@runs::uuid[], @indexes::integer[], @attempts::integer[], @states::text[], @ended::timestamptz[],
                 @notBefore::timestamptz[], @summaries::text[], @errors::text[], @truncated::integer[], @blockedBy::text[], @ranBy::integer[], @ranFrom::timestamptz[])
                 AS o(run_id, task_index, attempt, state, ended_at, not_before, error_summary, error, truncated, blocked_by, worker, started_at)),
@@ -45,13 +55,42 @@ internal static class CompletionSql
             INSERT INTO attempts (run_id, task_index, number, started_at, outcome, host_id, worker, truncated_log_lines, finished_at, error)
             SELECT x.run_id, x.task_index, x.attempt, x.started_at, CASE WHEN x.state = 'RetryWaiting' THEN 'Failed' ELSE x.state END, x.host_id, x.worker,
                 x.truncated, x.ended_at, x.error
-            FROM accepted x WHERE x.state NOT IN ('Complete', 'Pending')),
+            FROM accepted x WHERE x.state NOT IN ('Complete', 'Pending')),{(logs ? Logged : "")}{(failures ? Cascade : "")}
+        released AS (
+            UPDATE run_tasks t SET remaining_requirements = t.remaining_requirements - r.n
+            FROM (SELECT e.run_id, e.dependent_index, count(*)::integer AS n
+                  FROM accepted x JOIN run_edges e ON e.run_id = x.run_id AND e.requirement_index = x.task_index
+                  WHERE x.state IN ('Done', 'Complete')
+                  GROUP BY e.run_id, e.dependent_index) r
+            WHERE t.run_id = r.run_id AND t.task_index = r.dependent_index{(failures ? NotBlocked : "")}
+            RETURNING t.run_id, t.remaining_requirements, t.state),
+        counted AS (
+            UPDATE runs r SET unfinished_count = r.unfinished_count - f.n
+            FROM (SELECT run_id, count(*)::integer AS n
+                  FROM (SELECT run_id FROM accepted WHERE state IN ('Done', 'Complete', 'Failed', 'Cancelled'){(failures ? " UNION ALL SELECT run_id FROM blocked" : "")}) ended
+                  GROUP BY run_id) f
+            WHERE r.id = f.run_id)
+        SELECT 'accepted', run_id, task_index, NULL, NULL FROM accepted
+        UNION ALL{(failures ? BlockedRows : "")}
+        SELECT 'released', run_id, count(*)::integer, NULL, NULL FROM released WHERE remaining_requirements = 0 AND state = 'Pending' GROUP BY run_id
+        """;
+
+    /// <summary>The log lines of the accepted attempts (a CTE of <see cref="CompleteGroupText"/>).</summary>
+    private const string Logged =
+        """
+
         logged AS (
             INSERT INTO attempt_log_lines (run_id, task_index, attempt, sequence, at, level, message)
             SELECT l.run_id, l.task_index, l.attempt, l.sequence, l.at, l.level, l.message
             FROM unnest(@logRuns::uuid[], @logIndexes::integer[], @logAttempts::integer[], @logSequences::integer[], @logAts::timestamptz[],
                 @logLevels::text[], @logMessages::text[]) AS l(run_id, task_index, attempt, sequence, at, level, message)
             JOIN accepted x ON x.run_id = l.run_id AND x.task_index = l.task_index AND x.attempt = l.attempt),
+        """;
+
+    /// <summary>What a failure blocks: everything downstream of it that still waits (CTEs of <see cref="CompleteGroupText"/>).</summary>
+    private const string Cascade =
+        """
+
         downstream(run_id, task_index, blocked_by) AS (
             SELECT e.run_id, e.dependent_index, x.task_id
             FROM accepted x JOIN run_edges e ON e.run_id = x.run_id AND e.requirement_index = x.task_index
@@ -64,26 +103,20 @@ internal static class CompletionSql
             FROM downstream d
             WHERE t.run_id = d.run_id AND t.task_index = d.task_index AND t.state = 'Pending'
             RETURNING t.run_id, t.task_index, t.task_id, t.blocked_by),
-        released AS (
-            UPDATE run_tasks t SET remaining_requirements = t.remaining_requirements - r.n
-            FROM (SELECT e.run_id, e.dependent_index, count(*)::integer AS n
-                  FROM accepted x JOIN run_edges e ON e.run_id = x.run_id AND e.requirement_index = x.task_index
-                  WHERE x.state IN ('Done', 'Complete')
-                  GROUP BY e.run_id, e.dependent_index) r
-            WHERE t.run_id = r.run_id AND t.task_index = r.dependent_index
+        """;
+
+    /// <summary>The decrement leaves out the tasks that the cascade blocks (no row is changed by two parts of one statement).</summary>
+    private const string NotBlocked =
+        """
+
               AND NOT EXISTS (SELECT 1 FROM downstream d WHERE d.run_id = r.run_id AND d.task_index = r.dependent_index)
-            RETURNING t.run_id, t.remaining_requirements, t.state),
-        counted AS (
-            UPDATE runs r SET unfinished_count = r.unfinished_count - f.n
-            FROM (SELECT run_id, count(*)::integer AS n
-                  FROM (SELECT run_id FROM accepted WHERE state IN ('Done', 'Complete', 'Failed', 'Cancelled') UNION ALL SELECT run_id FROM blocked) ended
-                  GROUP BY run_id) f
-            WHERE r.id = f.run_id)
-        SELECT 'accepted', run_id, task_index, NULL, NULL FROM accepted
-        UNION ALL
+        """;
+
+    private const string BlockedRows =
+        """
+
         SELECT 'blocked', run_id, task_index, task_id, blocked_by FROM blocked
         UNION ALL
-        SELECT 'released', run_id, count(*)::integer, NULL, NULL FROM released WHERE remaining_requirements = 0 AND state = 'Pending' GROUP BY run_id
         """;
 
     // Waking the waiters and finishing the runs share the second statement's snapshot, which sees the first one's effects
@@ -129,21 +162,32 @@ internal static class CompletionSql
         }
 
         var runIds = group.Select(c => c.RunId).Distinct().ToArray();
+        var failures = group.Any(c => c.State == TaskState.Failed);
+        var complete = SqlCommands.BatchCommand(CompleteGroup[(failures ? 2 : 0) + (lines > 0 ? 1 : 0)],
+            ("host", hostId), ("runs", group.Select(c => c.RunId).ToArray()), ("indexes", group.Select(c => c.TaskIndex).ToArray()),
+            ("attempts", group.Select(c => c.Attempt).ToArray()), ("states", group.Select(c => c.State.ToString()).ToArray()),
+            ("ended", group.Select(c => c.FinishedAt ?? now).ToArray()), ("notBefore", group.Select(c => c.RetryAt).ToArray()),
+            ("summaries", group.Select(c => c.Error is null ? null : SqlCommands.NoNul(TaskNode.FirstLine(c.Error))).ToArray()),
+            ("errors", group.Select(c => SqlCommands.NoNul(c.Error)).ToArray()),
+            ("truncated", group.Select(c => c.TruncatedLogLines).ToArray()), ("blockedBy", group.Select(c => c.BlockedBy).ToArray()),
+            ("ranBy", group.Select(c => c.RanBy?.Worker).ToArray()), ("ranFrom", group.Select(c => c.RanBy?.StartedAt).ToArray()));
+        if (failures)
+        {
+            SqlCommands.Add(complete, ("now", now));
+        }
+
+        if (lines > 0)
+        {
+            SqlCommands.Add(complete, ("logRuns", logRuns), ("logIndexes", logIndexes), ("logAttempts", logAttempts), ("logSequences", logSequences),
+                ("logAts", logAts), ("logLevels", logLevels), ("logMessages", logMessages));
+        }
+
         await using var connection = (NpgsqlConnection)await sql.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection)
         {
             BatchCommands =
             {
-                SqlCommands.BatchCommand(CompleteGroup,
-                    ("host", hostId), ("now", now), ("runs", group.Select(c => c.RunId).ToArray()), ("indexes", group.Select(c => c.TaskIndex).ToArray()),
-                    ("attempts", group.Select(c => c.Attempt).ToArray()), ("states", group.Select(c => c.State.ToString()).ToArray()),
-                    ("ended", group.Select(c => c.FinishedAt ?? now).ToArray()), ("notBefore", group.Select(c => c.RetryAt).ToArray()),
-                    ("summaries", group.Select(c => c.Error is null ? null : SqlCommands.NoNul(TaskNode.FirstLine(c.Error))).ToArray()),
-                    ("errors", group.Select(c => SqlCommands.NoNul(c.Error)).ToArray()),
-                    ("truncated", group.Select(c => c.TruncatedLogLines).ToArray()), ("blockedBy", group.Select(c => c.BlockedBy).ToArray()),
-                    ("ranBy", group.Select(c => c.RanBy?.Worker).ToArray()), ("ranFrom", group.Select(c => c.RanBy?.StartedAt).ToArray()),
-                    ("logRuns", logRuns), ("logIndexes", logIndexes), ("logAttempts", logAttempts), ("logSequences", logSequences),
-                    ("logAts", logAts), ("logLevels", logLevels), ("logMessages", logMessages)),
+                complete,
                 SqlCommands.BatchCommand(WakeAndFinishRuns, ("now", now), ("runs", runIds), ("ids", group.Select(c => c.TaskId).Distinct().ToArray())),
             },
         };

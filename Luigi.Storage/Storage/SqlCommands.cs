@@ -118,9 +118,11 @@ internal sealed class SqlCommands(LuigiStore store)
     private static bool IsTimeArray(object? value) => value is DateTime?[] or DateTime[];
 
     /// <summary>A statement of an <see cref="NpgsqlBatch"/>, with named parameters (null is bound as NULL).</summary>
-    public static NpgsqlBatchCommand BatchCommand(string sql, params (string Name, object? Value)[] parameters)
+    public static NpgsqlBatchCommand BatchCommand(string sql, params (string Name, object? Value)[] parameters) => Add(new NpgsqlBatchCommand(sql), parameters);
+
+    /// <summary>Adds <paramref name="parameters"/> to <paramref name="command"/> (times and arrays of times as <c>timestamptz</c>).</summary>
+    public static NpgsqlBatchCommand Add(NpgsqlBatchCommand command, params (string Name, object? Value)[] parameters)
     {
-        var command = new NpgsqlBatchCommand(sql);
         foreach (var (name, value) in parameters)
         {
             command.Parameters.Add(IsTimeArray(value) ? new NpgsqlParameter(name, TimeArray) { Value = value } : new NpgsqlParameter(name, value ?? DBNull.Value));
