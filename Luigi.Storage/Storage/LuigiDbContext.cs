@@ -50,7 +50,7 @@ public sealed class SqliteLuigiDbContext(DbContextOptions<SqliteLuigiDbContext> 
         base.OnModelCreating(modelBuilder);
         // SQLite cannot add a stored column to a table that exists; a virtual one serves its indexes as well (it has no heap-only updates to win).
         modelBuilder.Entity<RunTaskRecord>().Property<bool>(Configurations.RunTaskRecordConfiguration.IsReady)
-            .HasComputedColumnSql("remaining_requirements = 0", stored: false);
+            .HasComputedColumnSql(Configurations.RunTaskRecordConfiguration.IsReadySql, stored: false);
     }
 
     /// <inheritdoc />

@@ -9,6 +9,9 @@ internal sealed class RunTaskRecordConfiguration : IEntityTypeConfiguration<RunT
     /// <summary>The shadow property of column <c>is_ready</c>: no requirement left (<c>remaining_requirements = 0</c>).</summary>
     public const string IsReady = "IsReady";
 
+    /// <summary>What column <c>is_ready</c> computes, on both providers (stored on PostgreSQL, virtual on SQLite).</summary>
+    public const string IsReadySql = "remaining_requirements = 0";
+
     public void Configure(EntityTypeBuilder<RunTaskRecord> task)
     {
         task.ToTable("run_tasks");
@@ -31,7 +34,7 @@ internal sealed class RunTaskRecordConfiguration : IEntityTypeConfiguration<RunT
         // count: counting a requirement down that is not the last then changes no indexed value, and PostgreSQL writes it as a
         // heap-only update (no new entry in any index) when the row's page has room, which the fill factor leaves. In a layered
         // graph that is about one write in four of a task's rows (docs/decisions.md). Stored on PostgreSQL; SQLite adds it virtual.
-        task.Property<bool>(IsReady).HasComputedColumnSql("remaining_requirements = 0", stored: true);
+        task.Property<bool>(IsReady).HasComputedColumnSql(IsReadySql, stored: true);
         task.HasStorageParameter("fillfactor", 60);
 
         // The claim's path: ready tasks, best first, found without a scan (same SQL on both providers); across
